@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { loadWorkspace, type Workspace } from '../config/workspace.js';
+import { createOutput, type Output } from './output.js';
+
+/** Global options every command accepts. */
+export interface GlobalOptions {
+  json?: boolean;
+  verbose?: boolean;
+  config?: string;
+  at?: string;
+}
+
+/** What a command action gets: its output channel and the (lazily loaded) workspace. */
+export interface CommandContext {
+  out: Output;
+  options: GlobalOptions;
+  workspace(): Workspace;
+}
+
+export function contextFor(command: Command): CommandContext {
+  const options = command.optsWithGlobals() as GlobalOptions;
+  const out = createOutput({ json: options.json, verbose: options.verbose });
+  let ws: Workspace | undefined;
+  return {
+    out,
+    options,
+    workspace: () => (ws ??= loadWorkspace({ config: options.config, at: options.at })),
+  };
+}
+
+/**
+ * Command actions return an exit code (0 by default); main() sets it. Throwing a PipelineError
+ * prints its one line and exits with its code.
+ */
+export type CommandResult = number | void;

@@ -1,0 +1,82 @@
+/**
+ * How commands talk to the user. With --json, stdout carries exactly one JSON document and
+ * nothing else (progress and notes are silent); otherwise text goes to stdout and live progress
+ * to stderr (a rewritten line on a terminal, one line per phase elsewhere).
+ */
+export interface Phase {
+  /** Update the phase's detail text (shown after its name). */
+  update(detail: string): void;
+  done(detail?: string): void;
+  fail(detail?: string): void;
+}
+
+export interface Output {
+  readonly json: boolean;
+  readonly verbose: boolean;
+  /** The command's result: JSON document with --json, else the text rendering. */
+  result(data: unknown, text: () => string): void;
+  /** A note for humans (stderr); silent with --json. */
+  note(line: string): void;
+  /** A raw log line, shown only with --verbose (and never with --json). */
+  log(line: string): void;
+  /** Start a progress phase with elapsed time. */
+  phase(name: string): Phase;
+}
+
+export interface OutputOptions {
+  json?: boolean;
+  verbose?: boolean;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WriteStream | NodeJS.WritableStream;
+}
+
+const seconds = (start: number) => `${((Date.now() - start) / 1000).toFixed(1)}s`;
+
+export function createOutput(options: OutputOptions = {}): Output {
+  const json = options.json ?? false;
+  const verbose = options.verbose ?? false;
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const tty = !json && Boolean((stderr as NodeJS.WriteStream).isTTY);
+  return {
+    json,
+    verbose,
+    result(data, text) {
+      stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : ensureNewline(text()));
+    },
+    note(line) {
+      if (!json) stderr.write(`${line}\n`);
+    },
+    log(line) {
+      if (verbose && !json) stderr.write(`${line}\n`);
+    },
+    phase(name) {
+      const start = Date.now();
+      let detail = '';
+      let timer: NodeJS.Timeout | undefined;
+      const draw = (mark: string) => `${mark} ${name}${detail ? ` — ${detail}` : ''} (${seconds(start)})`;
+      if (json) return { update() {}, done() {}, fail() {} };
+      if (tty) {
+        timer = setInterval(() => stderr.write(`\r\x1b[2K${draw('…')}`), 250);
+        timer.unref();
+        stderr.write(draw('…'));
+      } else {
+        stderr.write(`… ${name}\n`);
+      }
+      const end = (mark: string, d?: string) => {
+        if (timer) clearInterval(timer);
+        if (d !== undefined) detail = d;
+        stderr.write(`${tty ? '\r\x1b[2K' : ''}${draw(mark)}\n`);
+      };
+      return {
+        update(d) { detail = d; },
+        done(d) { end('✓', d); },
+        fail(d) { end('✗', d); },
+      };
+    },
+  };
+}
+
+function ensureNewline(s: string): string {
+  return s.length === 0 || s.endsWith('\n') ? s : `${s}\n`;
+}

@@ -1,0 +1,159 @@
+/**
+ * Schemas for pipeline.yaml (the progression) and packages/<name>/package.yaml (one package).
+ * zod gives the types; pipeline/config/yaml.ts maps a failing path back to the file's line.
+ */
+import { z } from 'zod';
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9.+-]*$/, 'must be a lower-case name ([a-z0-9.+-])');
+const severity = z.enum(['error', 'warning', 'info', 'pedantic']);
+
+/** Where a series' packages come from: mirror, keyring, components. */
+export const SeriesSchema = z.strictObject({
+  mirror: z.string().url(),
+  keyring: z.string().optional(),
+  components: z.array(z.string()).default(['main']),
+  /** The release number (e.g. '12', '24.04'); read from distro-info when omitted. */
+  version: z.string().optional(),
+  /** Extra apt options for this mirror (e.g. Acquire::Check-Valid-Until=false for an expired sid). */
+  aptOptions: z.array(z.string()).default([]),
+});
+
+export const ArchiveSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('reprepro'),
+    /** Directory of the local apt archive, relative to the repository root. */
+    path: z.string().default('.pipeline/archive'),
+    origin: z.string().default('pipeline'),
+    label: z.string().default('pipeline local archive'),
+    architectures: z.array(z.string()).default(['amd64']),
+  }),
+  z.strictObject({
+    kind: z.literal('dput'),
+    /** A dput target: `ppa:OWNER/NAME`, or a host name from dput.cf, or `local` for tests. */
+    host: z.string(),
+    /** Optional dput config file to use instead of the system/user one. */
+    config: z.string().optional(),
+    /** The archive's apt URL, so uploads can be confirmed (Launchpad: ppa.launchpadcontent.net). */
+    index: z.string().optional(),
+  }),
+]);
+
+export const StageSchema = z.strictObject({
+  name,
+  kind: z.enum(['ppa', 'devel', 'backports']),
+  target: z.strictObject({
+    archive: name,
+    /** The suite the upload lands in (reprepro codename), e.g. `ppa`, `trixie`, `bookworm-backports`. */
+    suite: z.string(),
+    /** The series (release codename) the upload is for, e.g. `trixie`, `noble`. */
+    series: z.string(),
+    /** The pocket, for archives that have them (`backports`, `updates`...). */
+    pocket: z.string().optional(),
+  }),
+  builder: z.strictObject({
+    /** Chroot suite; defaults to the target series. */
+    suite: z.string().optional(),
+    architectures: z.array(z.string()).default(['amd64']),
+    extraPackages: z.array(z.string()).default([]),
+    /** Extra apt repositories inside the chroot (e.g. the target's own suite, for backports). */
+    extraRepositories: z.array(z.string()).default([]),
+  }).default({ architectures: ['amd64'], extraPackages: [], extraRepositories: [] }),
+  gates: z.strictObject({
+    /** Lint findings of this severity or worse block the stage. */
+    lint: severity.default('error'),
+    /** Freeze gates from the release schedule apply to this stage. */
+    schedule: z.boolean().default(false),
+    /** The binary test-build must succeed. */
+    binaryBuild: z.boolean().default(true),
+  }).default({ lint: 'error', schedule: false, binaryBuild: true }),
+});
+
+export const ConfigSchema = z.strictObject({
+  /** Profile name, shown in reports. */
+  profile: z.string(),
+  vendor: z.enum(['debian', 'ubuntu']),
+  /** The repository root, relative to this file (profiles/ubuntu.yaml says `..`). */
+  root: z.string().default('.'),
+  /** Directory holding one folder per package, relative to the repository root. */
+  packages: z.string().default('packages'),
+  /** Directory holding schedules/<series>.yaml. */
+  schedules: z.string().default('schedules'),
+  series: z.record(z.string(), SeriesSchema),
+  archives: z.record(name, ArchiveSchema),
+  stages: z.array(StageSchema).min(1),
+  signing: z.strictObject({
+    /** Key id/fingerprint, or `env:VAR` to read it from the environment. Never printed. */
+    key: z.string().optional(),
+  }).default({}),
+  maintainer: z.strictObject({
+    name: z.string(),
+    email: z.string().email(),
+  }).optional(),
+  chroots: z.strictObject({
+    /** Refresh a cached chroot tarball older than this many days. */
+    maxAgeDays: z.number().int().positive().default(7),
+  }).default({ maxAgeDays: 7 }),
+  retry: z.strictObject({
+    attempts: z.number().int().min(1).default(4),
+    /** Crash-loop guard, as upstart's `respawn limit 10 5`. */
+    limit: z.number().int().min(1).default(10),
+    intervalSeconds: z.number().positive().default(5),
+  }).default({ attempts: 4, limit: 10, intervalSeconds: 5 }),
+});
+
+export const PackageSchema = z.strictObject({
+  name,
+  upstream: z.strictObject({
+    name: z.string(),
+    homepage: z.string().url(),
+    version: z.string(),
+    /** semver range of upstream versions this packaging supports (upstream versions only). */
+    supports: z.string().optional(),
+  }),
+  /** Where the original source comes from. */
+  source: z.discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('apt'),
+      /** Source package name and exact version, fetched with `apt-get source` from `series`. */
+      package: z.string(),
+      version: z.string(),
+      series: z.string(),
+      /** sha256 of the .dsc; the .dsc's own checksums then verify every tarball. */
+      dscSha256: z.string().regex(/^[0-9a-f]{64}$/),
+    }),
+    z.strictObject({
+      kind: z.literal('url'),
+      url: z.string().url(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+      /** A tree to generate when the upstream cannot be reached (tests, offline). */
+      fallback: z.literal('generated').optional(),
+    }),
+  ]),
+  /** Other packages of the set that must reach a stage before this one may. */
+  depends: z.array(name).default([]),
+  build: z.strictObject({
+    binary: z.boolean().default(true),
+    archAll: z.boolean().default(true),
+  }).default({ binary: true, archAll: true }),
+  mir: z.strictObject({
+    required: z.boolean().default(false),
+    team: z.string().optional(),
+    notes: z.string().optional(),
+  }).default({ required: false }),
+  /** Feature Freeze exception bug, e.g. `LP: #123456`. */
+  ffe: z.string().optional(),
+  /** Release-team approval after FinalFreeze, e.g. `LP: #123456`. */
+  finalFreezeApproval: z.string().optional(),
+  waivers: z.array(z.strictObject({
+    gate: z.string(),
+    stage: z.string().optional(),
+    by: z.string(),
+    reason: z.string(),
+  })).default([]),
+});
+
+export type SeriesConfig = z.infer<typeof SeriesSchema>;
+export type ArchiveConfig = z.infer<typeof ArchiveSchema>;
+export type StageConfig = z.infer<typeof StageSchema>;
+export type PipelineConfig = z.infer<typeof ConfigSchema>;
+export type PackageDefinition = z.infer<typeof PackageSchema>;

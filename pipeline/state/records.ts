@@ -1,0 +1,96 @@
+/**
+ * The shared vocabulary of results. Builds, lint runs, gates and uploads all produce these, the
+ * journal stores them, `status` and the readiness report read them. Kept as plain JSON-able data.
+ */
+
+export type StageName = string; // e.g. 'ppa', 'devel', 'backports' (names come from pipeline.yaml)
+export type StageKind = 'ppa' | 'devel' | 'backports';
+
+export type Severity = 'error' | 'warning' | 'info' | 'pedantic';
+export const SEVERITY_ORDER: readonly Severity[] = ['error', 'warning', 'info', 'pedantic'];
+
+/** One lint finding, in lintian's language (tag name, severity, file and line). */
+export interface Finding {
+  tag: string;
+  severity: Severity;
+  /** Path relative to the source tree root, e.g. `debian/copyright`. */
+  file?: string;
+  line?: number;
+  detail?: string;
+  /** Who found it: our own checks or the real lintian. */
+  source: 'pipeline' | 'lintian';
+  /** Set when debian/source/lintian-overrides silences it. */
+  overridden?: boolean;
+}
+
+export type Verdict = 'pass' | 'waived' | 'blocked';
+
+/** One gate's verdict (britney/Bodhi style: one per policy, tied to the artifact's hash). */
+export interface GateVerdict {
+  gate: string;
+  verdict: Verdict;
+  /** Why it blocked, or what was waived. */
+  reason?: string;
+  /** The command that fixes it, when there is one. */
+  fix?: string;
+  waiver?: { by: string; reason: string };
+  /** sha256 of the exact .dsc (or .changes) the verdict was given for. */
+  artifactSha256?: string;
+}
+
+export interface Artifact {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export interface SbuildSummary {
+  status: string; // 'successful' | 'failed' | 'attempted' | 'given-back' | 'skipped'
+  failStage?: string;
+  buildTime?: string;
+  installTime?: string;
+  buildSpace?: string;
+  [key: string]: string | undefined;
+}
+
+export interface BuildRecord {
+  package: string;
+  version: string;
+  stage: StageName;
+  status: 'successful' | 'failed';
+  /** Which part failed: 'source' or 'binary', and sbuild's Fail-Stage. */
+  failedPart?: 'source' | 'binary';
+  failStage?: string;
+  message?: string;
+  outDir: string;
+  dsc?: Artifact;
+  sourceChanges?: Artifact;
+  artifacts: Artifact[];
+  sourceSummary?: SbuildSummary;
+  binarySummary?: SbuildSummary;
+  sourceLog?: string;
+  binaryLog?: string;
+  /** Hash of the inputs (source tree, stage config, chroot) that makes the build cacheable. */
+  inputsHash: string;
+  finishedAt: string;
+}
+
+export interface LintRecord {
+  package: string;
+  stage?: StageName;
+  findings: Finding[];
+  filesChecked: number;
+  gate: GateVerdict;
+  artifactSha256?: string;
+}
+
+export interface PublishRecord {
+  package: string;
+  version: string;
+  stage: StageName;
+  target: string; // archive name from pipeline.yaml
+  suite: string;
+  dscSha256: string;
+  changesSha256?: string;
+  publishedAt: string;
+}

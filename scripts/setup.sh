@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# One-time setup of a fresh Debian/Ubuntu machine for pipeline: Debian tools, npm packages,
+# the subuid/subgid range sbuild's unshare mode needs, and the local signing keys.
+# Idempotent: safe to run again. Needs root (or sudo) for apt and /etc/subuid.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+DEBIAN_PACKAGES=(
+  sbuild mmdebstrap uidmap arch-test        # clean builds in unshare-mode containers
+  dpkg-dev devscripts debhelper quilt fakeroot build-essential  # dpkg-source, dch, debsign
+  lintian licensecheck                      # lint
+  reprepro dput gnupg apt-utils             # local archive, uploads, signing
+  distro-info-data                          # release data
+  xz-utils zstd ca-certificates git
+)
+
+echo "setup: installing Debian packages (${#DEBIAN_PACKAGES[@]})" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${DEBIAN_PACKAGES[@]}" >/dev/null
+
+echo "setup: npm packages" >&2
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >/dev/null; else npm install --no-audit --no-fund >/dev/null; fi
+npm run --silent build
+
+echo "setup: subuid range, signing keys (pipeline doctor --fix)" >&2
+$SUDO node bin/pipeline.js doctor --fix
