@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isPipelineError } from '../errors.js';
+import { hideSensitive } from '../secrets.js';
 import { commands } from './commands/index.js';
 
 export function buildProgram(): Command {
@@ -33,10 +34,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (isPipelineError(e)) {
-      process.stderr.write(`pipeline: ${e.oneLine()}\n`);
+      process.stderr.write(hideSensitive(`pipeline: ${e.oneLine()}\n`));
       return e.exitCode;
     }
-    process.stderr.write(`pipeline: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(hideSensitive(`pipeline: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
     return 70;
   }
 }

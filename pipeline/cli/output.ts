@@ -30,6 +30,8 @@ export interface OutputOptions {
   stderr?: NodeJS.WriteStream | NodeJS.WritableStream;
 }
 
+import { makeHideSensitive } from '../secrets.js';
+
 const seconds = (start: number) => `${((Date.now() - start) / 1000).toFixed(1)}s`;
 
 export function createOutput(options: OutputOptions = {}): Output {
@@ -38,17 +40,20 @@ export function createOutput(options: OutputOptions = {}): Output {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const tty = !json && Boolean((stderr as NodeJS.WriteStream).isTTY);
+  // Every line leaves through the scrubber: no secret reaches a terminal or a CI log.
+  const hide = makeHideSensitive();
+  const write = (stream: NodeJS.WritableStream, text: string) => stream.write(hide(text));
   return {
     json,
     verbose,
     result(data, text) {
-      stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : ensureNewline(text()));
+      write(stdout, json ? `${JSON.stringify(data, null, 2)}\n` : ensureNewline(text()));
     },
     note(line) {
-      if (!json) stderr.write(`${line}\n`);
+      if (!json) write(stderr, `${line}\n`);
     },
     log(line) {
-      if (verbose && !json) stderr.write(`${line}\n`);
+      if (verbose && !json) write(stderr, `${line}\n`);
     },
     phase(name) {
       const start = Date.now();
@@ -57,16 +62,16 @@ export function createOutput(options: OutputOptions = {}): Output {
       const draw = (mark: string) => `${mark} ${name}${detail ? ` — ${detail}` : ''} (${seconds(start)})`;
       if (json) return { update() {}, done() {}, fail() {} };
       if (tty) {
-        timer = setInterval(() => stderr.write(`\r\x1b[2K${draw('…')}`), 250);
+        timer = setInterval(() => write(stderr, `\r\x1b[2K${draw('…')}`), 250);
         timer.unref();
-        stderr.write(draw('…'));
+        write(stderr, draw('…'));
       } else {
-        stderr.write(`… ${name}\n`);
+        write(stderr, `… ${name}\n`);
       }
       const end = (mark: string, d?: string) => {
         if (timer) clearInterval(timer);
         if (d !== undefined) detail = d;
-        stderr.write(`${tty ? '\r\x1b[2K' : ''}${draw(mark)}\n`);
+        write(stderr, `${tty ? '\r\x1b[2K' : ''}${draw(mark)}\n`);
       };
       return {
         update(d) { detail = d; },
