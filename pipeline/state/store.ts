@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { PipelineError } from '../errors.js';
+import { faultPoint } from './faults.js';
 import type { BuildRecord, LintRecord, PublishRecord } from './records.js';
 
 export type RecordKind = 'build' | 'lint' | 'publish';
@@ -56,5 +57,6 @@ export function readJson<T>(file: string): T | undefined {
 
 export function writeJsonAtomic(file: string, data: unknown): void {
   mkdirSync(dirname(file), { recursive: true });
+  faultPoint('state.write');
   writeFileAtomic.sync(file, `${JSON.stringify(data, null, 2)}\n`, { fsync: true });
 }
