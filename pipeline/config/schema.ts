@@ -87,7 +87,8 @@ export const ConfigSchema = z.strictObject({
   }).default({}),
   maintainer: z.strictObject({
     name: z.string(),
-    email: z.string().email(),
+    /** Any `local@host` address: Debian changelogs accept local ones like pipeline@localhost. */
+    email: z.string().regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an e-mail address (local@host)'),
   }).optional(),
   chroots: z.strictObject({
     /** Refresh a cached chroot tarball older than this many days. */
