@@ -8,3 +8,9 @@ export type { PackageDefinition, PipelineConfig, StageConfig } from './config/sc
 export { loadWorkspace, loadPackage, packageNames, type Workspace, type LoadedPackage } from './config/workspace.js';
 // Debian versions (dpkg ordering)
 export * from './debian/version.js';
+// Package set, source fetching and source trees (packages/<pkg>)
+export { packagesInOrder, dependencyOrder, dependenciesOf, DependencyCycleError } from './config/packages.js';
+export { fetchSource, sha256File, type FetchedSource, type FetchOptions, type SourceFile, type Progress } from './source/fetch.js';
+export { sourceTree, prepareSourceTree, upstreamOf, type SourceTree, type SourceTreeOptions } from './source/tree.js';
+export { generateUpstreamTree, generatedOrigTarball } from './source/generated.js';
+export { privateApt, type PrivateApt } from './tools/apt.js';

@@ -49,8 +49,11 @@ export async function sourceTree(ws: Workspace, pkgName: string, opts: SourceTre
 
 /** Source name and version from debian/changelog, read by dpkg-parsechangelog. */
 async function changelogIdentity(changelog: string): Promise<{ source: string; version: string }> {
-  const r = await execa('dpkg-parsechangelog', ['-l', changelog, '--show-field', 'Source', '--show-field', 'Version'], { reject: false });
-  const [source, version] = r.stdout.split('\n').map((l) => l.trim());
+  // TODO(integration): use readChangelog from pipeline/tools/changelog.ts once it lands.
+  const r = await execa('dpkg-parsechangelog', ['-l', changelog], { reject: false, env: { LC_ALL: 'C.UTF-8' } });
+  const field = (name: string) => new RegExp(`^${name}: (.+)$`, 'm').exec(r.stdout)?.[1]?.trim();
+  const source = field('Source');
+  const version = field('Version');
   if (r.exitCode !== 0 || !source || !version)
     throw new PipelineError(`cannot read changelog: ${(r.stderr || r.stdout).split('\n')[0]}`, { file: relative(process.cwd(), changelog) });
   return { source, version };
