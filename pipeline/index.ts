@@ -14,3 +14,10 @@ export { fetchSource, sha256File, type FetchedSource, type FetchOptions, type So
 export { sourceTree, prepareSourceTree, upstreamOf, type SourceTree, type SourceTreeOptions } from './source/tree.js';
 export { generateUpstreamTree, generatedOrigTarball } from './source/generated.js';
 export { privateApt, type PrivateApt } from './tools/apt.js';
+// Release schedules (schedules/<series>.yaml), distro-info series data, freeze gates
+export {
+  develSeries, latestLts, seriesInfo, readDistroInfo, type SeriesInfo, type SeriesResolution, type Vendor,
+  MILESTONES, type MilestoneName, type Schedule, type Milestone, type ScheduleStatus, findSchedule, loadSchedules, loadScheduleFile, scheduleStatus,
+  freezeGate, freezeGateForStage, isNewUpstream, FREEZE_GATE, type FreezeGateInput, type FreezeVerdict, type StageFreezeOptions,
+  seriesOverview, successorOf, type SeriesOverview, schedulesToIcs,
+} from './schedule/index.js';

@@ -1,0 +1,117 @@
+/**
+ * The schedule side of a workspace: which series each stage targets, what distro-info says the
+ * development series and the latest LTS are on the workspace's date, and the freeze gate of a
+ * stage with the schedule files resolved (the entry point the promote verify step calls).
+ */
+import type { StageConfig } from '../config/schema.js';
+import { stage as stageByName, type Workspace } from '../config/workspace.js';
+import { develSeries, latestLts, nextSeries, seriesInfo, type SeriesResolution } from './distroInfo.js';
+import { freezeGate, type FreezeGateInput, type FreezeVerdict, FREEZE_GATE } from './freezeGate.js';
+import { findSchedule, loadSchedules, scheduleStatus, type Schedule, type ScheduleStatus } from './milestones.js';
+
+export interface StageSeries {
+  stage: string;
+  kind: StageConfig['kind'];
+  series: string;
+  version?: string;
+  /** Where the version came from. */
+  versionFrom?: 'pipeline.yaml' | 'distro-info' | 'schedule';
+  schedule?: ScheduleStatus;
+}
+
+export interface SeriesOverview {
+  vendor: 'ubuntu' | 'debian';
+  now: string;
+  distroInfo: { devel: SeriesResolution; latestLts: SeriesResolution };
+  stages: StageSeries[];
+  /** One line on how the devel stage's series relates to distro-info's answer. */
+  develNote: string;
+}
+
+export function seriesOverview(ws: Workspace): SeriesOverview {
+  const vendor = ws.config.vendor;
+  const devel = develSeries(vendor, ws.now);
+  const lts = latestLts(vendor, ws.now);
+  const stages = ws.config.stages.map((s): StageSeries => {
+    const series = s.target.series;
+    const configured = ws.config.series[series]?.version;
+    const known = seriesInfo(series, vendor);
+    const schedule = findSchedule(ws, series);
+    const version = configured ?? known?.version ?? schedule?.version;
+    return {
+      stage: s.name, kind: s.kind, series, version,
+      versionFrom: configured ? 'pipeline.yaml' : known ? 'distro-info' : schedule ? 'schedule' : undefined,
+      schedule: schedule ? scheduleStatus(schedule, ws.now) : undefined,
+    };
+  });
+  const develStage = stages.find((s) => s.kind === 'devel');
+  let develNote: string;
+  if (!develStage) develNote = 'no devel stage in pipeline.yaml';
+  else if (devel.found && devel.series.series === develStage.series)
+    develNote = `the devel stage targets ${develStage.series}, the ${vendor} development series`;
+  else if (devel.found)
+    develNote = `the devel stage targets ${develStage.series}${develStage.version ? ` (${develStage.version})` : ''} from pipeline.yaml; distro-info's development series is ${devel.series.series} (${devel.series.version})`;
+  else
+    develNote = `using pipeline.yaml's devel series "${develStage.series}"${develStage.version ? ` (${develStage.version})` : ''}, which the installed distro-info data does not know`;
+  return { vendor, now: ws.now.toISOString(), distroInfo: { devel, latestLts: lts }, stages, develNote };
+}
+
+function versionKey(v: string): number[] {
+  return v.split(/[.\s]/).map((p) => Number.parseInt(p, 10)).filter((n) => !Number.isNaN(n));
+}
+
+function compareVersions(a: string, b: string): number {
+  const x = versionKey(a);
+  const y = versionKey(b);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
+/**
+ * The series after `schedule`'s: distro-info's successor when the data knows the series, else
+ * the schedule file of the same vendor with the next higher version.
+ */
+export function successorOf(ws: Workspace, schedule: Schedule): { series: string; schedule?: Schedule } | undefined {
+  const known = seriesInfo(schedule.series, schedule.vendor) ? nextSeries(schedule.series, schedule.vendor) : undefined;
+  if (known) {
+    const own = findSchedule(ws, known.series)
+      ?? loadSchedules(ws).find((s) => s.vendor === schedule.vendor && compareVersions(s.version, known.version) === 0);
+    return { series: own?.series ?? known.series, schedule: own };
+  }
+  const later = loadSchedules(ws)
+    .filter((s) => s.vendor === schedule.vendor && compareVersions(s.version, schedule.version) > 0)
+    .sort((a, b) => compareVersions(a.version, b.version));
+  return later[0] ? { series: later[0].series, schedule: later[0] } : undefined;
+}
+
+export interface StageFreezeOptions extends Omit<FreezeGateInput, 'schedule' | 'now' | 'stageKind' | 'next'> {
+  /** Defaults to ws.now (which honours --at / PIPELINE_NOW). */
+  now?: Date;
+}
+
+/**
+ * The freeze gate of a stage: loads schedules/<target series>.yaml (and the successor's, for
+ * after its Release) and evaluates freezeGate. Stages without `gates.schedule` and non-devel
+ * stages pass; a devel stage whose series has no schedule file is blocked (freezes cannot be
+ * checked), with the fix.
+ */
+export function freezeGateForStage(ws: Workspace, stageOrName: string | StageConfig, options: StageFreezeOptions): FreezeVerdict {
+  const st = typeof stageOrName === 'string' ? stageByName(ws, stageOrName) : stageOrName;
+  const now = options.now ?? ws.now;
+  const series = st.target.series;
+  const base = { gate: FREEZE_GATE, series, artifactSha256: options.artifactSha256, notes: [] as string[] };
+  if (st.kind !== 'devel') return { ...base, verdict: 'pass', phase: 'not-frozen', reason: `${st.kind} uploads are never frozen` };
+  if (!st.gates.schedule) return { ...base, verdict: 'pass', phase: 'not-frozen', reason: `schedule gates are off for stage ${st.name} (gates.schedule: false)` };
+  const schedule = findSchedule(ws, series);
+  if (!schedule) {
+    return {
+      ...base, verdict: 'blocked', phase: 'open',
+      reason: `no release schedule for ${series}: freezes cannot be checked`,
+      fix: `add ${ws.config.schedules}/${series}.yaml (see schedules/README.md), or set gates.schedule: false for stage ${st.name}`,
+    };
+  }
+  return freezeGate({ ...options, schedule, now, stageKind: 'devel', next: successorOf(ws, schedule) });
+}
