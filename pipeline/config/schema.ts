@@ -35,6 +35,12 @@ export const ArchiveSchema = z.discriminatedUnion('kind', [
     config: z.string().optional(),
     /** The archive's apt URL, so uploads can be confirmed (Launchpad: ppa.launchpadcontent.net). */
     index: z.string().optional(),
+    /** Upload host[:port] for a `ppa:` target (default ppa.launchpad.net; e.g. a staging or local test host). */
+    fqdn: z.string().optional(),
+    /** dput method for a `ppa:` target: Launchpad takes ftp (default) and sftp. */
+    method: z.enum(['ftp', 'sftp']).optional(),
+    /** Login for a `ppa:` target (anonymous for ftp; your Launchpad id for sftp). */
+    login: z.string().optional(),
   }),
 ]);
 

@@ -1,0 +1,223 @@
+/**
+ * The local apt archive, managed by reprepro: one codename per stage target suite (`ppa`,
+ * `trixie`, `bookworm-backports`), signed with the pipeline key, fed through a dput `method =
+ * local` incoming directory per suite (conf/incoming rule of the same name, `processincoming`).
+ *
+ * conf/ is generated from pipeline.yaml's stages and rewritten only when it changes. What the
+ * archive holds is read from its real Sources indices (what apt sees), so `confirm` checks the
+ * same thing users get.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import writeFileAtomic from 'write-file-atomic';
+import type { ArchiveConfig, StageConfig } from '../config/schema.js';
+import type { Workspace } from '../config/workspace.js';
+import { PipelineError } from '../errors.js';
+import { compareVersions } from '../debian/version.js';
+import { type SigningKey, writePublicKey } from './signing.js';
+
+export type RepreproConfig = Extract<ArchiveConfig, { kind: 'reprepro' }>;
+
+/** The file apt's `signed-by=` points at, inside the archive directory. */
+export const PUBLIC_KEY_FILE = 'pipeline-archive-keyring.gpg';
+const COMPONENT = 'main';
+
+export interface RepreproArchive {
+  name: string;
+  dir: string;
+  config: RepreproConfig;
+  /** The suites (codenames) the stages upload to, in stage order, each with the series it is for. */
+  suites: { suite: string; series: string; stages: string[] }[];
+}
+
+export function repreproArchive(ws: Workspace, name: string): RepreproArchive {
+  const config = ws.config.archives[name];
+  if (!config || config.kind !== 'reprepro') {
+    throw new PipelineError(`archive ${JSON.stringify(name)} is not a reprepro archive`, { file: ws.configFile, key: `archives.${name}` });
+  }
+  const suites: RepreproArchive['suites'] = [];
+  for (const s of ws.config.stages.filter((st) => st.target.archive === name)) {
+    const known = suites.find((x) => x.suite === s.target.suite);
+    if (known) known.stages.push(s.name);
+    else suites.push({ suite: s.target.suite, series: s.target.series, stages: [s.name] });
+  }
+  return { name, dir: resolve(ws.root, config.path), config, suites };
+}
+
+/** The distribution a .changes names for uploads to a stage: the series, `SERIES-POCKET` with a pocket. */
+export function uploadDistribution(stage: StageConfig): string {
+  return stage.target.pocket ? `${stage.target.series}-${stage.target.pocket}` : stage.target.series;
+}
+
+/** The keyid form reprepro's uploaders file wants (the last 16 hex digits). */
+function longKeyId(fingerprint: string): string {
+  return fingerprint.slice(-16);
+}
+
+/** conf/distributions: one paragraph per target suite, signed, source + binary architectures. */
+export function distributionsConf(ws: Workspace, archive: RepreproArchive, key?: SigningKey): string {
+  return archive.suites.map((s) => [
+    `Origin: ${archive.config.origin}`,
+    `Label: ${archive.config.label}`,
+    `Codename: ${s.suite}`,
+    `Description: pipeline stage ${s.stages.join(', ')} (${s.series})`,
+    `Architectures: ${[...archive.config.architectures, 'source'].join(' ')}`,
+    `Components: ${COMPONENT}`,
+    'DscIndices: Sources Release . .gz',
+    'DebIndices: Packages Release . .gz',
+    ...(key ? [`SignWith: ${key.fingerprint}`, 'Uploaders: uploaders'] : []),
+    '',
+  ].join('\n')).join('\n');
+}
+
+/**
+ * conf/incoming: a rule per suite. Several stages may upload with the same Distribution (a PPA
+ * for trixie and trixie itself both say `trixie`), so each suite has its own incoming directory
+ * and its rule maps that distribution to the suite's codename.
+ */
+export function incomingConf(ws: Workspace, archive: RepreproArchive): string {
+  return archive.suites.map((s) => {
+    const dists = new Set(ws.config.stages.filter((st) => st.target.archive === archive.name && st.target.suite === s.suite).map(uploadDistribution));
+    return [
+      `Name: ${s.suite}`,
+      `IncomingDir: incoming/${s.suite}`,
+      'TempDir: tmp',
+      `LogDir: log/${s.suite}`,
+      `Allow: ${[...dists].map((d) => (d === s.suite ? d : `${d}>${s.suite}`)).join(' ')}`,
+      'Cleanup: on_deny on_error',
+      '',
+    ].join('\n');
+  }).join('\n');
+}
+
+/** The incoming directory dput's local target copies into, for a suite. */
+export function incomingDir(archive: RepreproArchive, suite: string): string {
+  return join(archive.dir, 'incoming', suite);
+}
+
+function writeIfChanged(file: string, text: string | Buffer): boolean {
+  if (existsSync(file) && Buffer.compare(readFileSync(file), Buffer.from(text)) === 0) return false;
+  writeFileAtomic.sync(file, text);
+  return true;
+}
+
+/**
+ * Create or update the archive: conf/, incoming and log directories, the exported public key, and
+ * the (signed) indices of every suite. Idempotent; a no-op when nothing changed.
+ */
+export async function ensureArchive(ws: Workspace, name: string, key: SigningKey): Promise<RepreproArchive> {
+  const archive = repreproArchive(ws, name);
+  mkdirSync(join(archive.dir, 'conf'), { recursive: true });
+  for (const s of archive.suites) {
+    mkdirSync(incomingDir(archive, s.suite), { recursive: true });
+    mkdirSync(join(archive.dir, 'log', s.suite), { recursive: true });
+  }
+  mkdirSync(join(archive.dir, 'tmp'), { recursive: true });
+  let changed = writeIfChanged(join(archive.dir, 'conf', 'distributions'), distributionsConf(ws, archive, key));
+  changed = writeIfChanged(join(archive.dir, 'conf', 'incoming'), incomingConf(ws, archive)) || changed;
+  changed = writeIfChanged(join(archive.dir, 'conf', 'uploaders'),
+    `# Only uploads signed with the pipeline key (${key.uid}) are accepted.\nallow * by key ${longKeyId(key.fingerprint)}\n`) || changed;
+  const keyFile = join(archive.dir, PUBLIC_KEY_FILE);
+  if (!existsSync(keyFile)) await writePublicKey(key, keyFile);
+  const missing = archive.suites.some((s) => !existsSync(join(archive.dir, 'dists', s.suite, 'InRelease')));
+  if (changed || missing) await reprepro(archive, key, ['export']);
+  return archive;
+}
+
+/** Run reprepro on the archive with the pipeline's GnuPG home; a failure is one PipelineError line. */
+export async function reprepro(archive: RepreproArchive, key: SigningKey | undefined, args: string[]): Promise<string> {
+  const r = await execa('reprepro', ['-b', archive.dir, ...(key ? ['--gnupghome', key.gnupgHome] : []), '--silent', ...args], {
+    reject: false, all: true, env: { LC_ALL: 'C.UTF-8', ...(key ? { GNUPGHOME: key.gnupgHome } : {}) },
+  });
+  if (r.exitCode !== 0) {
+    const lines = String(r.all ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+    const reason = lines.find((l) => /error|refus|not|already|denied|newer/i.test(l)) ?? lines.pop() ?? `exit ${r.exitCode}`;
+    throw new PipelineError(`reprepro ${args[0]} failed: ${reason}`, { file: archive.dir, exitCode: 1 });
+  }
+  return String(r.all ?? '');
+}
+
+/** `processincoming` for a suite's rule: includes what dput put into its incoming directory. */
+export async function processIncoming(archive: RepreproArchive, key: SigningKey, suite: string): Promise<void> {
+  await reprepro(archive, key, ['processincoming', suite]);
+}
+
+/** `include SUITE file.changes` (a direct include, without the incoming queue). */
+export async function includeChanges(archive: RepreproArchive, key: SigningKey, suite: string, changesFile: string): Promise<void> {
+  await reprepro(archive, key, ['include', suite, changesFile]);
+}
+
+/** `copysrc TO FROM PKG VERSION`: promotion of an unchanged source (and its binaries) without a rebuild. */
+export async function copySource(archive: RepreproArchive, key: SigningKey, to: string, from: string, pkg: string, version: string): Promise<void> {
+  await reprepro(archive, key, ['copysrc', to, from, pkg, version]);
+}
+
+export interface SourcesEntry {
+  package: string;
+  version: string;
+  /** Pool directory relative to the archive root. */
+  directory: string;
+  /** name → sha256 (Checksums-Sha256). */
+  files: Record<string, { sha256: string; size: number }>;
+  /** The .dsc's file name. */
+  dsc?: string;
+}
+
+/**
+ * The source packages a suite's Sources index lists (what apt sees), parsed as deb822. A suite
+ * that was never exported has none.
+ */
+export function readSourcesIndex(archive: RepreproArchive, suite: string): SourcesEntry[] {
+  const file = join(archive.dir, 'dists', suite, COMPONENT, 'source', 'Sources');
+  if (!existsSync(file)) return [];
+  return parseSources(readFileSync(file, 'utf8'));
+}
+
+export function parseSources(text: string): SourcesEntry[] {
+  const entries: SourcesEntry[] = [];
+  for (const para of text.split(/\n\s*\n/)) {
+    const fields = new Map<string, string>();
+    let last: string | undefined;
+    for (const line of para.split('\n')) {
+      if (/^\s/.test(line) && last) fields.set(last, `${fields.get(last)}\n${line.trim()}`);
+      else {
+        const m = /^([^:\s]+):\s*(.*)$/.exec(line);
+        if (m) { last = m[1]!.toLowerCase(); fields.set(last, m[2]!); }
+      }
+    }
+    const pkg = fields.get('package');
+    const version = fields.get('version');
+    if (!pkg || !version) continue;
+    const files: SourcesEntry['files'] = {};
+    for (const l of (fields.get('checksums-sha256') ?? '').split('\n')) {
+      const [sha256, size, fname] = l.trim().split(/\s+/);
+      if (sha256 && size && fname) files[fname] = { sha256, size: Number(size) };
+    }
+    entries.push({
+      package: pkg, version, directory: fields.get('directory') ?? '', files,
+      dsc: Object.keys(files).find((f) => f.endsWith('.dsc')),
+    });
+  }
+  return entries;
+}
+
+/** Versions of `pkg` in a suite (from its Sources index), highest first. */
+export function listVersions(archive: RepreproArchive, suite: string, pkg: string): string[] {
+  return readSourcesIndex(archive, suite)
+    .filter((e) => e.package === pkg)
+    .map((e) => e.version)
+    .sort((a, b) => compareVersions(b, a, { lenient: true }));
+}
+
+/** The Sources entry for one version, or undefined when the suite does not list it. */
+export function findSource(archive: RepreproArchive, suite: string, pkg: string, version: string): SourcesEntry | undefined {
+  return readSourcesIndex(archive, suite).find((e) => e.package === pkg && compareVersions(e.version, version, { lenient: true }) === 0);
+}
+
+/** .changes files still waiting in a suite's incoming directory (an upload not yet processed). */
+export function pendingIncoming(archive: RepreproArchive, suite: string): string[] {
+  const dir = incomingDir(archive, suite);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.changes')).map((f) => join(dir, f));
+}
