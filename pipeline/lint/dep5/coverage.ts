@@ -1,0 +1,118 @@
+/**
+ * Which Files paragraph covers each file of the source tree — the last matching one, as
+ * copyright-format 1.0 says — computed once per tree and shared (the license detector compares
+ * each file's header with its winning paragraph).
+ */
+import type { LintContext } from '../context.js';
+import { compileFilesPattern } from './glob.js';
+import { loadCopyright } from './load.js';
+import type { Dep5FilesParagraph, Dep5Pattern } from './parse.js';
+
+export interface PatternUse {
+  paragraph: Dep5FilesParagraph;
+  pattern: Dep5Pattern;
+  /** The pattern as matched: a trailing comma is dropped when no file name has one. */
+  effective: Dep5Pattern;
+  /** Files it matches, whether or not a later paragraph takes them. */
+  matched: number;
+  /** Files it wins. */
+  won: number;
+}
+
+export interface Coverage {
+  /** Files considered (tree minus Files-Excluded). */
+  files: string[];
+  /** Files present although Files-Excluded removes them from the orig tarball. */
+  excludedPresent: string[];
+  /** file → winning paragraph. */
+  winner: Map<string, Dep5FilesParagraph>;
+  uncovered: string[];
+  uses: PatternUse[];
+  /** Earlier, deeper pattern beaten by a later, shallower one: [loser, winner, example file]. */
+  outOfOrder: Array<{ loser: PatternUse; winner: PatternUse; file: string }>;
+  /** Several patterns of ONE paragraph matching the same file. */
+  redundant: Array<{ paragraph: Dep5FilesParagraph; patterns: string[]; file: string }>;
+}
+
+/** License and notice files need no paragraph of their own (lintian's rule). */
+export const NOTICE_FILE = /(^|\/)(COPYING[^/]*|LICENSE)$/;
+
+export function excludedMatcher(patterns: Dep5Pattern[]): (file: string) => boolean {
+  // uscan removes a matching file, or everything under a matching directory.
+  const ok = patterns.filter((p) => p.errors.length === 0);
+  if (ok.length === 0) return () => false;
+  return (file) => {
+    if (ok.some((p) => p.test(file))) return true;
+    for (let i = file.indexOf('/'); i > 0; i = file.indexOf('/', i + 1)) {
+      const dir = file.slice(0, i);
+      if (ok.some((p) => p.test(dir) || p.test(`${dir}/`))) return true;
+    }
+    return false;
+  };
+}
+
+export function computeCoverage(ctx: LintContext): Coverage | undefined {
+  return ctx.shared('dep5:coverage', () => {
+    const c = loadCopyright(ctx);
+    if (!c?.doc || !c.structured) return undefined;
+    const doc = c.doc;
+    const all = ctx.files();
+    const isExcluded = excludedMatcher(doc.header?.filesExcluded ?? []);
+    const files: string[] = [];
+    const excludedPresent: string[] = [];
+    for (const f of all) {
+      if (f.startsWith('debian/')) files.push(f);
+      else if (isExcluded(f)) excludedPresent.push(f);
+      else files.push(f);
+    }
+    const commasInNames = files.some((f) => f.includes(','));
+    const uses: PatternUse[] = [];
+    for (const p of doc.files) {
+      for (const pattern of p.patterns) {
+        let effective = pattern;
+        if (!commasInNames && pattern.pattern.endsWith(',') && pattern.pattern.length > 1)
+          effective = { ...compileFilesPattern(pattern.pattern.slice(0, -1)), line: pattern.line };
+        uses.push({ paragraph: p, pattern, effective, matched: 0, won: 0 });
+      }
+    }
+    const winner = new Map<string, Dep5FilesParagraph>();
+    const uncovered: string[] = [];
+    const outOfOrder: Coverage['outOfOrder'] = [];
+    const seenPairs = new Set<string>();
+    const redundant: Coverage['redundant'] = [];
+    const depth = (u: PatternUse) => u.effective.pattern.split('/').length - 1;
+    for (const f of files) {
+      let win: PatternUse | undefined;
+      let previous: PatternUse | undefined; // winner among the paragraphs before win's
+      let sameParagraph: PatternUse[] = [];
+      for (const u of uses) {
+        if (!u.effective.test(f)) continue;
+        u.matched++;
+        if (win && win.paragraph === u.paragraph) {
+          sameParagraph.push(u);
+          win = u;
+        } else {
+          if (sameParagraph.length > 1) redundant.push({ paragraph: sameParagraph[0].paragraph, patterns: sameParagraph.map((x) => x.pattern.pattern), file: f });
+          previous = win;
+          win = u;
+          sameParagraph = [u];
+        }
+      }
+      if (sameParagraph.length > 1) redundant.push({ paragraph: sameParagraph[0].paragraph, patterns: sameParagraph.map((x) => x.pattern.pattern), file: f });
+      if (!win) {
+        if (!NOTICE_FILE.test(f)) uncovered.push(f);
+        continue;
+      }
+      win.won++;
+      winner.set(f, win.paragraph);
+      if (previous && depth(previous) > depth(win)) {
+        const key = `${previous.pattern.pattern}\u0000${win.pattern.pattern}`;
+        if (!seenPairs.has(key)) {
+          seenPairs.add(key);
+          outOfOrder.push({ loser: previous, winner: win, file: f });
+        }
+      }
+    }
+    return { files, excludedPresent, winner, uncovered, uses, outOfOrder, redundant };
+  });
+}

@@ -1,0 +1,20 @@
+/**
+ * Every check pipeline runs, in order. Adding a check = writing its module and listing it here.
+ */
+import type { Check, TagDefinition } from './check.js';
+import { dep5CoverageCheck } from './dep5/checks/coverage.js';
+import { dep5FormatCheck } from './dep5/checks/format.js';
+import { dep5LicensesCheck } from './dep5/checks/licenses.js';
+import { dep5StructureCheck } from './dep5/checks/structure.js';
+
+export const CHECKS: readonly Check[] = [dep5FormatCheck, dep5StructureCheck, dep5LicensesCheck, dep5CoverageCheck];
+
+/** Tags of every check plus those the runner itself emits (overrides). */
+export function allTags(checks: readonly Check[] = CHECKS): TagDefinition[] {
+  return [...checks.flatMap((c) => c.tags)];
+}
+
+export function tagInfo(name: string, checks: readonly Check[] = CHECKS): TagDefinition | undefined {
+  for (const c of checks) for (const t of c.tags) if (t.name === name) return t;
+  return undefined;
+}
