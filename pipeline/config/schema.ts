@@ -105,7 +105,10 @@ export const ConfigSchema = z.strictObject({
     /** Crash-loop guard, as upstart's `respawn limit 10 5`. */
     limit: z.number().int().min(1).default(10),
     intervalSeconds: z.number().positive().default(5),
-  }).default({ attempts: 4, limit: 10, intervalSeconds: 5 }),
+    /** Backoff before the 2nd attempt (doubles each time, with jitter), and its cap. */
+    baseDelayMs: z.number().int().min(0).default(1000),
+    maxDelayMs: z.number().int().min(0).default(30_000),
+  }).default({ attempts: 4, limit: 10, intervalSeconds: 5, baseDelayMs: 1000, maxDelayMs: 30_000 }),
 });
 
 export const PackageSchema = z.strictObject({

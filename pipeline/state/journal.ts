@@ -31,7 +31,7 @@ export type JournalEntry = Base & (
   | { type: 'step-end'; step: string; output: unknown; outputHash: string; reconciled?: boolean }
   | { type: 'step-failed'; step: string; attempt: number; error: string; transient: boolean }
   | { type: 'retry'; step: string; attempt: number; delayMs: number; reason: string }
-  | { type: 'run-done'; state: 'done' | 'failed'; error?: string; step?: string; permanent?: boolean }
+  | { type: 'run-done'; state: 'done' | 'failed'; error?: string; step?: string; permanent?: boolean; halted?: boolean }
 );
 export type JournalEntryType = JournalEntry['type'];
 /** An entry as appended (seq and at are filled in). */
@@ -240,7 +240,10 @@ export interface RunSummary {
   retries: number;
   resumes: number;
   error?: string;
+  /** The failure was permanent (FTBFS, gate, refused version): resuming cannot help. */
   permanent?: boolean;
+  /** Stopped by the crash-loop guard: resumed only by a human (`pipeline resume RUN --force`). */
+  halted?: boolean;
   damage?: JournalDamage;
 }
 
@@ -253,6 +256,7 @@ export function summarize(entries: JournalEntry[], damage?: JournalDamage): RunS
   let state: RunState = 'interrupted';
   let error: string | undefined;
   let permanent: boolean | undefined;
+  let halted: boolean | undefined;
   let retries = 0;
   let resumes = 0;
   for (const e of entries) {
@@ -260,8 +264,8 @@ export function summarize(entries: JournalEntry[], damage?: JournalDamage): RunS
     else if (e.type === 'step-end') { open.delete(e.step); done.add(e.step); }
     else if (e.type === 'step-failed') { open.delete(e.step); error = e.error; }
     else if (e.type === 'retry') retries++;
-    else if (e.type === 'run-resumed') { resumes++; if (state === 'failed') state = 'interrupted'; }
-    else if (e.type === 'run-done') { state = e.state; error = e.error; permanent = e.permanent; }
+    else if (e.type === 'run-resumed') { resumes++; state = 'interrupted'; permanent = halted = undefined; }
+    else if (e.type === 'run-done') { state = e.state; error = e.error; permanent = e.permanent; halted = e.halted; }
   }
   return {
     runId: plan.runId,
@@ -278,6 +282,7 @@ export function summarize(entries: JournalEntry[], damage?: JournalDamage): RunS
     resumes,
     error: state === 'done' ? undefined : error,
     permanent,
+    halted,
     damage,
   };
 }

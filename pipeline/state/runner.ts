@@ -1,0 +1,339 @@
+/**
+ * The step runner: executes a table of StepDefinitions (a promote's verify → prepare → build → lint →
+ * publish → confirm) as a journaled run that survives crashes.
+ *
+ * - New run: take the package lock, journal the plan, then per step journal its start (fsynced before
+ *   the step's effect), run it, journal its end with the output and its hash.
+ * - Resume (`resumeRun`, `resumeAll`, or a new run of the same package finding an unfinished one):
+ *   finished steps are not run again — their outputs come from the journal; a step that was started
+ *   and never ended is first asked `reconcile(ctx)` (publish: is the version already in the archive or
+ *   in dput's .upload record?) and only run again when the world does not hold its effect.
+ * - Failures: transient ones are retried with backoff (retry.ts), each failure and retry journaled;
+ *   the crash-loop guard counts failures *and* crash-resumes from the journal, so a run that keeps
+ *   dying stops being resumed after `retry.limit` failures in `retry.intervalSeconds`.
+ *
+ * A resumed run's steps table is rebuilt from the run's kind and arguments (run.json / the plan entry)
+ * through `registerRunKind(kind, (ws, args) => steps)`, which the module defining the kind calls at
+ * import time (promote registers 'promote'). PIPELINE_RUN_KINDS=/path/a.js,/path/b.js imports further
+ * kind modules (tests, plugins).
+ */
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Output } from '../cli/output.js';
+import type { Workspace } from '../config/workspace.js';
+import { isPipelineError, PipelineError } from '../errors.js';
+import { faultPoint, setFaultLog } from './faults.js';
+import {
+  canonicalJson, hashValue, Journal, listRunIds, readRun, readRunIndex, summarize, writeRunIndex,
+  type JournalDamage, type JournalEntry, type RunState, type RunSummary,
+} from './journal.js';
+import { acquireLock, lockHolder, packageLockName, updateLock } from './lock.js';
+import { classifyError, CrashLoopError, CrashLoopGuard, retryPolicy, withRetry } from './retry.js';
+import type { StepContext, StepDefinition } from './steps.js';
+
+export type RunProgress = Pick<Output, 'phase' | 'note'>;
+const silent: RunProgress = { phase: () => ({ update() {}, done() {}, fail() {} }), note() {} };
+
+// ---- Run kinds: how a resumed run gets its steps table back ----
+
+export type RunKindBuilder = (ws: Workspace, args: any) => StepDefinition[] | Promise<StepDefinition[]>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const kinds = new Map<string, RunKindBuilder>();
+
+export function registerRunKind(kind: string, build: RunKindBuilder): void {
+  kinds.set(kind, build);
+}
+export function registeredRunKinds(): string[] {
+  return [...kinds.keys()].sort();
+}
+
+/** Import the kind modules named in PIPELINE_RUN_KINDS (comma-separated paths). */
+export async function loadRunKinds(env = process.env): Promise<void> {
+  for (const file of (env.PIPELINE_RUN_KINDS ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+    await import(pathToFileURL(resolve(file)).href);
+}
+
+// ---- Running ----
+
+export interface RunOptions {
+  /** Resume this run (its journal must exist); otherwise a new run, or an unfinished one of the same package. */
+  runId?: string;
+  package: string;
+  /** The run kind (`promote`, `build`...): with `args`, enough to rebuild `steps` on resume. */
+  command: string;
+  args?: unknown;
+  steps: StepDefinition[];
+  dryRun?: boolean;
+  progress?: RunProgress;
+  /** Package lock busy: false refuses, true waits, a number waits that many ms. */
+  wait?: boolean | number;
+  /** Ignore the crash-loop guard and resume a run that failed (a human decided: upstart's manual intervention). */
+  force?: boolean;
+}
+
+export interface RunResult {
+  runId?: string;
+  state: 'done' | 'dry-run';
+  outputs: Record<string, unknown>;
+  resumed: boolean;
+  /** Steps whose outputs came from the journal. */
+  skipped: string[];
+  /** Interrupted steps whose effect was found already done. */
+  reconciled: string[];
+  retries: number;
+  damage?: JournalDamage;
+  /** Other unfinished runs of this package that were resumed first. */
+  resumedFirst: string[];
+}
+
+export function newRunId(pkg: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${pkg}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Run a steps table as a journaled run (or resume it). Resolves to the steps' outputs by name. */
+export async function runSteps(ws: Workspace, opts: RunOptions): Promise<RunResult> {
+  if (opts.dryRun) return dryRun(opts);
+  setFaultLog(join(ws.stateDir, 'faults.log'));
+  const progress = opts.progress ?? silent;
+  const lock = await acquireLock(ws.stateDir, packageLockName(opts.package), {
+    wait: opts.wait,
+    command: `pipeline ${opts.command} ${opts.package}`,
+    runId: opts.runId,
+    onWait: (h) => progress.note(`waiting for ${opts.package}: locked by pid ${h.pid} (${h.command}) since ${h.since}`),
+    onTakeover: (h, why) => progress.note(`took over the lock of ${opts.package} from pid ${h.pid} (${why})`),
+  });
+  try {
+    const resumedFirst: string[] = [];
+    let runId = opts.runId;
+    if (!runId) {
+      for (const other of unfinishedRuns(ws, opts.package)) {
+        if (other.command === opts.command && canonicalJson(other.args) === canonicalJson(opts.args ?? null)) {
+          progress.note(`resuming unfinished run ${other.runId} of ${opts.package}`);
+          runId = other.runId;
+          break;
+        }
+        // A different unfinished run of this package is pending work: finish it first.
+        const build = kinds.get(other.command);
+        if (!build) throw new PipelineError(`${opts.package} has an unfinished run ${other.runId} (${other.command}) that must be resumed first`, { hint: `pipeline resume ${other.runId}` });
+        progress.note(`resuming unfinished run ${other.runId} of ${opts.package} first`);
+        updateLock(lock, { runId: other.runId });
+        await execute(ws, other.runId, { ...opts, command: other.command, args: other.args, steps: await build(ws, other.args) }, progress);
+        resumedFirst.push(other.runId);
+      }
+    }
+    const isNew = !runId;
+    runId ??= newRunId(opts.package);
+    updateLock(lock, { runId });
+    const result = await execute(ws, runId, opts, progress, isNew);
+    return { ...result, resumedFirst };
+  } finally {
+    lock.release();
+  }
+}
+
+async function dryRun(opts: RunOptions): Promise<RunResult> {
+  const outputs: Record<string, unknown> = {};
+  const ctx: StepContext = { runId: 'dry-run', outputs, dryRun: true, note: (m) => opts.progress?.note(m) };
+  for (const step of opts.steps) if (step.dryRun) outputs[step.name] = await step.run(ctx);
+  return { state: 'dry-run', outputs, resumed: false, skipped: [], reconciled: [], retries: 0, resumedFirst: [] };
+}
+
+function failureTimes(entries: JournalEntry[]): number[] {
+  return entries.filter((e) => e.type === 'step-failed' || e.type === 'run-resumed').map((e) => Date.parse(e.at));
+}
+
+async function execute(
+  ws: Workspace, runId: string, opts: RunOptions, progress: RunProgress, isNew = false,
+): Promise<Omit<RunResult, 'resumedFirst'>> {
+  const policy = retryPolicy(ws.config);
+  const names = opts.steps.map((s) => s.name);
+  let journal: Journal;
+  let damage: JournalDamage | undefined;
+  const index = (state: RunState, error?: string) => writeRunIndex(ws.stateDir, {
+    runId, package: opts.package, command: opts.command, args: opts.args ?? null, state, steps: names,
+    stepsDone: names.filter((n) => done.has(n)).length, startedAt, updatedAt: new Date().toISOString(), pid: process.pid, error,
+  });
+  const done = new Map<string, unknown>();
+  let startedAt = new Date().toISOString();
+
+  if (isNew) {
+    journal = Journal.create(ws.stateDir, runId);
+    journal.append({ type: 'run-planned', runId, package: opts.package, command: opts.command, args: opts.args ?? null, steps: names, pid: process.pid });
+    index('running');
+  } else {
+    ({ journal, damage } = Journal.open(ws.stateDir, runId));
+    if (damage) progress.note(`journal of run ${runId}: line ${damage.line} ${damage.reason} (crash mid-write?); resuming from the last good entry (${damage.discarded} line(s) set aside)`);
+    const summary = summarize(journal.entries);
+    if (!summary) {
+      // Crashed before the plan was journaled: nothing ran, plan it now.
+      journal.append({ type: 'run-planned', runId, package: opts.package, command: opts.command, args: opts.args ?? null, steps: names, pid: process.pid });
+    } else {
+      startedAt = summary.startedAt;
+      if (canonicalJson(summary.steps) !== canonicalJson(names))
+        throw new PipelineError(`run ${runId} was planned as [${summary.steps.join(', ')}], the ${opts.command} steps are now [${names.join(', ')}]`, { hint: 'finish it with the pipeline version that started it, or start a new run' });
+      for (const e of journal.entries) if (e.type === 'step-end') done.set(e.step, e.output);
+      if (summary.state === 'done') {
+        return { runId, state: 'done', outputs: Object.fromEntries(done), resumed: true, skipped: names, reconciled: [], retries: 0, damage };
+      }
+      if (summary.state === 'failed' && summary.permanent && !opts.force)
+        throw new PipelineError(`run ${runId} failed permanently: ${summary.error}`, { exitCode: 1, hint: 'fix the cause and run the command again (or pipeline resume --force)' });
+      if (summary.state === 'failed' && summary.halted && !opts.force)
+        throw new PipelineError(`run ${runId} was stopped by the crash-loop guard: ${summary.error}`, { exitCode: 1, hint: `look at its journal, then pipeline resume ${runId} --force` });
+      if (!opts.force) {
+        const guard = new CrashLoopGuard(policy.limit, policy.intervalMs, failureTimes(journal.entries));
+        if (guard.record()) {
+          const err = new CrashLoopError(guard.recent, policy.limit, policy.intervalMs);
+          journal.append({ type: 'run-done', state: 'failed', error: err.message, permanent: false, halted: true });
+          index('failed', err.message);
+          throw new PipelineError(`run ${runId}: ${err.message}`, { exitCode: 1, hint: `look at the journal, then pipeline resume ${runId} --force` });
+        }
+      }
+      journal.append({ type: 'run-resumed', pid: process.pid, interrupted: summary.interrupted, repaired: damage ? `${damage.reason} at line ${damage.line}` : undefined });
+    }
+    index('running');
+  }
+
+  const outputs: Record<string, unknown> = Object.fromEntries(done);
+  const ctx: StepContext = { runId, outputs, dryRun: false, note: (m) => progress.note(m) };
+  const skipped: string[] = [];
+  const reconciled: string[] = [];
+  let retries = 0;
+
+  for (const step of opts.steps) {
+    if (done.has(step.name)) {
+      skipped.push(step.name);
+      continue;
+    }
+    const phase = progress.phase(step.name);
+    let attempts = journal.entries.filter((e) => e.type === 'step-start' && e.step === step.name).length;
+    let effectStarted = false; // did step.run begin in this attempt (before it, a failure is always safe to retry)
+    const guard = new CrashLoopGuard(policy.limit, policy.intervalMs, failureTimes(journal.entries));
+    try {
+      outputs[step.name] = await withRetry(async () => {
+        effectStarted = false;
+        if (attempts > 0 && step.reconcile) {
+          const found = await step.reconcile(ctx);
+          if (found !== undefined) {
+            journal.append({ type: 'step-end', step: step.name, output: found, outputHash: hashValue(found), reconciled: true });
+            reconciled.push(step.name);
+            phase.update('already done (reconciled)');
+            return found;
+          }
+        }
+        const inputsHash = step.inputs ? hashValue(await step.inputs(ctx)) : undefined;
+        journal.append({ type: 'step-start', step: step.name, attempt: ++attempts, inputsHash });
+        faultPoint('step.before-run');
+        effectStarted = true;
+        const out = (await step.run(ctx)) ?? null;
+        faultPoint('step.after-run');
+        journal.append({ type: 'step-end', step: step.name, output: out, outputHash: hashValue(out) });
+        return out;
+      }, policy, {
+        guard,
+        retryable: () => step.retryable === true || !effectStarted,
+        onFailure: (error, { classification }) => {
+          journal.append({ type: 'step-failed', step: step.name, attempt: attempts, error: message(error), transient: classification.kind === 'transient' });
+        },
+        onRetry: ({ delayMs, reason }) => {
+          retries++;
+          journal.append({ type: 'retry', step: step.name, attempt: attempts + 1, delayMs, reason });
+          phase.update(`retrying in ${(delayMs / 1000).toFixed(1)}s (${reason})`);
+        },
+      });
+      done.set(step.name, outputs[step.name]);
+      index('running');
+      phase.done();
+    } catch (error) {
+      phase.fail(message(error));
+      const halted = error instanceof CrashLoopError;
+      const perm = classifyError(error).kind === 'permanent' && !halted;
+      journal.append({ type: 'run-done', state: 'failed', step: step.name, error: message(error), permanent: perm, halted });
+      index('failed', message(error));
+      if (isPipelineError(error)) throw error;
+      throw new PipelineError(`${opts.command} ${opts.package}: step ${step.name} failed: ${message(error)}`, {
+        exitCode: 1, cause: error, hint: perm ? undefined : `pipeline resume ${runId}${halted ? ' --force' : ''}`,
+      });
+    }
+  }
+  journal.append({ type: 'run-done', state: 'done' });
+  index('done');
+  return { runId, state: 'done', outputs, resumed: !isNew, skipped, reconciled, retries, damage };
+}
+
+function message(e: unknown): string {
+  if (isPipelineError(e)) return e.oneLine();
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+}
+
+// ---- Listing and resuming ----
+
+export interface RunListing extends RunSummary {
+  /** Steps finished / planned. */
+  progress: string;
+}
+
+/** Every run, oldest first, with its state: running (its package lock is held for it), interrupted, failed, done. */
+export function listRuns(ws: Workspace): RunListing[] {
+  const out: RunListing[] = [];
+  for (const id of listRunIds(ws.stateDir)) {
+    let s = readRun(ws.stateDir, id);
+    if (!s) {
+      const idx = readRunIndex(ws.stateDir, id); // journal empty: crashed before the plan was written
+      if (!idx) continue;
+      s = { ...idx, state: 'interrupted', done: [], retries: 0, resumes: 0 };
+    }
+    if (s.state === 'interrupted' && lockHolder(ws.stateDir, packageLockName(s.package))?.runId === id) s = { ...s, state: 'running' };
+    out.push({ ...s, progress: `${s.done.length}/${s.steps.length}` });
+  }
+  return out;
+}
+
+/**
+ * Pending work: runs interrupted by a crash, or failed for a reason resuming can fix (transient
+ * failures after the retries ran out). Not: running ones, done ones, permanent failures, and runs
+ * the crash-loop guard halted (those wait for a human: `resume RUN --force`).
+ */
+export function unfinishedRuns(ws: Workspace, pkg?: string): RunListing[] {
+  return listRuns(ws).filter((r) =>
+    (r.state === 'interrupted' || (r.state === 'failed' && !r.permanent && !r.halted)) && (pkg === undefined || r.package === pkg));
+}
+
+export interface ResumeOptions {
+  progress?: RunProgress;
+  wait?: boolean | number;
+  force?: boolean;
+}
+
+/** Resume one run: rebuild its steps table from its kind and arguments, then run what is left. */
+export async function resumeRun(ws: Workspace, runId: string, options: ResumeOptions = {}): Promise<RunResult> {
+  let s: Pick<RunSummary, 'package' | 'command' | 'args'> | undefined = readRun(ws.stateDir, runId) ?? readRunIndex(ws.stateDir, runId);
+  if (!s) throw new PipelineError(`no such run: ${runId}`, { file: join(ws.stateDir, 'runs'), hint: 'see pipeline runs' });
+  if (!kinds.has(s.command)) await loadRunKinds();
+  const build = kinds.get(s.command);
+  if (!build) throw new PipelineError(`run ${runId} is a "${s.command}" run, and no module registered how to rebuild its steps`, { hint: `known kinds: ${registeredRunKinds().join(', ') || 'none'}` });
+  const steps = await build(ws, s.args);
+  return runSteps(ws, { runId, package: s.package, command: s.command, args: s.args, steps, ...options });
+}
+
+export interface ResumeAllResult {
+  runId: string;
+  package: string;
+  ok: boolean;
+  result?: RunResult;
+  error?: string;
+}
+
+/** Resume every interrupted run, oldest first; one failing does not stop the others. */
+export async function resumeAll(ws: Workspace, options: ResumeOptions = {}): Promise<ResumeAllResult[]> {
+  await loadRunKinds();
+  const results: ResumeAllResult[] = [];
+  for (const r of unfinishedRuns(ws)) {
+    try {
+      results.push({ runId: r.runId, package: r.package, ok: true, result: await resumeRun(ws, r.runId, options) });
+    } catch (e) {
+      results.push({ runId: r.runId, package: r.package, ok: false, error: message(e) });
+    }
+  }
+  return results;
+}
