@@ -21,3 +21,22 @@ export {
   freezeGate, freezeGateForStage, isNewUpstream, FREEZE_GATE, type FreezeGateInput, type FreezeVerdict, type StageFreezeOptions,
   seriesOverview, successorOf, type SeriesOverview, schedulesToIcs,
 } from './schedule/index.js';
+// Recovery: run journal, step runner (resume), locks, retries, fault injection (pipeline/state)
+export {
+  Journal, readJournal, parseJournal, readRun, summarize, listRunIds, hashValue, canonicalJson, journalFile, runDir,
+  type JournalEntry, type JournalDamage, type RunIndex, type RunState, type RunSummary,
+} from './state/journal.js';
+export {
+  runSteps, resumeRun, resumeAll, listRuns, unfinishedRuns, registerRunKind, registeredRunKinds, loadRunKinds, newRunId,
+  type RunOptions, type RunResult, type RunListing, type RunKindBuilder, type RunProgress, type ResumeOptions, type ResumeAllResult,
+} from './state/runner.js';
+export {
+  acquireLock, withLock, lockHolder, holderAlive, processStartTime, packageLockName, archiveLockName, lockFile, LOCK_BUSY_EXIT,
+  type Lock, type LockHolder, type LockOptions,
+} from './state/lock.js';
+export {
+  withRetry, classifyError, transient, permanent, backoffDelay, retryPolicy, CrashLoopGuard, CrashLoopError, TRANSIENT_PATTERNS,
+  type RetryPolicy, type Classification, type FailureKind,
+} from './state/retry.js';
+export { faultPoint, configureFaults, parseFaultSpec, faultsEnabled, InjectedFault, FAULT_POINTS, type FaultConfig } from './state/faults.js';
+export type { StepDefinition, StepContext } from './state/steps.js';
