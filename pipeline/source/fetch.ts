@@ -178,7 +178,7 @@ async function fetchApt(ws: Workspace, pkg: LoadedPackage, progress: Progress): 
     if (!v.ok) {
       check.fail(v.reason);
       throw new PipelineError(`fetched source failed verification: ${v.reason}`, {
-        file: packageFile(pkg), line: undefined, key: 'source.dscSha256', exitCode: 1,
+        file: packageFile(pkg), key: 'source.dscSha256', exitCode: 1,
       });
     }
     check.done(`${v.files.length} files`);
@@ -227,7 +227,7 @@ async function fetchUrl(ws: Workspace, pkg: LoadedPackage, progress: Progress, o
   } catch (e) {
     phase.fail('unreachable');
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    const reason = cause?.code ?? cause?.message ?? (e as Error).message;
+    const reason = cause?.message ?? cause?.code ?? (e as Error).message;
     throw new PipelineError(`upstream unreachable: ${source.url} (${reason})`, {
       file: packageFile(pkg),
       exitCode: 1,

@@ -13,7 +13,7 @@ export function register(program: Command): void {
       const ws = ctx.workspace();
       const fetched = await fetchSource(ws, pkg, { progress: ctx.out, generated: opts.generated });
       ctx.out.result(fetched, () => [
-        `${fetched.package} ${fetched.version} (${fetched.origin}${fetched.downloaded ? '' : ', cached'}): verified`,
+        `${fetched.package} ${fetched.version} (${fetched.origin}${fetched.downloaded ? '' : ', cached'}): ${fetched.origin === 'generated' ? 'generated test tree (deterministic)' : 'verified'}`,
         `  ${fetched.dir}`,
         ...fetched.files.map((f) => `  ${f.sha256}  ${f.size}  ${f.name}`),
       ].join('\n'));
