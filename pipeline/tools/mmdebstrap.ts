@@ -1,0 +1,78 @@
+/**
+ * mmdebstrap: creates the buildd chroot tarballs sbuild's unshare mode unpacks for every build.
+ * One job: turn a chroot description into mmdebstrap's argument array and run it.
+ */
+import { execa } from 'execa';
+import { PipelineError } from '../errors.js';
+
+export interface MmdebstrapOptions {
+  suite: string;
+  /** Output tarball; its extension (.tar, .tar.zst, ...) picks the compression. */
+  target: string;
+  mirror: string;
+  architecture: string;
+  components: string[];
+  keyring?: string;
+  /** Extra packages installed on top of the buildd variant. */
+  include: string[];
+  /** apt options written into the chroot (e.g. `Acquire::Check-Valid-Until "false"`). */
+  aptOptions: string[];
+  /** Called with every line mmdebstrap writes (its `I:` progress lines, errors). */
+  onLine?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * The argument array. `--variant=buildd` is what sbuild expects (essential + apt +
+ * build-essential); `--mode=unshare` needs no root, only the caller's subuid/subgid range, and
+ * stores ownership correctly in the tarball.
+ */
+export function mmdebstrapArgs(o: MmdebstrapOptions): string[] {
+  const args = [
+    '--variant=buildd',
+    '--mode=unshare',
+    '--format=tar',
+    `--architectures=${o.architecture}`,
+    `--components=${o.components.join(',')}`,
+  ];
+  if (o.keyring) args.push(`--keyring=${o.keyring}`);
+  if (o.include.length) args.push(`--include=${o.include.join(',')}`);
+  for (const opt of o.aptOptions) args.push(`--aptopt=${aptOption(opt)}`);
+  args.push(o.suite, o.target, o.mirror);
+  return args;
+}
+
+/** pipeline.yaml writes apt options as `Key=value` (apt-get -o style); apt.conf wants `Key "value"`. */
+export function aptOption(opt: string): string {
+  const m = /^([A-Za-z0-9:_-]+)=(.*)$/.exec(opt);
+  return m ? `${m[1]} "${m[2]}"` : opt;
+}
+
+export async function mmdebstrap(o: MmdebstrapOptions): Promise<void> {
+  const tail: string[] = [];
+  const sub = execa('mmdebstrap', mmdebstrapArgs(o), {
+    reject: false,
+    all: true,
+    stdin: 'ignore',
+    cancelSignal: o.signal,
+    env: { LC_ALL: 'C.UTF-8' },
+  });
+  for await (const line of sub.iterable({ from: 'all' })) {
+    const text = String(line);
+    tail.push(text);
+    if (tail.length > 20) tail.shift();
+    o.onLine?.(text);
+  }
+  const result = await sub;
+  if (result.failed) {
+    const reason = tail.filter((l) => /^E:|error|fail/i.test(l)).slice(-2).join('; ') || tail.slice(-2).join('; ');
+    throw new PipelineError(`mmdebstrap could not create the ${o.suite} chroot: ${reason || result.shortMessage}`, {
+      hint: 'check the mirror and keyring in pipeline.yaml; run pipeline doctor --fix for tools and subuid ranges',
+    });
+  }
+}
+
+export async function mmdebstrapVersion(): Promise<string | undefined> {
+  const r = await execa('mmdebstrap', ['--version'], { reject: false });
+  return r.failed ? undefined : String(r.stdout).trim().replace(/^mmdebstrap\s+/, '');
+}
