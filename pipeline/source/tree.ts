@@ -19,6 +19,7 @@ import { execa } from 'execa';
 import type { Workspace } from '../config/workspace.js';
 import { loadPackage } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
+import { readChangelogTop } from '../stages/changelog.js';
 import { fetchSource, type FetchOptions, type SourceFile } from './fetch.js';
 
 export interface SourceTree {
@@ -45,18 +46,6 @@ const READY = '.pipeline-tree-ready';
 /** Path of the unpacked tree (orig + packages/<pkg>/debian, patches applied). */
 export async function sourceTree(ws: Workspace, pkgName: string, opts: SourceTreeOptions = {}): Promise<string> {
   return (await prepareSourceTree(ws, pkgName, opts)).tree;
-}
-
-/** Source name and version from debian/changelog, read by dpkg-parsechangelog. */
-async function changelogIdentity(changelog: string): Promise<{ source: string; version: string }> {
-  // TODO(integration): use readChangelog from pipeline/tools/changelog.ts once it lands.
-  const r = await execa('dpkg-parsechangelog', ['-l', changelog], { reject: false, env: { LC_ALL: 'C.UTF-8' } });
-  const field = (name: string) => new RegExp(`^${name}: (.+)$`, 'm').exec(r.stdout)?.[1]?.trim();
-  const source = field('Source');
-  const version = field('Version');
-  if (r.exitCode !== 0 || !source || !version)
-    throw new PipelineError(`cannot read changelog: ${(r.stderr || r.stdout).split('\n')[0]}`, { file: relative(process.cwd(), changelog) });
-  return { source, version };
 }
 
 /** Upstream part of a Debian version: no epoch, no revision. */
@@ -100,10 +89,8 @@ async function unpack(tarball: string, into: string): Promise<void> {
 
 export async function prepareSourceTree(ws: Workspace, pkgName: string, opts: SourceTreeOptions = {}): Promise<SourceTree> {
   const pkg = loadPackage(ws, pkgName);
-  if (!existsSync(join(pkg.debianDir, 'changelog')))
-    throw new PipelineError('no debian/changelog', { file: relative(process.cwd(), pkg.debianDir) || pkg.debianDir });
+  const { source, version } = await readChangelogTop(pkg.debianDir);
   const fetched = await fetchSource(ws, pkgName, opts);
-  const { source, version } = await changelogIdentity(join(pkg.debianDir, 'changelog'));
   const upstreamVersion = upstreamOf(version);
   const isNative = !version.replace(/^\d+:/, '').includes('-');
 

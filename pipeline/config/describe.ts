@@ -1,0 +1,68 @@
+/**
+ * What `pipeline show PKG` prints: the package's definition, the version its debian/changelog
+ * carries (dpkg-parsechangelog), the packages it needs first, and the version each stage would
+ * get (stages/plan.ts: ppa ~ppaN, devel as is, backports ~bpoNN+M / ~bpoYY.MM.N).
+ */
+import { relative } from 'node:path';
+import { readChangelogTop } from '../stages/changelog.js';
+import { planStage } from '../stages/plan.js';
+import { isPipelineError } from '../errors.js';
+import { dependenciesOf } from './packages.js';
+import type { PackageDefinition } from './schema.js';
+import { loadPackage, type Workspace } from './workspace.js';
+
+export interface StageTargetVersion {
+  stage: string;
+  kind: string;
+  /** Where the upload goes: `local:ppa`, `ppa:ensemble/ppa`... */
+  target: string;
+  distribution: string;
+  /** The version this stage would upload now (undefined when it cannot be planned: see error). */
+  version?: string;
+  /** The version of this base already in the target, if the stage is reached. */
+  landed?: string;
+  error?: string;
+}
+
+export interface PackageDescription {
+  name: string;
+  file: string;
+  definition: PackageDefinition;
+  /** From debian/changelog. */
+  source: string;
+  version: string;
+  distribution: string;
+  /** Packages of the set needed first, transitively, in dependency order. */
+  needs: string[];
+  stages: StageTargetVersion[];
+}
+
+export async function describePackage(ws: Workspace, name: string): Promise<PackageDescription> {
+  const pkg = loadPackage(ws, name);
+  const top = await readChangelogTop(pkg.debianDir);
+  const needs = dependenciesOf(ws, name);
+  const stages: StageTargetVersion[] = [];
+  for (const st of ws.config.stages) {
+    try {
+      const plan = await planStage(ws, name, st.name);
+      stages.push({
+        stage: st.name, kind: st.kind, target: plan.target.upload, distribution: plan.distribution,
+        version: plan.version, ...(plan.landed ? { landed: plan.landed } : {}),
+      });
+    } catch (e) {
+      // One stage that cannot be planned (e.g. an unknown series version) does not hide the others.
+      if (!isPipelineError(e)) throw e;
+      stages.push({ stage: st.name, kind: st.kind, target: st.target.archive, distribution: st.target.series, error: e.oneLine() });
+    }
+  }
+  return {
+    name,
+    file: relative(ws.root, pkg.file),
+    definition: pkg.definition,
+    source: top.source,
+    version: top.version,
+    distribution: top.distribution,
+    needs,
+    stages,
+  };
+}
