@@ -59,8 +59,10 @@ export function compileFilesPattern(pattern: string): FilesPattern {
     const exact = unescapeLiteral(pattern);
     return { pattern, errors, wildcard, test: (path) => path === exact };
   }
-  const re = new RegExp(`^${source}$`, 'u');
-  return { pattern, errors, wildcard, test: (path) => re.test(path) };
+  // Compiled on first use: a big copyright (boost's has 36,000 patterns) is parsed far more often
+  // than each of its patterns is matched.
+  let re: RegExp | undefined;
+  return { pattern, errors, wildcard, test: (path) => (re ??= new RegExp(`^${source}$`, 'u')).test(path) };
 }
 
 function unescapeLiteral(pattern: string): string {

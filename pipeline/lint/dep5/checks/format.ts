@@ -23,7 +23,7 @@ export const dep5FormatCheck = defineCheck({
       name: 'empty-debian-copyright',
       severity: 'error',
       explanation:
-        'debian/copyright exists but is empty (or only blank lines), so the package states no copyright or license at all. (pipeline tag; lintian reports this case only as no-dep5-copyright.)',
+        'debian/copyright exists but is empty (or only blank lines and comments), so the package states no copyright or license at all. (pipeline tag; lintian reports this case only as no-dep5-copyright.)',
     },
     {
       name: 'no-dep5-copyright',
@@ -97,8 +97,8 @@ export const dep5FormatCheck = defineCheck({
     }
     const c = loadCopyright(ctx);
     if (!c) return;
-    if (c.invalidUtf8) emit('national-encoding', undefined, at());
-    if (c.text.trim() === '') {
+    if (c.invalidUtf8) emit('national-encoding', undefined, at(c.text.slice(0, Math.max(0, c.text.indexOf('\ufffd'))).split('\n').length));
+    if (c.text.split('\n').every((l) => l.trim() === '' || l.startsWith('#'))) {
       emit('empty-debian-copyright', undefined, at(1));
       return;
     }

@@ -134,7 +134,7 @@ export const dep5StructureCheck = defineCheck({
     }
     for (const p of doc.unknown) {
       emit('unknown-paragraph-in-dep5-copyright', undefined, at(p.line));
-      for (const f of p.fields) unknownField(f.name, f.line, [...FILES_FIELDS, ...LICENSE_FIELDS]);
+      for (const f of p.fields) if (!FILES_FIELDS.includes(f.name.toLowerCase())) unknownField(f.name, f.line, FILES_FIELDS);
     }
 
     // The same pattern in several Files paragraphs.
