@@ -1,0 +1,192 @@
+/**
+ * `pipeline doctor`: is this machine ready to run the pipeline? Each check is a row
+ * {name, required, status, detail, fix}; `--fix` repairs what can be repaired here (the
+ * subordinate uid/gid range sbuild's unshare mode needs, the local signing key, the state and
+ * cache directories) and says how to fix the rest (which Debian package to install).
+ *
+ *   const report = await runDoctor({ ws, fix: true });   // report.ok === every required row ok
+ */
+import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { execa } from 'execa';
+import type { Workspace } from '../config/workspace.js';
+import { isPipelineError } from '../errors.js';
+import { ensureSigningKey, findSigningKey, gnupgHome } from '../archive/signing.js';
+
+export type CheckStatus = 'ok' | 'fixed' | 'missing' | 'warning';
+
+export interface CheckRow {
+  name: string;
+  /** A required row that is not ok/fixed makes doctor exit 1. */
+  required: boolean;
+  status: CheckStatus;
+  detail: string;
+  /** How to fix it, when it is not ok. */
+  fix?: string;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  rows: CheckRow[];
+}
+
+/** The Debian tools pipeline calls, and the package that ships each. */
+export const TOOLS: readonly { tool: string; pkg: string; purpose: string }[] = [
+  { tool: 'sbuild', pkg: 'sbuild', purpose: 'clean builds' },
+  { tool: 'mmdebstrap', pkg: 'mmdebstrap', purpose: 'chroot tarballs' },
+  { tool: 'dpkg-source', pkg: 'dpkg-dev', purpose: 'source packages' },
+  { tool: 'dpkg-parsechangelog', pkg: 'dpkg-dev', purpose: 'changelog reading' },
+  { tool: 'dch', pkg: 'devscripts', purpose: 'changelog entries' },
+  { tool: 'debsign', pkg: 'devscripts', purpose: 'signing uploads' },
+  { tool: 'gpg', pkg: 'gnupg', purpose: 'signing keys' },
+  { tool: 'dput', pkg: 'dput', purpose: 'uploads' },
+  { tool: 'lintian', pkg: 'lintian', purpose: 'package lint' },
+  { tool: 'reprepro', pkg: 'reprepro', purpose: 'local archive' },
+  { tool: 'licensecheck', pkg: 'licensecheck', purpose: 'license detection' },
+  { tool: 'newuidmap', pkg: 'uidmap', purpose: 'unshare-mode user namespaces' },
+];
+
+/** Subordinate ids sbuild/mmdebstrap's unshare mode needs for one user (as `adduser` grants). */
+export const SUBID_COUNT = 65536;
+export const SUBID_START = 200000;
+
+export interface SubidEntry { owner: string; start: number; count: number; line: number }
+
+export function parseSubidFile(text: string): SubidEntry[] {
+  return text.split('\n').flatMap((raw, i) => {
+    const m = /^([^:#\s]+):(\d+):(\d+)\s*$/.exec(raw.trim());
+    return m ? [{ owner: m[1]!, start: Number(m[2]), count: Number(m[3]), line: i + 1 }] : [];
+  });
+}
+
+/** The user's usable range (by name or numeric uid), if one of at least SUBID_COUNT ids exists. */
+export function subidRangeOf(entries: readonly SubidEntry[], user: string, uid: number): SubidEntry | undefined {
+  return entries.find((e) => (e.owner === user || e.owner === String(uid)) && e.count >= SUBID_COUNT);
+}
+
+/** SUBID_START if free, else the first start above every existing range. */
+export function freeSubidStart(entries: readonly SubidEntry[]): number {
+  const overlaps = (s: number) => entries.some((e) => s < e.start + e.count && e.start < s + SUBID_COUNT);
+  if (!overlaps(SUBID_START)) return SUBID_START;
+  return Math.max(...entries.map((e) => e.start + e.count));
+}
+
+export function whichTool(tool: string, path = process.env.PATH ?? ''): string | undefined {
+  const dirs = [...path.split(delimiter), '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+  for (const d of dirs) {
+    if (!d) continue;
+    const p = join(d, tool);
+    try { accessSync(p, constants.X_OK); return p; } catch { /* next */ }
+  }
+  return undefined;
+}
+
+async function packageVersions(pkgs: string[]): Promise<Map<string, string>> {
+  const r = await execa('dpkg-query', ['-W', '-f', '${Package}\t${Version}\t${db:Status-Abbrev}\n', ...pkgs], { reject: false });
+  const out = new Map<string, string>();
+  for (const line of String(r.stdout).split('\n')) {
+    const [p, v, st] = line.split('\t');
+    if (p && v && st?.startsWith('ii')) out.set(p, v);
+  }
+  return out;
+}
+
+export interface DoctorOptions {
+  /** The workspace, or the error loading it (doctor still checks the machine). */
+  ws?: Workspace;
+  wsError?: unknown;
+  fix?: boolean;
+  /** The user sbuild will run as (default: $SUDO_USER when run through sudo, else the current user). */
+  user?: string;
+  subuidFile?: string;
+  subgidFile?: string;
+  /** Whether this process may write /etc/sub[ug]id (default: running as root). */
+  canWriteSystem?: boolean;
+}
+
+export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport> {
+  const rows: CheckRow[] = [];
+  const installs = new Set<string>();
+
+  // 1. Tools.
+  const versions = await packageVersions([...new Set(TOOLS.map((t) => t.pkg))]);
+  for (const t of TOOLS) {
+    const path = whichTool(t.tool);
+    if (path) rows.push({ name: t.tool, required: true, status: 'ok', detail: `${path}${versions.get(t.pkg) ? ` (${t.pkg} ${versions.get(t.pkg)})` : ''}` });
+    else {
+      installs.add(t.pkg);
+      rows.push({ name: t.tool, required: true, status: 'missing', detail: `not found (needed for ${t.purpose})`, fix: `apt-get install ${t.pkg}` });
+    }
+  }
+  if (installs.size) {
+    // Name the one command that fixes every missing tool.
+    for (const r of rows) if (r.status === 'missing') r.fix = `apt-get install ${[...installs].join(' ')} (or bash scripts/setup.sh)`;
+  }
+  const distroInfo = '/usr/share/distro-info/debian.csv';
+  rows.push(existsSync(distroInfo)
+    ? { name: 'distro-info-data', required: true, status: 'ok', detail: distroInfo }
+    : { name: 'distro-info-data', required: true, status: 'missing', detail: `${distroInfo} not found`, fix: 'apt-get install distro-info-data' });
+
+  // 2. Subordinate ids for the user sbuild runs as.
+  const me = userInfo();
+  const user = opts.user ?? process.env.SUDO_USER ?? me.username;
+  const uid = opts.user || process.env.SUDO_USER ? Number(process.env.SUDO_UID ?? -1) : me.uid;
+  const canWrite = opts.canWriteSystem ?? process.getuid?.() === 0;
+  for (const [kind, file] of [['subuid', opts.subuidFile ?? '/etc/subuid'], ['subgid', opts.subgidFile ?? '/etc/subgid']] as const) {
+    const entries = existsSync(file) ? parseSubidFile(readFileSync(file, 'utf8')) : [];
+    const have = subidRangeOf(entries, user, uid);
+    const name = `${kind} ${user}`;
+    if (have) {
+      rows.push({ name, required: true, status: 'ok', detail: `${file}:${have.line}: ${have.owner}:${have.start}:${have.count}` });
+      continue;
+    }
+    const start = freeSubidStart(entries);
+    const line = `${user}:${start}:${SUBID_COUNT}`;
+    if (opts.fix && canWrite) {
+      const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+      appendFileSync(file, `${text && !text.endsWith('\n') ? '\n' : ''}${line}\n`);
+      rows.push({ name, required: true, status: 'fixed', detail: `added ${line} to ${file}` });
+    } else {
+      rows.push({
+        name, required: true, status: 'missing', detail: `no range of ${SUBID_COUNT} ids for ${user} in ${file} (sbuild --chroot-mode=unshare needs one)`,
+        fix: canWrite ? 'pipeline doctor --fix' : `sudo pipeline doctor --fix (adds ${line})`,
+      });
+    }
+  }
+
+  // 3. Workspace-dependent checks: configuration, keyrings, directories, signing key.
+  const ws = opts.ws;
+  if (!ws) {
+    const why = isPipelineError(opts.wsError) ? opts.wsError.oneLine() : String(opts.wsError ?? 'no workspace');
+    rows.push({ name: 'pipeline.yaml', required: true, status: 'missing', detail: why, fix: 'run from a checkout or pass --config FILE' });
+    return { ok: rows.every((r) => !r.required || r.status === 'ok' || r.status === 'fixed'), rows };
+  }
+  rows.push({ name: 'pipeline.yaml', required: true, status: 'ok', detail: `${ws.configFile} (profile ${ws.config.profile})` });
+  for (const [series, conf] of Object.entries(ws.config.series)) {
+    if (!conf.keyring) continue;
+    rows.push(existsSync(conf.keyring)
+      ? { name: `keyring ${series}`, required: false, status: 'ok', detail: conf.keyring }
+      : { name: `keyring ${series}`, required: false, status: 'warning', detail: `${conf.keyring} not found (apt cannot verify ${conf.mirror})`, fix: `apt-get install ${ws.config.vendor}-archive-keyring` });
+  }
+  for (const [what, dir] of [['state dir', ws.stateDir], ['cache dir', ws.cacheDir]] as const) {
+    if (existsSync(dir)) rows.push({ name: what, required: false, status: 'ok', detail: dir });
+    else if (opts.fix) { mkdirSync(dir, { recursive: true }); rows.push({ name: what, required: false, status: 'fixed', detail: `created ${dir}` }); }
+    else rows.push({ name: what, required: false, status: 'warning', detail: `${dir} does not exist yet (created on first use)`, fix: 'pipeline doctor --fix' });
+  }
+  rows.push(await signingKeyRow(ws, opts.fix ?? false));
+  return { ok: rows.every((r) => !r.required || r.status === 'ok' || r.status === 'fixed'), rows };
+}
+
+async function signingKeyRow(ws: Workspace, fix: boolean): Promise<CheckRow> {
+  try {
+    const existing = await findSigningKey(ws);
+    if (existing) return { name: 'signing key', required: true, status: 'ok', detail: `${existing.uid} ${existing.fingerprint} (${existing.origin}, ${existing.gnupgHome})` };
+    if (!fix) return { name: 'signing key', required: true, status: 'missing', detail: `no signing key in ${gnupgHome(ws)}`, fix: 'pipeline doctor --fix' };
+    const made = await ensureSigningKey(ws, { create: true });
+    return { name: 'signing key', required: true, status: 'fixed', detail: `created ${made.uid} ${made.fingerprint} in ${made.gnupgHome}` };
+  } catch (e) {
+    if (!isPipelineError(e)) throw e;
+    return { name: 'signing key', required: true, status: 'missing', detail: e.message, fix: e.hint ?? 'see pipeline.yaml signing.key' };
+  }
+}
