@@ -83,3 +83,34 @@ export async function aptListVersions(listsDir = '/var/lib/apt/lists'): Promise<
   }
   return out;
 }
+
+// Dpkg::Control::HashCore (dpkg-dev's own deb822 parser) over whole files: the oracle for
+// pipeline/debian/deb822.ts. Prints one JSON object: file → paragraphs (each an array of
+// [name, value] in file order) or {error} when dpkg refuses the file.
+const DPKG_PARSE = `
+use strict; use warnings;
+use Dpkg::Control::HashCore; use JSON::PP;
+my %out;
+for my $file (@ARGV) {
+  my @paras;
+  my $ok = eval {
+    open(my $fh, '<:encoding(UTF-8)', $file) or die "$file: $!\\n";
+    while (1) {
+      my $c = Dpkg::Control::HashCore->new(allow_pgp => 1);
+      last unless $c->parse($fh, $file);
+      push @paras, [ map { [ $_, $c->{$_} ] } keys %$c ];
+    }
+    1;
+  };
+  $out{$file} = $ok ? \\@paras : { error => "$@" };
+}
+print JSON::PP->new->utf8->encode(\\%out);
+`;
+
+export type DpkgParsed = [string, string][][] | { error: string };
+
+/** Paragraphs of each file as dpkg-dev's parser reads them ([[name, value], ...] per paragraph), one perl run. */
+export async function dpkgParseControlFiles(files: readonly string[]): Promise<Record<string, DpkgParsed>> {
+  const { stdout } = await execa('perl', ['-e', DPKG_PARSE, ...files], { maxBuffer: 1 << 30, env: { LC_ALL: 'C.UTF-8' } });
+  return JSON.parse(stdout) as Record<string, DpkgParsed>;
+}
