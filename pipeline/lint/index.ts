@@ -1,0 +1,138 @@
+/**
+ * Lint, the library entry points:
+ *   lintPackage(ws, 'zookeeper' | 'path/to/tree' | 'x.dsc', { stage, lintian }) → LintRecord
+ *   lintTree(dir, opts) → LintRecord  (a bare unpacked source tree, no workspace needed)
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import type { Workspace } from '../config/workspace.js';
+import { loadPackage, stage as stageOf } from '../config/workspace.js';
+import { PipelineError } from '../errors.js';
+import { prepareSourceTree } from '../source/tree.js';
+import type { Progress } from '../source/fetch.js';
+import type { LintRecord, Severity } from '../state/records.js';
+import { StateStore } from '../state/store.js';
+import { runLintian } from './lintian.js';
+import { lintTree, type LintTreeOptions } from './run.js';
+
+export { lintTree, mergeFindings, gateVerdict, type LintTreeOptions } from './run.js';
+export { runLintian, parseLintianOutput } from './lintian.js';
+export { formatHuman, formatLintian, lintianLine } from './format.js';
+export { parseOverrides, applyOverrides } from './overrides.js';
+export { CHECKS, allTags, tagInfo } from './registry.js';
+export type { Check, TagDefinition } from './check.js';
+export * as dep5 from './dep5/api.js';
+
+export interface LintPackageOptions {
+  /** Stage name from pipeline.yaml: its gate (gates.lint) and target series apply. */
+  stage?: string;
+  /** A .changes/.dsc to run the real lintian on and merge (true: the stage's last build, or the .dsc given). */
+  lintian?: string | boolean;
+  /** Second opinion from licensecheck on license mismatches. */
+  licensecheck?: boolean;
+  /** Skip per-file license detection (structure and coverage only). */
+  detectLicenses?: boolean;
+  /** Blocking severity instead of the stage's. */
+  gate?: Severity;
+  progress?: Progress;
+  /** Store the record in the state store (default: when linting a package for a stage). */
+  record?: boolean;
+}
+
+export async function lintPackage(ws: Workspace, target: string, opts: LintPackageOptions = {}): Promise<LintRecord> {
+  const stage = opts.stage ? stageOf(ws, opts.stage) : undefined;
+  const base: LintTreeOptions = {
+    stage,
+    gate: opts.gate,
+    cacheDir: ws.cacheDir,
+    licensecheck: opts.licensecheck,
+    detectLicenses: opts.detectLicenses,
+    vendor: ws.config.vendor,
+  };
+  const path = resolve(target);
+  let tree: string;
+  let lintianInput: string | undefined = typeof opts.lintian === 'string' ? resolve(opts.lintian) : undefined;
+  let isPackage = false;
+
+  if (target.endsWith('.dsc') && existsSync(path)) {
+    tree = await unpackDsc(ws.cacheDir, path, opts.progress);
+    if (opts.lintian === true) lintianInput = path;
+  } else if ((target.includes('/') || target === '.' || !/^[a-z0-9][a-z0-9.+-]*$/.test(target)) && existsSync(path)) {
+    if (!statSync(path).isDirectory()) throw new PipelineError('not a directory, .dsc or package name', { file: target });
+    tree = path;
+  } else {
+    const pkg = loadPackage(ws, target);
+    isPackage = true;
+    base.packageYaml = pkg.file;
+    base.waivers = pkg.definition.waivers.filter((w) => w.gate === 'lint' && (!w.stage || w.stage === stage?.name));
+    const prepared = await prepareSourceTree(ws, target, { progress: opts.progress });
+    tree = prepared.tree;
+    if (opts.lintian === true) {
+      const build = stage ? new StateStore(ws.stateDir).read(target, stage.name, 'build') : undefined;
+      lintianInput = build?.sourceChanges?.path ?? build?.dsc?.path;
+      if (!lintianInput)
+        throw new PipelineError(`no build of ${target}${stage ? ` for stage ${stage.name}` : ''} to run lintian on`, {
+          hint: `run pipeline build ${target}${stage ? ` --stage ${stage.name}` : ' --stage STAGE'} first, or pass --lintian FILE.changes`,
+        });
+    }
+  }
+  if (opts.lintian === true && !lintianInput) throw new PipelineError('--lintian needs a .changes or .dsc here', { hint: 'pass --lintian FILE.changes' });
+
+  // lintian (seconds) and our checks (milliseconds) run side by side.
+  const theirs = lintianInput ? runLintianPhase(lintianInput, opts.progress) : Promise.resolve([]);
+  const phase = opts.progress?.phase('lint');
+  const [extraFindings] = await Promise.all([theirs]);
+  const record = await lintTree(tree, { ...base, extraFindings });
+  phase?.done(`${record.filesChecked} files, ${record.findings.filter((f) => !f.overridden).length} findings`);
+  if (lintianInput) record.artifactSha256 = sha256(lintianInput);
+  if (isPackage && stage && opts.record !== false) new StateStore(ws.stateDir).write('lint', record);
+  return record;
+}
+
+async function runLintianPhase(input: string, progress?: Progress) {
+  const phase = progress?.phase(`lintian ${input.split('/').pop()}`);
+  try {
+    const found = await runLintian(input);
+    phase?.done(`${found.length} hints`);
+    return found;
+  } catch (e) {
+    phase?.fail();
+    throw e;
+  }
+}
+
+function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+/** Unpacks a .dsc once (dpkg-source -x) into <cacheDir>/lint-trees/<sha>/src and reuses it. */
+export async function unpackDsc(cacheDir: string, dsc: string, progress?: Progress): Promise<string> {
+  const key = sha256(dsc).slice(0, 16);
+  const dir = join(cacheDir, 'lint-trees', key);
+  const tree = join(dir, 'src');
+  if (existsSync(tree)) return tree;
+  mkdirSync(join(cacheDir, 'lint-trees'), { recursive: true });
+  const tmp = mkdtempSync(join(cacheDir, 'lint-trees', '.unpack-'));
+  const phase = progress?.phase(`unpack ${dsc.split('/').pop()}`);
+  try {
+    const r = await execa('dpkg-source', ['--no-check', '-x', dsc, join(tmp, 'src')], { reject: false, all: true });
+    if (r.exitCode !== 0) {
+      const why = (r.all ?? '').split('\n').filter((l) => /error/.test(l)).pop() ?? `exit ${r.exitCode}`;
+      throw new PipelineError(`dpkg-source -x failed: ${why}`, { file: dsc });
+    }
+    try {
+      renameSync(tmp, dir);
+    } catch (e) {
+      if (!existsSync(tree)) throw e;
+    }
+    phase?.done();
+    return tree;
+  } catch (e) {
+    phase?.fail();
+    throw e;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
