@@ -45,3 +45,10 @@ export { runDoctor, TOOLS as DOCTOR_TOOLS, type CheckRow, type DoctorReport, typ
 export { describePackage, type PackageDescription, type StageTargetVersion } from './config/describe.js';
 // deb822 (control, copyright, .dsc, .changes, apt indices)
 export * from './debian/deb822.js';
+// Lint: DEP-5 copyright, license headers, metadata, lintian's tags; gates per stage
+export {
+  lintPackage, lintTree, unpackDsc, runLintian, parseLintianOutput, mergeFindings, gateVerdict,
+  formatHuman as formatLintHuman, formatLintian, lintianLine, parseOverrides, applyOverrides,
+  CHECKS as LINT_CHECKS, allTags as allLintTags, tagInfo as lintTagInfo, dep5,
+  type LintPackageOptions, type LintTreeOptions, type Check as LintCheck, type TagDefinition,
+} from './lint/index.js';
