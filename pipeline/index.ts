@@ -52,3 +52,6 @@ export {
   CHECKS as LINT_CHECKS, allTags as allLintTags, tagInfo as lintTagInfo, dep5,
   type LintPackageOptions, type LintTreeOptions, type Check as LintCheck, type TagDefinition,
 } from './lint/index.js';
+// New package definitions from debian-templates/
+export { newPackage, renderTemplate, type NewPackageOptions, type NewPackageResult } from './templates/newPackage.js';
+export { LICENSES, dep5LicenseBody, licenseNotice } from './templates/licenses.js';

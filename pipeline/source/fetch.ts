@@ -22,6 +22,7 @@ import type { Workspace } from '../config/workspace.js';
 import { loadPackage, type LoadedPackage } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
 import { privateApt } from '../tools/apt.js';
+import { LICENSES } from '../templates/licenses.js';
 import { generatedOrigTarball } from './generated.js';
 
 /** Progress sink: the CLI passes its Output (ctx.out); library callers may pass nothing. */
@@ -257,6 +258,21 @@ async function fetchUrl(ws: Workspace, pkg: LoadedPackage, progress: Progress, o
 
 // ---------------------------------------------------------------------------------- generated
 
+/**
+ * License and copyright of `Files: *` in the package's debian/copyright, so a generated tree of a
+ * package without a built-in flavour carries the headers its copyright file declares.
+ */
+function generatedLicense(pkg: LoadedPackage): { license?: string; copyright?: string; homepage?: string } {
+  const file = join(pkg.debianDir, 'copyright');
+  const homepage = pkg.definition.upstream.homepage;
+  if (!existsSync(file)) return { homepage };
+  const para = readFileSync(file, 'utf8').split(/\n\s*\n/).find((p) => /^Files:\s*\*\s*$/m.test(p));
+  const named = para && /^License:\s*(\S+)/m.exec(para)?.[1];
+  const license = named && (LICENSES as readonly string[]).includes(named) ? named : undefined;
+  const copyright = para && /^Copyright:\s*(.+)$/m.exec(para)?.[1]?.trim();
+  return { homepage, ...(license ? { license } : {}), ...(copyright ? { copyright } : {}) };
+}
+
 async function fetchGenerated(ws: Workspace, pkg: LoadedPackage, progress: Progress): Promise<FetchedSource> {
   const { name } = pkg.definition;
   const version = pkg.definition.upstream.version;
@@ -265,7 +281,7 @@ async function fetchGenerated(ws: Workspace, pkg: LoadedPackage, progress: Progr
   const phase = progress.phase(`generate upstream tree ${name} ${version}`);
   // Generation is deterministic (fixed mtimes, sorted, gzip without timestamp): the tarball's
   // sha256 is the same on every machine, so regenerating is equivalent to verifying.
-  const bytes = await generatedOrigTarball(name, version);
+  const bytes = await generatedOrigTarball(name, version, generatedLicense(pkg));
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const target = join(dir, origName);
   let downloaded = true;

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execa } from 'execa';
+import { assertLicense, licenseNotice, pythonHeader } from '../templates/licenses.js';
 
 interface Flavour {
   module: string;
@@ -221,16 +222,18 @@ class SignTest(unittest.TestCase):
   }),
 };
 
-/** A flavour for a package the generator does not know: a minimal LGPL-3+ Python package. */
-function genericFlavour(pkg: string): Flavour {
-  const module = pkg.replace(/^python-/, '').replace(/[^a-z0-9_]/g, '_');
+/** A flavour for a package the generator does not know: a minimal Python package under `license`. */
+function genericFlavour(pkg: string, opts: GenerateOptions): Flavour {
+  const module = pythonModuleName(pkg);
+  const license = assertLicense(opts.license ?? 'Expat');
+  const copyright = opts.copyright ?? '2026 The upstream authors';
   return {
     module,
     summary: `${pkg} (generated test tree)`,
-    homepage: `https://example.org/${pkg}`,
-    license: 'LGPL-3+',
-    header: lgpl3Header('Pipeline Maintainers', '2026', pkg),
-    licenseFile: ['COPYING', `${pkg} is licensed under the GNU LGPL, version 3 or later.\n`],
+    homepage: opts.homepage ?? `https://example.org/${pkg}`,
+    license,
+    header: pythonHeader(license, copyright),
+    licenseFile: ['LICENSE', `Copyright (C) ${copyright}\n\n${licenseNotice(license)}\n`],
     requires: [],
     modules: {},
     tests: {
@@ -239,14 +242,23 @@ function genericFlavour(pkg: string): Flavour {
   };
 }
 
+/** The Python module a package name stands for: `python-foo-bar` → `foo_bar`. */
+export function pythonModuleName(pkg: string): string {
+  return pkg.replace(/^python3?-/, '').replace(/[^a-z0-9_]/g, '_');
+}
+
 export interface GenerateOptions {
   version?: string;
+  /** For packages without a built-in flavour: the license and copyright their sources carry. */
+  license?: string;
+  copyright?: string;
+  homepage?: string;
 }
 
 /** Write the generated upstream tree of `pkg` into `dir` (created). Returns the files written. */
 export function generateUpstreamTree(pkg: string, dir: string, opts: GenerateOptions = {}): string[] {
   const version = opts.version ?? '0.1.0';
-  const f = (flavours[pkg] ?? (() => genericFlavour(pkg)))(version);
+  const f = flavours[pkg]?.(version) ?? genericFlavour(pkg, opts);
   const py = (body: string) => `${f.header}\n${body}`;
   const files: Record<string, string> = {
     'README': `${pkg} ${version}\n\n${f.summary}.\nHomepage: ${f.homepage}\n`,
@@ -287,11 +299,11 @@ const GENERATED_MTIME = '2012-05-26 00:00:00Z';
  * The generated tree as `<pkg>-<version>/` in a .tar.gz whose bytes depend only on pkg and
  * version (sorted names, fixed mtime and owner, gzip header without a timestamp).
  */
-export async function generatedOrigTarball(pkg: string, version: string): Promise<Buffer> {
+export async function generatedOrigTarball(pkg: string, version: string, opts: Omit<GenerateOptions, 'version'> = {}): Promise<Buffer> {
   const tmp = mkdtempSync(join(tmpdir(), 'pipeline-generated-'));
   try {
     const top = `${pkg}-${version}`;
-    generateUpstreamTree(pkg, join(tmp, top), { version });
+    generateUpstreamTree(pkg, join(tmp, top), { ...opts, version });
     const tar = await execa('tar', [
       '--sort=name', `--mtime=${GENERATED_MTIME}`, '--owner=0', '--group=0', '--numeric-owner',
       '--mode=u+rwX,go+rX,go-w', '--format=gnu', '-C', tmp, '-cf', '-', top,
