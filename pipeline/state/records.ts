@@ -73,6 +73,12 @@ export interface BuildRecord {
   /** Hash of the inputs (source tree, stage config, chroot) that makes the build cacheable. */
   inputsHash: string;
   finishedAt: string;
+  /** Set on a result returned from the record because the inputs were unchanged (sbuild not run). */
+  cached?: boolean;
+  /** The chroot tarball the build ran in. */
+  chroot?: { tarball: string; key: string };
+  /** The sbuild command lines run (source, then binary), to reproduce a build by hand. */
+  commands?: string[][];
 }
 
 export interface LintRecord {
@@ -93,4 +99,11 @@ export interface PublishRecord {
   dscSha256: string;
   changesSha256?: string;
   publishedAt: string;
+  /** True once the version was seen in the target's index (false: uploaded, not visible yet). */
+  confirmed?: boolean;
+  /** The dput command that uploaded it, and dput's .upload record. */
+  dput?: string[];
+  uploadRecord?: string;
+  /** Why it is not confirmed, or other facts about the landing. */
+  note?: string;
 }

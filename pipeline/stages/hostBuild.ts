@@ -1,0 +1,94 @@
+/**
+ * The `host` builder: the stage's source package built on this machine, without a container and
+ * without a binary test-build — the package tree from pipeline/source (orig + debian/), the
+ * stage's changelog entry added with dch, `dpkg-source -b`, `dpkg-genchanges -S`. It exists so
+ * tests and soak runs can promote fixture packages in seconds; real uploads use the sbuild builder.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { execa } from 'execa';
+import { PipelineError } from '../errors.js';
+import { sha256File } from '../source/fetch.js';
+import { prepareSourceTree } from '../source/tree.js';
+import type { Artifact, BuildRecord } from '../state/records.js';
+import { registerBuilder, type BuildRequest } from './builders.js';
+import type { SourcePlan } from './plan.js';
+
+/** dch arguments applying a plan to a tree's debian/changelog. Empty when nothing changes. */
+export function dchArguments(plan: SourcePlan, currentDistribution: string): string[][] {
+  if (plan.newEntry) {
+    return [['--newversion', plan.version, '--distribution', plan.distribution, '--force-distribution', '--force-bad-version', '--', plan.message]];
+  }
+  if (currentDistribution === plan.distribution) return [];
+  return [['--release', '--distribution', plan.distribution, '--force-distribution', '--', '']];
+}
+
+/** Run dch in `tree` as the workspace's maintainer (never the invoking user's ~/.devscripts). */
+export async function applyPlanToTree(tree: string, plan: SourcePlan, currentDistribution: string, maintainer?: { name: string; email: string }): Promise<void> {
+  for (const args of dchArguments(plan, currentDistribution)) {
+    const r = await execa('dch', ['--no-conf', ...args], {
+      cwd: tree, reject: false, all: true,
+      env: {
+        LC_ALL: 'C.UTF-8', EDITOR: 'true', VISUAL: 'true',
+        ...(maintainer ? { DEBFULLNAME: maintainer.name, DEBEMAIL: maintainer.email } : {}),
+      },
+    });
+    if (r.exitCode !== 0) throw new PipelineError(`dch failed: ${String(r.all).trim().split('\n').pop()}`, { file: join(tree, 'debian/changelog'), exitCode: 1 });
+  }
+}
+
+/** The files a .changes lists (Files: field), by name. */
+export function changesFiles(changesText: string): string[] {
+  const out: string[] = [];
+  const m = /^Files:\s*\n((?:[ \t].*\n?)*)/m.exec(changesText);
+  for (const line of (m?.[1] ?? '').split('\n')) {
+    const name = line.trim().split(/\s+/)[4];
+    if (name) out.push(name);
+  }
+  return out;
+}
+
+export async function artifact(path: string): Promise<Artifact> {
+  return { path, sha256: await sha256File(path), size: statSync(path).size };
+}
+
+export async function hostBuild(req: BuildRequest): Promise<BuildRecord> {
+  const { ws, pkg, stage, plan } = req;
+  const outDir = join(ws.cacheDir, 'host-builds', pkg, stage, plan.version.replace(/:/g, '%3a'));
+  const phase = req.progress?.phase(`host source build ${pkg} ${plan.version}`);
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  try {
+    const tree = await prepareSourceTree(ws, pkg, { into: outDir });
+    await applyPlanToTree(tree.tree, plan, plan.baseDistribution, ws.config.maintainer);
+    const src = await execa('dpkg-source', ['-b', basename(tree.tree)], { cwd: tree.parent, reject: false, all: true, env: { LC_ALL: 'C.UTF-8' } });
+    if (src.exitCode !== 0) throw new PipelineError(`dpkg-source -b failed: ${String(src.all).trim().split('\n').pop()}`, { file: tree.tree, exitCode: 1 });
+    const noEpoch = plan.version.replace(/^\d+:/, '');
+    const changesName = `${tree.source}_${noEpoch}_source.changes`;
+    const gen = await execa('dpkg-genchanges', [
+      '--build=source', plan.includeOrig ? '-sa' : '-sd', ...(plan.changesSince ? [`-v${plan.changesSince}`] : []), `-O../${changesName}`,
+    ], { cwd: tree.tree, reject: false, all: true, env: { LC_ALL: 'C.UTF-8' } });
+    if (gen.exitCode !== 0) throw new PipelineError(`dpkg-genchanges failed: ${String(gen.all).trim().split('\n').pop()}`, { file: tree.tree, exitCode: 1 });
+    const changesPath = join(tree.parent, changesName);
+    const dscPath = join(tree.parent, `${tree.source}_${noEpoch}.dsc`);
+    if (!existsSync(dscPath)) throw new PipelineError(`dpkg-source made no ${basename(dscPath)}`, { file: tree.parent, exitCode: 1 });
+    const listed = changesFiles(readFileSync(changesPath, 'utf8'));
+    const artifacts = await Promise.all([changesPath, ...listed.map((f) => join(tree.parent, f))].map(artifact));
+    rmSync(tree.tree, { recursive: true, force: true });
+    phase?.done(basename(changesPath));
+    return {
+      package: pkg, version: plan.version, stage, status: 'successful', outDir: tree.parent,
+      dsc: artifacts.find((a) => a.path === dscPath), sourceChanges: artifacts[0], artifacts,
+      sourceSummary: { status: 'successful', builder: 'host' },
+      message: 'source-only host build (PIPELINE_BUILDER=host): no binary test-build',
+      inputsHash: createHash('sha256').update(JSON.stringify({ key: tree.key, plan })).digest('hex'),
+      finishedAt: new Date().toISOString(),
+    };
+  } catch (e) {
+    phase?.fail((e as Error).message);
+    throw e;
+  }
+}
+
+registerBuilder('host', hostBuild);

@@ -1,0 +1,201 @@
+/**
+ * `promote`: find where a package stands (the last stage its current version reached), and run
+ * the lifecycle of every stage from the next one up to `--to` (default: one step), through the
+ * journaled runner. `--dry-run` runs only the steps that write nothing and reports the plan.
+ * `promoteAll` does the package set in dependency order and stops the dependants of a package
+ * that fails or is blocked.
+ */
+import type { Workspace } from '../config/workspace.js';
+import { stage as stageConfig } from '../config/workspace.js';
+import { packagesInOrder } from '../config/packages.js';
+import { isPipelineError, PipelineError } from '../errors.js';
+import type { GateVerdict, PublishRecord } from '../state/records.js';
+import { runSteps, type RunProgress } from '../state/runner.js';
+import type { StepContext } from '../state/steps.js';
+import { blocking, type PlannedStep, type Waiver } from './gates.js';
+import { promoteSteps, stepName } from './lifecycle.js';
+import { planStage, type StagePlan } from './plan.js';
+import type { LintOutput, PrepareOutput, PromoteArgs, VerifyOutput } from './stage.js';
+
+export interface StandPoint {
+  package: string;
+  baseVersion: string;
+  /** Version of the current base in each stage (undefined: not reached). */
+  landed: Record<string, string | undefined>;
+  /** The last stage reached (in progression order), if any. */
+  current?: string;
+  /** The stage a plain `promote` goes to next; undefined when the last stage was reached. */
+  next?: string;
+  plans: StagePlan[];
+}
+
+export async function standPoint(ws: Workspace, pkg: string): Promise<StandPoint> {
+  const plans: StagePlan[] = [];
+  for (const s of ws.config.stages) plans.push(await planStage(ws, pkg, s.name));
+  const landed = Object.fromEntries(plans.map((p) => [p.stage, p.landed]));
+  let lastIdx = -1;
+  plans.forEach((p, i) => { if (p.landed) lastIdx = i; });
+  return {
+    package: pkg,
+    baseVersion: plans[0]?.baseVersion ?? '',
+    landed,
+    ...(lastIdx >= 0 ? { current: plans[lastIdx]!.stage } : {}),
+    ...(lastIdx + 1 < plans.length ? { next: plans[lastIdx + 1]!.stage } : {}),
+    plans,
+  };
+}
+
+export interface PromoteOptions {
+  to?: string;
+  dryRun?: boolean;
+  waivers?: Waiver[];
+  builder?: string;
+  force?: boolean;
+  ffe?: string;
+  /** (package, stage) pairs promoted earlier in the same invocation (promoteAll's dry run). */
+  planned?: PlannedStep[];
+  progress?: RunProgress;
+  /** Package lock busy: wait (true / ms) or refuse (default). */
+  wait?: boolean | number;
+}
+
+export interface StageReport {
+  stage: string;
+  version: string;
+  distribution: string;
+  changesSince?: string;
+  includeOrig: boolean;
+  changelogEntry?: string;
+  upload?: { host: string; command: string[] };
+  target: string;
+  verdicts: GateVerdict[];
+  /** Steps of this stage that finished (dry run: verify, prepare). */
+  done: string[];
+  published?: PublishRecord;
+}
+
+export type PromoteState = 'done' | 'dry-run' | 'nothing-to-do' | 'blocked' | 'failed' | 'skipped';
+
+export interface PromoteResult {
+  package: string;
+  state: PromoteState;
+  dryRun: boolean;
+  from?: string;
+  stages: string[];
+  reports: StageReport[];
+  runId?: string;
+  /** One line: why it failed, was blocked, skipped or had nothing to do. */
+  message?: string;
+  /** What fixes it, when known. */
+  fix?: string;
+  exitCode: number;
+}
+
+function reportsFrom(args: PromoteArgs, outputs: Record<string, unknown>): StageReport[] {
+  const out: StageReport[] = [];
+  for (const stage of args.stages) {
+    const verify = outputs[stepName(stage, 'verify')] as VerifyOutput | undefined;
+    if (!verify) break;
+    const prepare = outputs[stepName(stage, 'prepare')] as PrepareOutput | undefined;
+    const lint = outputs[stepName(stage, 'lint')] as LintOutput | undefined;
+    const published = outputs[stepName(stage, 'confirm')] as PublishRecord | undefined;
+    const p = verify.plan;
+    out.push({
+      stage, version: p.version, distribution: p.distribution, includeOrig: p.includeOrig,
+      ...(p.changesSince ? { changesSince: p.changesSince } : {}),
+      ...(prepare ? { changelogEntry: prepare.changelogEntry, upload: prepare.upload } : {}),
+      target: `${p.target.upload} (${p.target.series})`,
+      verdicts: lint?.verdicts ?? verify.verdicts,
+      done: Object.keys(outputs).filter((k) => k.startsWith(`${stage}:`)).map((k) => k.slice(stage.length + 1)),
+      ...(published ? { published } : {}),
+    });
+  }
+  return out;
+}
+
+/** The stages a promote of `pkg` goes through (empty: nothing to do). */
+export async function stagesToRun(ws: Workspace, pkg: string, to?: string): Promise<{ stand: StandPoint; stages: string[] }> {
+  const stand = await standPoint(ws, pkg);
+  const names = ws.config.stages.map((s) => s.name);
+  if (to !== undefined) stageConfig(ws, to); // unknown stage → one clear error
+  if (!stand.next) return { stand, stages: [] };
+  const from = names.indexOf(stand.next);
+  const until = to ? names.indexOf(to) : from;
+  return { stand, stages: until < from ? [] : names.slice(from, until + 1) };
+}
+
+export async function promote(ws: Workspace, pkg: string, options: PromoteOptions = {}): Promise<PromoteResult> {
+  const { stand, stages } = await stagesToRun(ws, pkg, options.to);
+  const dryRun = Boolean(options.dryRun);
+  const base = { package: pkg, dryRun, stages, ...(stand.current ? { from: stand.current } : {}) };
+  if (stages.length === 0) {
+    const where = stand.current ? `${stand.current} (${stand.landed[stand.current]})` : 'no stage';
+    return { ...base, state: 'nothing-to-do', reports: [], exitCode: 0, message: `${pkg} ${stand.baseVersion} has already reached ${options.to ?? where}${options.to ? '' : ', the last stage'}` };
+  }
+  const args: PromoteArgs = {
+    package: pkg, stages,
+    ...(options.waivers?.length ? { waivers: options.waivers } : {}),
+    ...(options.builder ? { builder: options.builder } : {}),
+    ...(options.force ? { force: true } : {}),
+    ...(options.ffe ? { ffe: options.ffe } : {}),
+    ...(options.planned?.length ? { planned: options.planned } : {}),
+  };
+  const table = promoteSteps(ws, args, options.progress);
+  let outputs: Record<string, unknown>;
+  let runId: string | undefined;
+  try {
+    const r = await runSteps(ws, { package: pkg, command: 'promote', args, steps: table.steps, dryRun, progress: options.progress, wait: options.wait });
+    outputs = r.outputs;
+    runId = r.runId;
+  } catch (e) {
+    if (!isPipelineError(e)) throw e;
+    const ctx: StepContext | undefined = table.lastContext();
+    const reports = reportsFrom(args, ctx?.outputs ?? {});
+    const blocked = /\bblocked: /.test(e.message);
+    // Errors before any step ran (lock busy, bad input) are the command's errors, not a run's.
+    if (!ctx && !blocked) throw e;
+    return { ...base, state: blocked ? 'blocked' : 'failed', reports, message: e.oneLine(), ...(e.hint ? { fix: e.hint } : {}), ...(ctx ? { runId: ctx.runId } : {}), exitCode: e.exitCode || 1 };
+  }
+  const reports = reportsFrom(args, outputs);
+  if (dryRun) {
+    const blockedVerdicts = reports.flatMap((r) => blocking(r.verdicts).map((v) => ({ ...v, stage: r.stage })));
+    if (blockedVerdicts.length) {
+      const first = blockedVerdicts[0]!;
+      return { ...base, state: 'blocked', reports, exitCode: 1, message: `${pkg} → ${first.stage} would be blocked: ${first.gate}: ${first.reason}`, ...(first.fix ? { fix: first.fix } : {}) };
+    }
+    return { ...base, state: 'dry-run', reports, exitCode: 0 };
+  }
+  return { ...base, state: 'done', reports, exitCode: 0, ...(runId ? { runId } : {}) };
+}
+
+export interface PromoteAllResult {
+  results: PromoteResult[];
+  exitCode: number;
+}
+
+/** Promote every package of the set, in dependency order; a failure stops its dependants only. */
+export async function promoteAll(ws: Workspace, options: PromoteOptions = {}): Promise<PromoteAllResult> {
+  const results: PromoteResult[] = [];
+  const failed = new Set<string>();
+  const planned: PlannedStep[] = [...(options.planned ?? [])];
+  for (const pkg of packagesInOrder(ws)) {
+    const name = pkg.definition.name;
+    const stoppedBy = pkg.definition.depends.filter((d) => failed.has(d));
+    if (stoppedBy.length) {
+      failed.add(name);
+      results.push({ package: name, state: 'skipped', dryRun: Boolean(options.dryRun), stages: [], reports: [], exitCode: 1, message: `skipped: ${stoppedBy.join(', ')} did not get through`, fix: `pipeline promote ${stoppedBy[0]}` });
+      continue;
+    }
+    let r: PromoteResult;
+    try {
+      r = await promote(ws, name, { ...options, planned });
+    } catch (e) {
+      if (!(e instanceof PipelineError)) throw e;
+      r = { package: name, state: 'failed', dryRun: Boolean(options.dryRun), stages: [], reports: [], exitCode: e.exitCode, message: e.oneLine() };
+    }
+    results.push(r);
+    if (r.exitCode !== 0) failed.add(name);
+    else if (r.dryRun) planned.push(...r.stages.map((s) => ({ package: name, stage: s })));
+  }
+  return { results, exitCode: results.some((r) => r.exitCode !== 0) ? 1 : 0 };
+}

@@ -1,0 +1,286 @@
+/**
+ * The Stage interface: one upload to one stage of the progression, read as a lifecycle —
+ *   verify   gates that need no artifact: version policy, progression, dependencies, freeze
+ *   prepare  the plan: version, changelog entry (as dch writes it), upload target and command
+ *   build    the source package (and binary test-build) for the plan
+ *   sign     the exact upload set, debsigned; every later gate is bound to its sha256
+ *   lint     lint the signed .dsc as unpacked; binary-build verdict; all verdicts recorded
+ *   publish  dput (+ reprepro processincoming for the local archive)
+ *   confirm  read the target's index, record the landed version (PublishRecord + history)
+ * BaseStage implements the lifecycle; PpaStage, DevelStage and BackportStage (one file each)
+ * supply their version policy and extra gates.
+ */
+import { mkdtempSync, readFileSync, rmSync, mkdirSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { execa } from 'execa';
+import type { StageConfig } from '../config/schema.js';
+import { loadPackage, type Workspace } from '../config/workspace.js';
+import { PipelineError } from '../errors.js';
+import { lintTree } from '../lint/run.js';
+import type { BuildRecord, GateVerdict, LintRecord, PublishRecord, Severity, StageKind } from '../state/records.js';
+import type { RunProgress } from '../state/runner.js';
+import type { StepContext } from '../state/steps.js';
+import { StateStore } from '../state/store.js';
+import { ensureSigningKey } from '../archive/signing.js';
+import { builderName, getBuilder } from './builders.js';
+import {
+  applyWaiver, bind, blocking, dependenciesGate, describeBlocked, findWaiver, GATES, progressionGate, readGateRecord,
+  writeGateRecord, type PlannedStep, type Waiver,
+} from './gates.js';
+import { applyPlanToTree } from './hostBuild.js';
+import { planStage, type StagePlan } from './plan.js';
+import { confirmUpload, publishUpload, reconcilePublish, type PublishOutput } from './publish.js';
+import { changedFiles, describeUpload, prepareUpload, uploadDir, type UploadSet } from './upload.js';
+import { dputInvocation } from '../archive/dput.js';
+import { existsSync } from 'node:fs';
+
+export const STEPS = ['verify', 'prepare', 'build', 'sign', 'lint', 'publish', 'confirm'] as const;
+export type StepName = (typeof STEPS)[number];
+
+/** What a promote run was asked to do (journaled: a resumed run rebuilds its steps from it). */
+export interface PromoteArgs {
+  package: string;
+  /** The stages this run goes through, in progression order. */
+  stages: string[];
+  /** `--waive GATE --reason R` (applies to every stage of the run unless `stage` is set). */
+  waivers?: Waiver[];
+  /** Builder name (`sbuild`, `host`); default $PIPELINE_BUILDER or sbuild. */
+  builder?: string;
+  /** Rebuild even when the build cache holds a result. */
+  force?: boolean;
+  /** (package, stage) pairs an earlier part of the same invocation promotes (`--all --dry-run`). */
+  planned?: PlannedStep[];
+  /** `--ffe N` for the freeze gate. */
+  ffe?: string;
+}
+
+export interface StageRun {
+  ws: Workspace;
+  pkg: string;
+  args: PromoteArgs;
+  ctx: StepContext;
+  progress?: RunProgress;
+}
+
+export interface VerifyOutput {
+  plan: StagePlan;
+  verdicts: GateVerdict[];
+}
+
+export interface PrepareOutput {
+  plan: StagePlan;
+  /** The changelog entry as dch writes it (empty for a devel upload that only sets the distribution). */
+  changelogEntry: string;
+  upload: { host: string; command: string[] };
+}
+
+export interface LintOutput {
+  verdicts: GateVerdict[];
+  counts: Record<Severity, number>;
+  dscSha256: string;
+  changesSha256: string;
+}
+
+export interface Stage {
+  readonly kind: StageKind;
+  readonly config: StageConfig;
+  verify(run: StageRun): Promise<VerifyOutput>;
+  prepare(run: StageRun): Promise<PrepareOutput>;
+  build(run: StageRun): Promise<BuildRecord>;
+  sign(run: StageRun): Promise<UploadSet>;
+  lint(run: StageRun): Promise<LintOutput>;
+  publish(run: StageRun): Promise<PublishOutput>;
+  confirm(run: StageRun): Promise<PublishRecord>;
+  reconcileSign(run: StageRun): Promise<UploadSet | undefined>;
+  reconcilePublish(run: StageRun): Promise<PublishOutput | undefined>;
+}
+
+/** A gate failure: permanent (never retried), exit 1, naming what to do. */
+export function blockedError(pkg: string, stage: string, verdicts: readonly GateVerdict[]): PipelineError {
+  return Object.assign(new PipelineError(`${pkg} → ${stage} blocked: ${describeBlocked(verdicts)}`, { exitCode: 1 }), { permanent: true });
+}
+
+export abstract class BaseStage implements Stage {
+  abstract readonly kind: StageKind;
+  constructor(readonly config: StageConfig) {}
+
+  /** This stage kind's version rules for the planned version. */
+  abstract versionGate(ws: Workspace, plan: StagePlan): GateVerdict;
+
+  /** Further gates of this kind (the devel stage's freeze gate). */
+  async extraGates(_run: StageRun, _plan: StagePlan): Promise<GateVerdict[]> {
+    return [];
+  }
+
+  protected out<T>(run: StageRun, step: StepName): T {
+    const v = run.ctx.outputs[`${this.config.name}:${step}`];
+    if (v === undefined) throw new PipelineError(`internal: step ${this.config.name}:${step} has no output yet`);
+    return v as T;
+  }
+
+  async verify(run: StageRun): Promise<VerifyOutput> {
+    const { ws, pkg, args } = run;
+    const plan = await planStage(ws, pkg, this.config.name);
+    // Dry runs write nothing, so earlier stages of this run count as reached; real runs check the world.
+    const i = args.stages.indexOf(this.config.name);
+    const planned: PlannedStep[] = run.ctx.dryRun
+      ? [...(args.planned ?? []), ...args.stages.slice(0, Math.max(0, i)).map((s) => ({ package: pkg, stage: s }))]
+      : [];
+    const raw = [
+      this.versionGate(ws, plan),
+      await progressionGate(ws, pkg, this.config.name, planned),
+      await dependenciesGate(ws, pkg, this.config.name, planned),
+      ...(await this.extraGates(run, plan)),
+    ];
+    const verdicts = raw.map((v) => applyWaiver(v, findWaiver(ws, pkg, this.config.name, v.gate, args.waivers)));
+    if (!run.ctx.dryRun && blocking(verdicts).length) throw blockedError(pkg, this.config.name, verdicts);
+    return { plan, verdicts };
+  }
+
+  async prepare(run: StageRun): Promise<PrepareOutput> {
+    const { plan } = this.out<VerifyOutput>(run, 'verify');
+    const changelogEntry = await renderChangelogEntry(run.ws, run.pkg, plan);
+    const changes = join(uploadDir(run.ws, run.pkg, this.config.name, plan.version), `${plan.source}_${plan.version.replace(/^\d+:/, '')}_source.changes`);
+    const inv = dputInvocation(run.ws, this.config, changes);
+    return { plan, changelogEntry, upload: { host: inv.host, command: [inv.file, ...inv.args] } };
+  }
+
+  async build(run: StageRun): Promise<BuildRecord> {
+    const { plan } = this.out<PrepareOutput>(run, 'prepare');
+    const builder = await getBuilder(builderName(run.args.builder));
+    const record = await builder({ ws: run.ws, pkg: run.pkg, stage: this.config.name, plan, force: run.args.force, progress: run.progress });
+    if (record.status !== 'successful' && record.failedPart !== 'binary') {
+      const log = record.sourceLog ? ` (log: ${record.sourceLog})` : '';
+      throw Object.assign(new PipelineError(`source build of ${run.pkg} ${plan.version} failed${record.failStage ? ` at ${record.failStage}` : ''}: ${record.message ?? 'see the log'}${log}`, { exitCode: 1 }), { permanent: true });
+    }
+    return record;
+  }
+
+  async sign(run: StageRun): Promise<UploadSet> {
+    const build = this.out<BuildRecord>(run, 'build');
+    const key = await ensureSigningKey(run.ws, { create: true });
+    return prepareUpload(run.ws, build, key);
+  }
+
+  async reconcileSign(run: StageRun): Promise<UploadSet | undefined> {
+    const build = run.ctx.outputs[`${this.config.name}:build`] as BuildRecord | undefined;
+    if (!build?.sourceChanges) return undefined;
+    const dir = uploadDir(run.ws, run.pkg, this.config.name, build.version);
+    const changes = join(dir, basename(build.sourceChanges.path));
+    if (!existsSync(changes)) return undefined;
+    const key = await ensureSigningKey(run.ws, { create: true });
+    try {
+      return await describeUpload(dir, changes, key.gnupgHome);
+    } catch {
+      return undefined; // half-signed: sign again
+    }
+  }
+
+  async lint(run: StageRun): Promise<LintOutput> {
+    const { ws, pkg, args } = run;
+    const set = this.out<UploadSet>(run, 'sign');
+    const { plan, verdicts: verifyVerdicts } = this.out<VerifyOutput>(run, 'verify');
+    const build = this.out<BuildRecord>(run, 'build');
+    const changed = await changedFiles(set);
+    if (changed.length) throw Object.assign(new PipelineError(`the upload set changed after signing (${changed.join(', ')}): its checks must run again`, { file: set.dir, exitCode: 1, hint: `pipeline promote ${pkg} --to ${this.config.name}` }), { permanent: true });
+    const lintWaivers = [...(args.waivers ?? []), ...loadPackage(ws, pkg).definition.waivers]
+      .filter((w) => w.gate === GATES.lint && (!w.stage || w.stage === this.config.name));
+    const record = await lintDsc(set.dsc.path, { gate: this.config.gates.lint, packageName: plan.source, waivers: lintWaivers });
+    const lintVerdict: GateVerdict = { ...record.gate, gate: GATES.lint };
+    const verdicts = bind([...verifyVerdicts, lintVerdict, binaryBuildVerdict(ws, pkg, this.config, build, args.waivers)], set.dsc.sha256);
+    const store = new StateStore(ws.stateDir);
+    store.write('lint', { ...record, package: pkg, stage: this.config.name, artifactSha256: set.dsc.sha256, gate: verdicts.find((v) => v.gate === GATES.lint)! });
+    writeGateRecord(ws, { package: pkg, stage: this.config.name, version: plan.version, dscSha256: set.dsc.sha256, changesSha256: set.changes.sha256, verdicts, at: new Date().toISOString() });
+    if (blocking(verdicts).length) throw blockedError(pkg, this.config.name, verdicts);
+    const counts = { error: 0, warning: 0, info: 0, pedantic: 0 } as Record<Severity, number>;
+    for (const f of record.findings) if (!f.overridden) counts[f.severity]++;
+    return { verdicts, counts, dscSha256: set.dsc.sha256, changesSha256: set.changes.sha256 };
+  }
+
+  async publish(run: StageRun): Promise<PublishOutput> {
+    const set = this.out<UploadSet>(run, 'sign');
+    const { plan } = this.out<VerifyOutput>(run, 'verify');
+    await assertGatesBound(run.ws, run.pkg, this.config.name, set);
+    return publishUpload(run.ws, this.config, plan, set);
+  }
+
+  async reconcilePublish(run: StageRun): Promise<PublishOutput | undefined> {
+    const set = run.ctx.outputs[`${this.config.name}:sign`] as UploadSet | undefined;
+    const verify = run.ctx.outputs[`${this.config.name}:verify`] as VerifyOutput | undefined;
+    if (!set || !verify) return undefined;
+    return reconcilePublish(run.ws, this.config, verify.plan, set);
+  }
+
+  async confirm(run: StageRun): Promise<PublishRecord> {
+    const set = this.out<UploadSet>(run, 'sign');
+    const { plan } = this.out<VerifyOutput>(run, 'verify');
+    const published = this.out<PublishOutput>(run, 'publish');
+    const record = await confirmUpload(run.ws, this.config, plan, set, published);
+    const store = new StateStore(run.ws.stateDir);
+    store.write('publish', record);
+    store.appendPublishHistory(record);
+    return record;
+  }
+}
+
+/**
+ * The gates recorded for this stage must be for exactly these bytes, and none may block: a
+ * rebuilt, re-signed or edited artifact needs its checks again.
+ */
+export async function assertGatesBound(ws: Workspace, pkg: string, stage: string, set: UploadSet): Promise<void> {
+  const rec = readGateRecord(ws, pkg, stage);
+  const again = { exitCode: 1, hint: `pipeline promote ${pkg} --to ${stage}` };
+  const changed = await changedFiles(set);
+  if (changed.length) throw Object.assign(new PipelineError(`${changed.join(', ')} changed after its checks: they must run again`, { file: set.dir, ...again }), { permanent: true });
+  if (!rec || rec.dscSha256 !== set.dsc.sha256 || rec.changesSha256 !== set.changes.sha256) {
+    throw Object.assign(new PipelineError(`the gates of ${pkg} → ${stage} were not given for this .dsc/.changes (sha256 ${set.dsc.sha256.slice(0, 12)}…)`, { file: set.dir, ...again }), { permanent: true });
+  }
+  const unbound = rec.verdicts.filter((v) => v.artifactSha256 !== set.dsc.sha256);
+  if (unbound.length) throw Object.assign(new PipelineError(`gate ${unbound[0]!.gate} was given for another artifact`, { file: set.dir, ...again }), { permanent: true });
+  if (blocking(rec.verdicts).length) throw blockedError(pkg, stage, rec.verdicts);
+}
+
+/** Lint the exact source package: the signed .dsc unpacked with dpkg-source (checksums verified). */
+export async function lintDsc(dsc: string, options: { gate: Severity; packageName: string; waivers: { by: string; reason: string }[] }): Promise<LintRecord> {
+  const tmp = mkdtempSync(join(tmpdir(), 'pipeline-lint-'));
+  try {
+    const r = await execa('dpkg-source', ['-x', dsc, join(tmp, 'src')], { reject: false, all: true, env: { LC_ALL: 'C.UTF-8' } });
+    if (r.exitCode !== 0) throw new PipelineError(`dpkg-source -x failed: ${String(r.all).trim().split('\n').pop()}`, { file: dsc, exitCode: 1 });
+    return await lintTree(join(tmp, 'src'), options);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The binary test-build verdict: blocked when it failed (waivable), not run with the host builder. */
+export function binaryBuildVerdict(ws: Workspace, pkg: string, st: StageConfig, build: BuildRecord, extra?: Waiver[]): GateVerdict {
+  const gate = GATES.binaryBuild;
+  if (!st.gates.binaryBuild) return { gate, verdict: 'pass', reason: `not required for ${st.name} (gates.binaryBuild: false)` };
+  if (build.sourceSummary?.builder === 'host') {
+    return { gate, verdict: 'waived', reason: 'no binary test-build: source-only host build', waiver: { by: 'PIPELINE_BUILDER=host', reason: 'fast source-only build (tests)' } };
+  }
+  if (!loadPackage(ws, pkg).definition.build.binary) return { gate, verdict: 'pass', reason: 'binary test-build off in package.yaml (build.binary: false)' };
+  if (build.status === 'successful') return { gate, verdict: 'pass', reason: `sbuild: ${build.binarySummary?.status ?? 'successful'}` };
+  const v: GateVerdict = {
+    gate, verdict: 'blocked',
+    reason: `binary test-build failed${build.failStage ? ` at ${build.failStage}` : ''}${build.binaryLog ? ` (log: ${build.binaryLog})` : ''}`,
+    fix: `fix the build (a quilt patch in packages/${pkg}/debian/patches), or pipeline promote ${pkg} --waive ${gate} --reason "..."`,
+  };
+  return applyWaiver(v, findWaiver(ws, pkg, st.name, gate, extra));
+}
+
+/** The changelog entry the plan adds, rendered by dch on a scratch copy (packages/ is never touched). */
+export async function renderChangelogEntry(ws: Workspace, pkg: string, plan: StagePlan): Promise<string> {
+  const tmp = mkdtempSync(join(tmpdir(), 'pipeline-changelog-'));
+  try {
+    mkdirSync(join(tmp, 'debian'));
+    copyFileSync(join(loadPackage(ws, pkg).debianDir, 'changelog'), join(tmp, 'debian', 'changelog'));
+    await applyPlanToTree(tmp, plan, plan.baseDistribution, ws.config.maintainer);
+    const lines = readFileSync(join(tmp, 'debian', 'changelog'), 'utf8').split('\n');
+    const end = lines.findIndex((l) => l.startsWith(' -- '));
+    return lines.slice(0, end + 1).join('\n');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
