@@ -3,7 +3,8 @@
  * carries (dpkg-parsechangelog), the packages it needs first, and the version each stage would
  * get (stages/plan.ts: ppa ~ppaN, devel as is, backports ~bpoNN+M / ~bpoYY.MM.N).
  */
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
+import { parseControlFile } from '../debian/control.js';
 import { readChangelogTop } from '../stages/changelog.js';
 import { planStage } from '../stages/plan.js';
 import { isPipelineError } from '../errors.js';
@@ -32,6 +33,8 @@ export interface PackageDescription {
   source: string;
   version: string;
   distribution: string;
+  /** Binary packages debian/control declares. */
+  binaries: string[];
   /** Packages of the set needed first, transitively, in dependency order. */
   needs: string[];
   stages: StageTargetVersion[];
@@ -39,6 +42,7 @@ export interface PackageDescription {
 
 export async function describePackage(ws: Workspace, name: string): Promise<PackageDescription> {
   const pkg = loadPackage(ws, name);
+  const control = parseControlFile(join(pkg.debianDir, 'control'), relative(process.cwd(), join(pkg.debianDir, 'control')));
   const top = await readChangelogTop(pkg.debianDir);
   const needs = dependenciesOf(ws, name);
   const stages: StageTargetVersion[] = [];
@@ -62,6 +66,7 @@ export async function describePackage(ws: Workspace, name: string): Promise<Pack
     source: top.source,
     version: top.version,
     distribution: top.distribution,
+    binaries: control.packageNames,
     needs,
     stages,
   };

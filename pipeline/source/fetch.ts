@@ -16,11 +16,12 @@
  * place once verified, so a crash never leaves a half-fetched source that looks complete.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { Workspace } from '../config/workspace.js';
 import { loadPackage, type LoadedPackage } from '../config/workspace.js';
-import { PipelineError } from '../errors.js';
+import { isPipelineError, PipelineError } from '../errors.js';
+import { parseDsc, sha256File, type ListedFile } from '../debian/dsc.js';
 import { privateApt } from '../tools/apt.js';
 import { LICENSES } from '../templates/licenses.js';
 import { generatedOrigTarball } from './generated.js';
@@ -63,13 +64,9 @@ export interface FetchOptions {
   timeoutSeconds?: number;
 }
 
-const noProgress: Progress = { phase: () => ({ update() {}, done() {}, fail() {} }) };
+export { sha256File };
 
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
+const noProgress: Progress = { phase: () => ({ update() {}, done() {}, fail() {} }) };
 
 async function describe(path: string): Promise<SourceFile> {
   return { name: basename(path), path, size: statSync(path).size, sha256: await sha256File(path) };
@@ -95,20 +92,6 @@ function packageFile(pkg: LoadedPackage): string {
 
 // ---------------------------------------------------------------------------------------- apt
 
-/** `Checksums-Sha256` of a .dsc: name → {sha256, size}. Signed wrappers and folding handled. */
-export function dscChecksums(text: string): Map<string, { sha256: string; size: number }> {
-  const out = new Map<string, { sha256: string; size: number }>();
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => /^Checksums-Sha256:/i.test(l));
-  if (start < 0) return out;
-  for (const line of lines.slice(start + 1)) {
-    if (!/^[ \t]/.test(line)) break;
-    const [sha256, size, name] = line.trim().split(/\s+/);
-    if (sha256 && size && name) out.set(name, { sha256: sha256.toLowerCase(), size: Number(size) });
-  }
-  return out;
-}
-
 function isOrigTarball(name: string): boolean {
   return /\.orig(-[A-Za-z0-9][A-Za-z0-9-]*)?\.tar\.[a-z0-9]+$/.test(name);
 }
@@ -119,10 +102,15 @@ async function verifyAptDir(dir: string, dscName: string, expectedDsc: string): 
   if (!existsSync(dscPath)) return { ok: false, reason: `${dscName} missing` };
   const dsc = await describe(dscPath);
   if (dsc.sha256 !== expectedDsc) return { ok: false, reason: `${dscName} has sha256 ${dsc.sha256}, package.yaml pins ${expectedDsc}` };
-  const sums = dscChecksums(readFileSync(dscPath, 'utf8'));
-  if (sums.size === 0) return { ok: false, reason: `${dscName} has no Checksums-Sha256` };
+  let listed: ListedFile[];
+  try {
+    listed = parseDsc(readFileSync(dscPath, 'utf8'), dscPath).files;
+  } catch (e) {
+    if (!isPipelineError(e)) throw e;
+    return { ok: false, reason: e.oneLine() };
+  }
   const files: SourceFile[] = [dsc];
-  for (const [name, want] of sums) {
+  for (const { name, ...want } of listed) {
     const path = join(dir, name);
     if (!existsSync(path)) return { ok: false, reason: `${name} missing` };
     const got = await describe(path);

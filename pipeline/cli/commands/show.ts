@@ -20,6 +20,7 @@ export function register(program: Command): void {
           `  definition  ${d.file}`,
           `  source      ${src}`,
           `  debian      ${d.source} ${d.version} (${d.distribution})`,
+          `  binaries    ${d.binaries.join(', ')}`,
           `  needs       ${d.needs.join(', ') || '-'}`,
           `  MIR         ${def.mir.required ? `required${def.mir.team ? `, team ${def.mir.team}` : ''}` : 'not required'}`,
           '  stages:',
