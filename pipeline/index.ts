@@ -55,3 +55,6 @@ export {
 // New package definitions from debian-templates/
 export { newPackage, renderTemplate, type NewPackageOptions, type NewPackageResult } from './templates/newPackage.js';
 export { LICENSES, dep5LicenseBody, licenseNotice } from './templates/licenses.js';
+// debian/control, relationship fields, .dsc/.changes
+export * from './debian/control.js';
+export * from './debian/dsc.js';
