@@ -10,7 +10,8 @@
 import type { Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
 import type { BuildRecord } from '../state/records.js';
-import type { SourcePlan, StagePlan } from './plan.js';
+import { buildPackage } from '../build/index.js';
+import type { StagePlan } from './plan.js';
 
 export interface BuildRequest {
   ws: Workspace;
@@ -33,23 +34,9 @@ export function builderName(requested?: string, env: NodeJS.ProcessEnv = process
   return requested ?? env.PIPELINE_BUILDER ?? 'sbuild';
 }
 
-interface BuildModule {
-  buildPackage(ws: Workspace, pkg: { pkg: string } | string, stage: string, opts: { plan: SourcePlan; force?: boolean; progress?: unknown }): Promise<BuildRecord>;
-}
-
-/** The container build from pipeline/build (loaded lazily: the CLI's other commands do not need it). */
-const sbuildBuilder: Builder = async (req) => {
-  const spec = '../build/index.js';
-  let mod: BuildModule;
-  try {
-    mod = (await import(spec)) as BuildModule;
-  } catch (e) {
-    throw new PipelineError(`the container build (pipeline/build) is not available: ${(e as Error).message.split('\n')[0]}`, {
-      hint: 'set PIPELINE_BUILDER=host for a source-only host build (tests only)',
-    });
-  }
-  return mod.buildPackage(req.ws, { pkg: req.pkg }, req.stage, { plan: req.plan, force: req.force, progress: req.progress });
-};
+/** The container build from pipeline/build. */
+const sbuildBuilder: Builder = (req) =>
+  buildPackage(req.ws, { pkg: req.pkg }, req.stage, { plan: req.plan, force: req.force, ...(req.progress ? { progress: req.progress } : {}) });
 
 export async function getBuilder(name: string): Promise<Builder> {
   if (name === 'sbuild') return builders.get('sbuild') ?? sbuildBuilder;

@@ -1,4 +1,88 @@
 import type { Command } from 'commander';
+import { userInfo } from 'node:os';
+import { PipelineError } from '../../errors.js';
+import { promote, promoteAll, type PromoteResult } from '../../stages/promote.js';
+import type { Waiver } from '../../stages/gates.js';
+import { action } from '../action.js';
 
-/** `pipeline promote` — not built yet. */
-export function register(_program: Command): void {}
+interface PromoteCliOptions {
+  to?: string;
+  dryRun?: boolean;
+  all?: boolean;
+  waive?: string[];
+  reason?: string;
+  builder?: string;
+  force?: boolean;
+  ffe?: string;
+  wait?: boolean;
+}
+
+const MARK = { pass: '✓', waived: '~', blocked: '✗' } as const;
+
+function whoAmI(): string {
+  try {
+    return process.env.PIPELINE_USER ?? process.env.SUDO_USER ?? userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function renderPromote(r: PromoteResult): string {
+  const lines: string[] = [];
+  const head = r.stages.length ? `${r.from ?? 'nothing yet'} → ${r.stages.join(' → ')}` : `at ${r.from ?? 'no stage'}`;
+  lines.push(`${r.package}: ${head}${r.dryRun ? ' (dry run: nothing written)' : ''}`.trimEnd());
+  for (const s of r.reports) {
+    lines.push(`  ${s.stage}: ${s.version} → ${s.target}, distribution ${s.distribution}, ${s.includeOrig ? '-sa' : '-sd'}${s.changesSince ? ` -v${s.changesSince}` : ''}`);
+    if (s.changelogEntry) lines.push(...s.changelogEntry.split('\n').map((l) => `    | ${l}`.trimEnd()));
+    if (s.upload) lines.push(`    upload: ${s.upload.command.join(' ')}`);
+    for (const v of s.verdicts) {
+      const who = v.waiver ? ` (waived by ${v.waiver.by}: ${v.waiver.reason})` : '';
+      lines.push(`    ${MARK[v.verdict]} ${v.gate}: ${v.verdict}${v.reason ? ` — ${v.reason}` : ''}${who}`);
+      if (v.verdict === 'blocked' && v.fix) lines.push(`        fix: ${v.fix}`);
+    }
+    if (s.published) lines.push(`    landed: ${s.published.version} in ${s.published.target}:${s.published.suite}${s.published.confirmed ? ' (confirmed in the index)' : ` (not confirmed: ${s.published.note ?? 'pending'})`}`);
+    else if (!r.dryRun) lines.push(`    steps done: ${s.done.join(', ') || 'none'}`);
+  }
+  const state = {
+    'done': 'promoted', 'dry-run': 'plan only', 'nothing-to-do': 'nothing to do', blocked: 'blocked', failed: 'failed', skipped: 'skipped',
+  }[r.state];
+  lines.push(`  ${state}${r.message ? `: ${r.message}` : ''}${r.runId ? ` [run ${r.runId}]` : ''}`);
+  if (r.fix && r.state !== 'nothing-to-do') lines.push(`  fix: ${r.fix}`);
+  return lines.join('\n');
+}
+
+/** `pipeline promote PKG [--to STAGE] [--dry-run] [--all] [--waive GATE --reason R]` */
+export function register(program: Command): void {
+  program.command('promote')
+    .description('move a package to its next stage (or every stage up to --to): verify gates, build, sign, lint, upload, confirm')
+    .argument('[pkg]', 'package under packages/ (or --all)')
+    .option('--to <stage>', 'run every stage from the current one up to STAGE')
+    .option('--dry-run', 'print the plan (version, changelog entry, gates, upload command); write nothing')
+    .option('--all', 'promote every package of the set, in dependency order')
+    .option('--waive <gate...>', 'waive these gates (lint, binary-build, dependencies, progression, freeze); needs --reason')
+    .option('--reason <text>', 'why the gates are waived (recorded with your name)')
+    .option('--ffe <bug>', 'Feature Freeze exception bug for the freeze gate')
+    .option('--builder <name>', 'sbuild (default) or host (source-only, tests); env PIPELINE_BUILDER')
+    .option('--force', 'rebuild even when a build with the same inputs is recorded')
+    .option('--wait', 'wait for another run of the same package instead of refusing')
+    .action(action(async (ctx, pkg: string | undefined, opts: PromoteCliOptions) => {
+      const ws = ctx.workspace();
+      if (!pkg && !opts.all) throw new PipelineError('name a package or pass --all', { hint: 'pipeline promote zookeeper --to backports' });
+      if (pkg && opts.all) throw new PipelineError('give a package or --all, not both');
+      if (opts.waive?.length && !opts.reason?.trim()) throw new PipelineError('--waive needs --reason "why"', { key: '--reason' });
+      const waivers: Waiver[] = (opts.waive ?? []).map((gate) => ({ gate, by: whoAmI(), reason: opts.reason!.trim() }));
+      const common = {
+        ...(opts.to ? { to: opts.to } : {}), dryRun: Boolean(opts.dryRun), waivers,
+        ...(opts.builder ? { builder: opts.builder } : {}), force: Boolean(opts.force),
+        ...(opts.ffe ? { ffe: opts.ffe } : {}), wait: Boolean(opts.wait), progress: ctx.out,
+      };
+      if (opts.all) {
+        const all = await promoteAll(ws, common);
+        ctx.out.result(all, () => all.results.map(renderPromote).join('\n\n'));
+        return all.exitCode;
+      }
+      const r = await promote(ws, pkg!, common);
+      ctx.out.result(r, () => renderPromote(r));
+      return r.exitCode;
+    }));
+}

@@ -1,0 +1,111 @@
+/**
+ * `status`: packages × stages — the version each stage's target holds, whether the package's
+ * current version reached it, and the verdicts that block the next step (computed as a dry run
+ * of its verify, plus the gates recorded for the last attempt at it).
+ */
+import { hostname } from 'node:os';
+import type { Workspace } from '../config/workspace.js';
+import { packagesInOrder } from '../config/packages.js';
+import { loadPackage, stage as stageConfig } from '../config/workspace.js';
+import type { GateVerdict, PublishRecord } from '../state/records.js';
+import { StateStore } from '../state/store.js';
+import { readGateRecord } from './gates.js';
+import { stageOf } from './lifecycle.js';
+import { standPoint } from './promote.js';
+
+export interface StatusCell {
+  stage: string;
+  /** Highest version of the package in the stage's target (any base). */
+  version?: string;
+  /** The current version's upload in this stage, when it landed. */
+  landed?: string;
+  /** The last upload recorded for the stage (confirmed or not). */
+  lastPublish?: PublishRecord;
+}
+
+export interface StatusRow {
+  package: string;
+  version: string;
+  current?: string;
+  next?: string;
+  /** The version the next step would upload. */
+  nextVersion?: string;
+  cells: StatusCell[];
+  /** Verdicts that block the next step (empty: it may go). */
+  blocking: GateVerdict[];
+}
+
+export interface StatusReport {
+  profile: string;
+  stages: { name: string; kind: string; target: string }[];
+  rows: StatusRow[];
+  host: string;
+}
+
+export async function status(ws: Workspace, packages?: string[]): Promise<StatusReport> {
+  const names = packages?.length ? packages.map((p) => loadPackage(ws, p).definition.name) : packagesInOrder(ws).map((p) => p.definition.name);
+  const store = new StateStore(ws.stateDir);
+  const rows: StatusRow[] = [];
+  for (const pkg of names) {
+    const stand = await standPoint(ws, pkg);
+    const cells = stand.plans.map((p): StatusCell => {
+      const last = store.read(pkg, p.stage, 'publish');
+      return {
+        stage: p.stage,
+        ...(p.targetVersions.current[0] ? { version: p.targetVersions.current[0] } : {}),
+        ...(p.landed ? { landed: p.landed } : {}),
+        ...(last ? { lastPublish: last } : {}),
+      };
+    });
+    let blocking: GateVerdict[] = [];
+    let nextVersion: string | undefined;
+    if (stand.next) {
+      const st = stageOf(stageConfig(ws, stand.next));
+      const v = await st.verify({
+        ws, pkg, args: { package: pkg, stages: [stand.next] },
+        ctx: { runId: 'status', outputs: {}, dryRun: true, note: () => {} },
+      });
+      nextVersion = v.plan.version;
+      blocking = v.verdicts.filter((x) => x.verdict === 'blocked');
+      const recorded = readGateRecord(ws, pkg, stand.next);
+      if (recorded && recorded.version === v.plan.version) {
+        for (const r of recorded.verdicts) if (r.verdict === 'blocked' && !blocking.some((b) => b.gate === r.gate)) blocking.push(r);
+      }
+    }
+    rows.push({
+      package: pkg, version: stand.baseVersion,
+      ...(stand.current ? { current: stand.current } : {}),
+      ...(stand.next ? { next: stand.next } : {}),
+      ...(nextVersion ? { nextVersion } : {}),
+      cells, blocking,
+    });
+  }
+  return {
+    profile: ws.config.profile,
+    stages: ws.config.stages.map((s) => ({ name: s.name, kind: s.kind, target: `${s.target.archive}:${s.target.suite}` })),
+    rows,
+    host: hostname(),
+  };
+}
+
+function pad(s: string, n: number): string {
+  return s + ' '.repeat(Math.max(0, n - [...s].length));
+}
+
+/** The status table as text: one row per package, one column per stage, then what blocks. */
+export function renderStatus(report: StatusReport): string {
+  const header = ['PACKAGE', 'VERSION', ...report.stages.map((s) => `${s.name} (${s.target})`), 'NEXT'];
+  const rows = report.rows.map((r) => [
+    r.package, r.version,
+    ...r.cells.map((c) => {
+      if (c.landed) return `${c.landed} ✓`;
+      if (c.lastPublish && c.lastPublish.confirmed === false) return `${c.lastPublish.version} (uploaded, unconfirmed)`;
+      return c.version ? `${c.version} (older)` : '—';
+    }),
+    r.next ? `${r.next} ${r.nextVersion ?? ''}${r.blocking.length ? ': blocked' : ': ready'}` : 'done',
+  ]);
+  const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((r) => [...r[i]!].length)));
+  const lines = [header, ...rows].map((r) => r.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd());
+  const blocks = report.rows.flatMap((r) => r.blocking.map((v) => `  ${r.package} → ${r.next}: ${v.gate}: ${v.reason ?? 'blocked'}${v.fix ? `\n      fix: ${v.fix}` : ''}`));
+  return [`profile ${report.profile}`, ...lines, ...(blocks.length ? ['', 'blocked:', ...blocks] : [])].join('\n');
+}
