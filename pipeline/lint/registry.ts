@@ -6,12 +6,20 @@ import { dep5CoverageCheck } from './dep5/checks/coverage.js';
 import { dep5FormatCheck } from './dep5/checks/format.js';
 import { dep5LicensesCheck } from './dep5/checks/licenses.js';
 import { dep5StructureCheck } from './dep5/checks/structure.js';
+import { changelogCheck } from './metadata/changelog.js';
+import { controlCheck } from './metadata/control.js';
+import { packageYamlCheck } from './metadata/package-yaml.js';
+import { sourceFormatCheck, watchCheck } from './metadata/source.js';
+import { OVERRIDE_TAGS } from './overrides.js';
 
-export const CHECKS: readonly Check[] = [dep5FormatCheck, dep5StructureCheck, dep5LicensesCheck, dep5CoverageCheck];
+export const CHECKS: readonly Check[] = [
+  dep5FormatCheck, dep5StructureCheck, dep5LicensesCheck, dep5CoverageCheck,
+  controlCheck, changelogCheck, sourceFormatCheck, watchCheck, packageYamlCheck,
+];
 
 /** Tags of every check plus those the runner itself emits (overrides). */
 export function allTags(checks: readonly Check[] = CHECKS): TagDefinition[] {
-  return [...checks.flatMap((c) => c.tags)];
+  return [...checks.flatMap((c) => c.tags), ...OVERRIDE_TAGS];
 }
 
 export function tagInfo(name: string, checks: readonly Check[] = CHECKS): TagDefinition | undefined {
