@@ -58,3 +58,8 @@ export { LICENSES, dep5LicenseBody, licenseNotice } from './templates/licenses.j
 // debian/control, relationship fields, .dsc/.changes
 export * from './debian/control.js';
 export * from './debian/dsc.js';
+// Release-readiness reports (text, Markdown, JSON, HTML)
+export {
+  collectReadiness, renderReport, renderText, renderMarkdown, renderJson, renderHtml, loadMainIndex, releaseStage,
+  type ReadinessReport, type PackageReadiness, type CheckResult, type ReportVerdict, type ReportFormat, type CollectOptions, type MainIndex,
+} from './report/index.js';

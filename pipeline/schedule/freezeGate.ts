@@ -119,7 +119,7 @@ export function freezeGate(input: FreezeGateInput): FreezeVerdict {
       return {
         ...moved,
         reason: `${released}; the devel stage moves to ${input.next.series}: ${moved.reason ?? ''}`.trim(),
-        notes: [`${released}: point the devel stage at ${input.next.series} (pipeline.yaml stages[devel].target.series)`, ...moved.notes],
+        fix: moved.fix ?? `point the devel stage at ${input.next.series} (pipeline.yaml stages[devel].target.series) when its archive is reachable`,
       };
     }
     const nextName = input.next?.series;

@@ -1,4 +1,53 @@
 import type { Command } from 'commander';
+import writeFileAtomic from 'write-file-atomic';
+import { resolve } from 'node:path';
+import { PipelineError } from '../../errors.js';
+import { collectReadiness, loadMainIndex, releaseStage, renderReport, type MainIndex, type ReportFormat } from '../../report/index.js';
+import { action } from '../action.js';
 
-/** `pipeline report` — not built yet. */
-export function register(_program: Command): void {}
+const FORMATS: ReportFormat[] = ['text', 'md', 'json', 'html'];
+
+/**
+ * `pipeline report [--release SERIES] [--format text|md|json|html] [--out FILE]` — are we ready
+ * for the release? Exit code 1 when not (CI uses it), 0 when ready.
+ */
+export function register(program: Command): void {
+  program
+    .command('report')
+    .description('release-readiness report for every package (exit 1 when not ready)')
+    .option('--release <series>', "the release series (default: the devel stage's series)")
+    .option('--format <format>', 'text, md, json or html', 'text')
+    .option('--out <file>', 'write the report to FILE (atomically) instead of stdout')
+    .option('--offline', 'do not fetch the main index for the MIR dependency check')
+    .action(action(async (ctx, opts: { release?: string; format: string; out?: string; offline?: boolean }) => {
+      const ws = ctx.workspace();
+      const format = (ctx.options.json && opts.format === 'text' ? 'json' : opts.format) as ReportFormat;
+      if (!FORMATS.includes(format)) throw new PipelineError(`--format: unknown format "${opts.format}" (${FORMATS.join(', ')})`);
+      const release = opts.release ?? ws.config.stages.find((s) => s.kind === 'devel')?.target.series;
+      if (release) releaseStage(ws, release); // bad --release fails before any work
+      let mainIndex: MainIndex | string | undefined;
+      const { packagesInOrder } = await import('../../config/packages.js');
+      if (release && packagesInOrder(ws).some((p) => p.definition.mir.required)) {
+        if (opts.offline) mainIndex = 'not checked (--offline)';
+        else {
+          const phase = ctx.out.phase(`main index of ${release}`);
+          mainIndex = await loadMainIndex(ws, release, 30_000);
+          if (typeof mainIndex === 'string') phase.fail(mainIndex); else phase.done(`${mainIndex.binaries.size} binary packages`);
+        }
+      }
+      const report = await collectReadiness(ws, { release, mainIndex });
+      const text = renderReport(report, format);
+      if (opts.out) {
+        const file = resolve(opts.out);
+        try {
+          writeFileAtomic.sync(file, text, { fsync: true });
+        } catch (e) {
+          throw new PipelineError(`cannot write the report: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file: opts.out });
+        }
+        ctx.out.note(`${report.overall.verdict}: ${report.overall.summary} — wrote ${opts.out}`);
+      } else {
+        process.stdout.write(text);
+      }
+      return report.overall.ready ? 0 : 1;
+    }));
+}
