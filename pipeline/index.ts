@@ -63,3 +63,5 @@ export {
   collectReadiness, renderReport, renderText, renderMarkdown, renderJson, renderHtml, loadMainIndex, releaseStage,
   type ReadinessReport, type PackageReadiness, type CheckResult, type ReportVerdict, type ReportFormat, type CollectOptions, type MainIndex,
 } from './report/index.js';
+// debian/changelog via dpkg-parsechangelog and dch
+export * from './tools/changelog.js';

@@ -14,6 +14,7 @@ DEBIAN_PACKAGES=(
   lintian licensecheck                      # lint
   reprepro dput gnupg apt-utils             # local archive, uploads, signing
   distro-info-data                          # release data
+  faketime                                  # dch entries dated at --at / PIPELINE_NOW
   xz-utils zstd ca-certificates git
 )
 
