@@ -1,4 +1,53 @@
 import type { Command } from 'commander';
+import { relative } from 'node:path';
+import { buildPackage } from '../../build/index.js';
+import type { BuildRecord } from '../../state/records.js';
+import { PipelineError } from '../../errors.js';
+import { action } from '../action.js';
 
-/** `pipeline build` — not built yet. */
-export function register(_program: Command): void {}
+const rel = (p?: string) => (p ? relative(process.cwd(), p) || p : '-');
+
+function render(r: BuildRecord): string {
+  const lines = [
+    `${r.package} ${r.version} (${r.stage}): ${r.status}${r.cached ? ' (cached: inputs unchanged, sbuild not run)' : ''}`,
+  ];
+  if (r.status === 'failed') {
+    lines.push(`  failed: ${r.failedPart} build at ${r.failStage ?? '?'}`);
+    if (r.message) lines.push(`  ${r.message}`);
+    lines.push(`  log: ${rel(r.failedPart === 'binary' ? r.binaryLog : r.sourceLog)}`);
+  }
+  lines.push(`  output: ${rel(r.outDir)}`);
+  if (r.dsc) lines.push(`  dsc: ${rel(r.dsc.path)}  sha256 ${r.dsc.sha256}`);
+  if (r.sourceChanges) lines.push(`  changes: ${rel(r.sourceChanges.path)}`);
+  for (const [part, s, log] of [['source', r.sourceSummary, r.sourceLog], ['binary', r.binarySummary, r.binaryLog]] as const) {
+    if (!s) continue;
+    const times = [s.installTime && `install ${s.installTime}s`, s.buildTime && `build ${s.buildTime}s`, s.buildSpace && `space ${s.buildSpace} KiB`].filter(Boolean).join(', ');
+    lines.push(`  ${part}: ${s.status}${s.failStage ? ` at ${s.failStage}` : ''}${times ? ` (${times})` : ''}  log ${rel(log)}`);
+  }
+  return lines.join('\n');
+}
+
+/** `pipeline build PKG --stage STAGE` — source package + binary test-build in an sbuild container. */
+export function register(program: Command): void {
+  program.command('build')
+    .description('build the source package for a stage inside an sbuild (unshare) container, then test-build its binaries')
+    .argument('[pkg]', 'package under packages/ (or use --dir)')
+    .option('--stage <stage>', 'stage whose version, changelog entry and chroot to use (default: the first stage)')
+    .option('--dir <dir>', 'build this source tree instead of a workspace package (fixtures)')
+    .option('--force', 'build even when the recorded build has the same inputs')
+    .option('--refresh', 're-create the chroot before building')
+    .option('--no-binary', 'skip the binary test-build')
+    .action(action(async (ctx, pkg: string | undefined, opts: { stage?: string; dir?: string; force?: boolean; refresh?: boolean; binary?: boolean }) => {
+      const ws = ctx.workspace();
+      const stageName = opts.stage ?? ws.config.stages[0]!.name;
+      if (!pkg && !opts.dir) throw new PipelineError('name a package or pass --dir DIR', { hint: 'pipeline build PKG --stage STAGE' });
+      const record = await buildPackage(ws, opts.dir ? { dir: opts.dir } : { pkg: pkg! }, stageName, {
+        force: opts.force,
+        refreshChroot: opts.refresh,
+        binary: opts.binary === false ? false : undefined,
+        progress: ctx.out,
+      });
+      ctx.out.result(record, () => render(record));
+      return record.status === 'successful' ? 0 : 1;
+    }));
+}

@@ -1,0 +1,41 @@
+/**
+ * The binary test-build: the .dsc the source build made, built again in the same kind of
+ * container (arch:any, and arch:all unless the package says `build.archAll: false`). Its result
+ * is what a buildd would see; the debs are kept as evidence, not uploaded (uploads are
+ * source-only).
+ */
+import { mkdirSync } from 'node:fs';
+import { sbuild, type SbuildResult } from '../tools/sbuild.js';
+import type { ProgressSink } from './progress.js';
+import { SbuildPhases } from './sbuildLog.js';
+
+export interface BinaryBuildOptions {
+  dsc: string;
+  chroot: string;
+  distribution: string;
+  outDir: string;
+  archAll: boolean;
+  tmpDir?: string;
+  extraRepositories?: string[];
+  progress: ProgressSink;
+}
+
+export async function buildBinary(o: BinaryBuildOptions): Promise<SbuildResult> {
+  mkdirSync(o.outDir, { recursive: true });
+  const phases = new SbuildPhases(o.progress, 'binary');
+  const result = await sbuild({
+    input: o.dsc,
+    chroot: o.chroot,
+    distribution: o.distribution,
+    buildDir: o.outDir,
+    source: false,
+    archAny: true,
+    archAll: o.archAll,
+    extraRepositories: o.extraRepositories,
+    tmpDir: o.tmpDir,
+    onLine: (l) => phases.line(l),
+  });
+  const ok = result.exitCode === 0 && result.summary?.status === 'successful';
+  phases.finish(ok, result.summary ? `${result.summary.status}${result.summary.failStage ? ` at ${result.summary.failStage}` : ''}` : `sbuild exit ${result.exitCode}`);
+  return result;
+}

@@ -1,0 +1,251 @@
+/**
+ * buildPackage: a package's source package built for a stage inside an sbuild container, then its
+ * binaries test-built from that .dsc in the same kind of container.
+ *
+ *   buildPackage(ws, { pkg: 'zookeeper' }, 'ppa')                → BuildRecord
+ *   buildPackage(ws, { dir: 'test/fixtures/packages/hello-native' }, 'backports', { plan })
+ *
+ * Results land in <stateDir>/builds/<name>_<version>_<stage>/ (source artifacts and the source
+ * .build log; binary/ for the test-build), written under a temporary name and renamed when
+ * complete, and the BuildRecord goes to the state store. A build whose inputs (source content,
+ * stage config, plan, chroot key and mtime) match the recorded one is returned from the record
+ * without starting sbuild (`cached: true`) unless `force`.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import lockfile from 'proper-lockfile';
+import { stage as stageConfig, type Workspace } from '../config/workspace.js';
+import { sha256File } from '../source/fetch.js';
+import { planStage, stageDistribution, type SourcePlan } from '../stages/plan.js';
+import type { Artifact, BuildRecord, SbuildSummary } from '../state/records.js';
+import { StateStore } from '../state/store.js';
+import type { SbuildResult } from '../tools/sbuild.js';
+import { buildBinary } from './binary.js';
+import { chrootSpecFor, ensureChroot, findChroot, type ChrootStatus } from './chroots.js';
+import { resolveInput, type BuildInput, type ResolvedInput } from './input.js';
+import { requireBuildEnvironment } from './preflight.js';
+import { silentProgress, type ProgressSink } from './progress.js';
+import { failureMessage } from './sbuildLog.js';
+import { buildSource, noEpoch, resultFiles } from './source.js';
+import { buildTmpDir } from './tmpdir.js';
+
+export type { BuildInput } from './input.js';
+export type { ProgressSink, ProgressPhase } from './progress.js';
+export type { SourcePlan };
+
+export interface BuildOptions {
+  /** The stage's source plan (version, distribution, changelog message, -v, -sa/-sd). Default:
+   * planStage() for a workspace package; for a directory, its own top changelog version with the
+   * stage's distribution. */
+  plan?: SourcePlan;
+  /** Build even when a recorded build has the same inputs. */
+  force?: boolean;
+  /** Re-create the chroot first (`--refresh`). */
+  refreshChroot?: boolean;
+  /** Skip (false) or force (true) the binary test-build; default the package's `build.binary`. */
+  binary?: boolean;
+  progress?: ProgressSink;
+}
+
+/** Bump when the build procedure changes in a way that invalidates recorded results. */
+const BUILD_FORMAT = 1;
+const BUILD_TOOLS = ['sbuild', 'mmdebstrap', 'newuidmap', 'newgidmap', 'zstd', 'dch', 'dpkg-source'];
+
+/** Failures that say nothing about the package (network, chroot setup): never served from cache. */
+const INFRASTRUCTURE_STAGE = /update|upgrade|fetch|session|unpack|chroot|download|create/;
+
+export function buildDirName(name: string, version: string, stage: string): string {
+  return `${name}_${noEpoch(version)}_${stage}`;
+}
+
+function planFields(p: SourcePlan): SourcePlan {
+  const { version, distribution, message, newEntry, changesSince, includeOrig } = p;
+  return { version, distribution, message, newEntry, ...(changesSince ? { changesSince } : {}), includeOrig };
+}
+
+async function defaultPlan(ws: Workspace, input: BuildInput | string, resolved: ResolvedInput, stageName: string): Promise<SourcePlan> {
+  if (typeof input === 'string' || 'pkg' in input) return planFields(await planStage(ws, resolved.name, stageName));
+  const st = stageConfig(ws, stageName);
+  return { version: resolved.version, distribution: stageDistribution(st), message: '', newEntry: false, includeOrig: true };
+}
+
+function inputsHash(parts: { content: string; stage: unknown; plan: SourcePlan; build: unknown; chroot: ChrootStatus; binary: boolean }): string {
+  return createHash('sha256')
+    .update(JSON.stringify({
+      format: BUILD_FORMAT,
+      content: parts.content,
+      stage: parts.stage,
+      plan: parts.plan,
+      build: parts.build,
+      binary: parts.binary,
+      chroot: { key: parts.chroot.key, mtimeMs: Math.round(parts.chroot.mtimeMs) },
+    }))
+    .digest('hex');
+}
+
+/** A recorded build whose files are all still there. */
+function reusable(record: BuildRecord | undefined, hash: string): record is BuildRecord {
+  if (!record || record.inputsHash !== hash) return false;
+  if (record.status === 'failed' && (!record.failStage || INFRASTRUCTURE_STAGE.test(record.failStage))) return false;
+  return existsSync(record.outDir) && record.artifacts.every((a) => existsSync(a.path));
+}
+
+async function artifact(path: string): Promise<Artifact> {
+  return { path, sha256: await sha256File(path), size: statSync(path).size };
+}
+
+export async function buildPackage(ws: Workspace, input: BuildInput | string, stageName: string, options: BuildOptions = {}): Promise<BuildRecord> {
+  const progress = options.progress ?? silentProgress;
+  const st = stageConfig(ws, stageName);
+  const resolved = await resolveInput(ws, input);
+  const plan = planFields(options.plan ?? (await defaultPlan(ws, input, resolved, stageName)));
+  const binary = options.binary ?? resolved.build.binary;
+  const store = new StateStore(ws.stateDir);
+  const spec = chrootSpecFor(ws, st);
+  const content = await resolved.contentHash();
+  const hashWith = (chroot: ChrootStatus) =>
+    inputsHash({ content, stage: { target: st.target, builder: st.builder }, plan, build: resolved.build, chroot, binary });
+
+  // The cache check needs no tools and no container: the chroot as it is now names the inputs.
+  const current = findChroot(ws, spec);
+  const previous = store.read(resolved.name, stageName, 'build');
+  if (!options.force && !options.refreshChroot && current && !current.stale && reusable(previous, hashWith(current))) {
+    const phase = progress.phase(`build ${resolved.name} ${plan.version} (${stageName})`);
+    phase.done(`cached: ${previous.status} ${previous.finishedAt}`);
+    return { ...previous, cached: true };
+  }
+
+  requireBuildEnvironment(BUILD_TOOLS);
+  const chroot = await ensureChroot(ws, spec, { refresh: options.refreshChroot, progress });
+  const chrootPhase = progress.phase(`chroot ${spec.suite}-${spec.architecture}`);
+  chrootPhase.done(`${basename(chroot.tarball)}, ${chroot.ageDays.toFixed(1)} days old`);
+  const hash = hashWith(chroot);
+
+  const buildsDir = join(ws.stateDir, 'builds');
+  const name = buildDirName(resolved.name, plan.version, stageName);
+  const finalDir = join(buildsDir, name);
+  mkdirSync(buildsDir, { recursive: true });
+  const release = await lockfile.lock(finalDir, {
+    realpath: false,
+    lockfilePath: `${finalDir}.lock`,
+    stale: 30_000,
+    retries: { retries: 3600, minTimeout: 1000, maxTimeout: 1000, factor: 1 },
+  });
+  try {
+    // Leftovers of an interrupted build of the same name (we hold its lock).
+    for (const n of readdirSync(buildsDir)) if (n.startsWith(`.${name}.`)) rmSync(join(buildsDir, n), { recursive: true, force: true });
+    const tmpDir = join(buildsDir, `.${name}.tmp-${process.pid}`);
+    mkdirSync(tmpDir, { recursive: true });
+    const record = await runBuild({ ws, resolved, plan, stageName, chroot, tmpDir, binary, progress, hash, extraRepositories: st.builder.extraRepositories });
+    // Swap the complete result into place; the previous one stays until this moment.
+    const old = join(buildsDir, `.${name}.old-${process.pid}`);
+    if (existsSync(finalDir)) renameSync(finalDir, old);
+    renameSync(tmpDir, finalDir);
+    rmSync(old, { recursive: true, force: true });
+    const moved = relocate(record, tmpDir, finalDir);
+    const summaryPhase = progress.phase('summary');
+    if (moved.status === 'successful') summaryPhase.done(`${moved.status}: ${relative(process.cwd(), finalDir) || finalDir}`);
+    else summaryPhase.fail(`${moved.failedPart} build failed at ${moved.failStage ?? '?'}: ${moved.message ?? ''}`);
+    store.write('build', moved);
+    return moved;
+  } finally {
+    await release();
+  }
+}
+
+interface RunBuildArgs {
+  ws: Workspace;
+  resolved: ResolvedInput;
+  plan: SourcePlan;
+  stageName: string;
+  chroot: ChrootStatus;
+  tmpDir: string;
+  binary: boolean;
+  progress: ProgressSink;
+  hash: string;
+  extraRepositories: string[];
+}
+
+function failed(part: 'source' | 'binary', r: SbuildResult): Pick<BuildRecord, 'status' | 'failedPart' | 'failStage' | 'message'> {
+  const log = r.log ? readFileSync(r.log, 'utf8') : '';
+  const failStage = r.summary?.failStage ?? (r.summary ? undefined : 'sbuild');
+  return {
+    status: 'failed',
+    failedPart: part,
+    failStage,
+    message: failureMessage(log, failStage) ?? `sbuild exited with status ${r.exitCode}`,
+  };
+}
+
+async function runBuild(a: RunBuildArgs): Promise<BuildRecord> {
+  const sbuildTmp = buildTmpDir();
+  const src = await buildSource({
+    input: a.resolved,
+    plan: a.plan,
+    chroot: a.chroot.tarball,
+    outDir: a.tmpDir,
+    workDir: join(a.tmpDir, '.src'),
+    tmpDir: sbuildTmp,
+    extraRepositories: a.extraRepositories,
+    maintainer: a.ws.config.maintainer,
+    progress: a.progress,
+  });
+  const base = {
+    package: a.resolved.name,
+    version: a.plan.version,
+    stage: a.stageName,
+    outDir: a.tmpDir,
+    inputsHash: a.hash,
+    chroot: { tarball: a.chroot.tarball, key: a.chroot.key },
+    sourceSummary: src.summary,
+    sourceLog: src.log,
+    commands: [src.command],
+  };
+  const done = async (extra: Partial<BuildRecord>, dirs: string[]): Promise<BuildRecord> => {
+    const artifacts = await Promise.all(dirs.flatMap((d) => resultFiles(d)).map(artifact));
+    const find = (p?: string) => (p ? artifacts.find((x) => x.path === p) : undefined);
+    return {
+      ...base,
+      status: 'successful',
+      artifacts,
+      dsc: find(src.dsc),
+      sourceChanges: find(src.sourceChanges),
+      ...extra,
+      finishedAt: new Date().toISOString(),
+    } as BuildRecord;
+  };
+  if (!src.dsc) return done(failed('source', src), [a.tmpDir]);
+  if (!a.binary) return done({ message: 'binary test-build skipped (build.binary: false)' }, [a.tmpDir]);
+  const binDir = join(a.tmpDir, 'binary');
+  const bin = await buildBinary({
+    dsc: src.dsc,
+    chroot: a.chroot.tarball,
+    distribution: a.plan.distribution,
+    outDir: binDir,
+    archAll: a.resolved.build.archAll,
+    tmpDir: sbuildTmp,
+    extraRepositories: a.extraRepositories,
+    progress: a.progress,
+  });
+  const binOk = bin.exitCode === 0 && bin.summary?.status === 'successful';
+  const extra: Partial<BuildRecord> = { binarySummary: bin.summary, binaryLog: bin.log, commands: [src.command, bin.command] };
+  return done(binOk ? extra : { ...extra, ...failed('binary', bin) }, [a.tmpDir, binDir]);
+}
+
+/** The record's paths as they are after the temporary directory was renamed into place. */
+function relocate(record: BuildRecord, from: string, to: string): BuildRecord {
+  const move = (p: string) => (p.startsWith(`${from}/`) || p === from ? to + p.slice(from.length) : p);
+  const art = (x?: Artifact) => (x ? { ...x, path: move(x.path) } : undefined);
+  return {
+    ...record,
+    outDir: to,
+    dsc: art(record.dsc),
+    sourceChanges: art(record.sourceChanges),
+    artifacts: record.artifacts.map((x) => art(x)!),
+    sourceLog: record.sourceLog ? move(record.sourceLog) : undefined,
+    binaryLog: record.binaryLog ? move(record.binaryLog) : undefined,
+  };
+}
+
+export type { SbuildSummary };

@@ -1,0 +1,107 @@
+/**
+ * The source build: a scratch copy of the package tree gets the stage's changelog entry (dch),
+ * then `sbuild --source --no-arch-any --no-arch-all` runs `dpkg-buildpackage -S` inside the
+ * chroot, so the .dsc, the tarballs and the _source.changes are made in the clean container,
+ * with `-sa`/`-sd` and `-v` as the stage's upload needs.
+ */
+import { copyFileSync, existsSync, linkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { PipelineError } from '../errors.js';
+import { applyPlanToTree } from '../stages/hostBuild.js';
+import type { SourcePlan } from '../stages/plan.js';
+import { sbuild, type SbuildResult } from '../tools/sbuild.js';
+import type { ResolvedInput } from './input.js';
+import type { ProgressSink } from './progress.js';
+import { SbuildPhases } from './sbuildLog.js';
+
+export type { SourcePlan };
+
+export interface SourceBuildOptions {
+  input: ResolvedInput;
+  plan: SourcePlan;
+  chroot: string;
+  /** Output directory (artifacts + .build log). */
+  outDir: string;
+  /** Scratch directory for the tree copy (removed afterwards). */
+  workDir: string;
+  tmpDir?: string;
+  extraRepositories?: string[];
+  maintainer?: { name: string; email: string };
+  progress: ProgressSink;
+}
+
+export interface SourceBuildResult extends SbuildResult {
+  /** The .dsc built inside the container (when sbuild succeeded). */
+  dsc?: string;
+  sourceChanges?: string;
+}
+
+export const noEpoch = (v: string) => v.replace(/^\d+:/, '');
+
+/**
+ * The stage's changelog entry, through dch. One case dch will not do: re-target an entry that is
+ * already released (`dch --release` ignores the distribution then), so that header line's
+ * distribution is rewritten directly.
+ */
+export async function applyPlan(tree: string, plan: SourcePlan, current: string, maintainer?: { name: string; email: string }): Promise<void> {
+  if (!plan.newEntry && current !== plan.distribution && current !== 'UNRELEASED') {
+    const file = join(tree, 'debian', 'changelog');
+    const text = readFileSync(file, 'utf8');
+    const header = /^(\S+ \([^)]+\) )([^;]+)(;.*)$/m;
+    if (!header.test(text)) throw new PipelineError('no changelog header line', { file, exitCode: 1 });
+    writeFileSync(file, text.replace(header, `$1${plan.distribution}$3`));
+    return;
+  }
+  await applyPlanToTree(tree, plan, current, maintainer);
+}
+
+export async function buildSource(o: SourceBuildOptions): Promise<SourceBuildResult> {
+  const { tree, origTarballs } = await o.input.materialize(o.workDir);
+  await applyPlan(tree, o.plan, o.input.distribution, o.maintainer);
+  const phases = new SbuildPhases(o.progress, 'source');
+  const result = await sbuild({
+    input: tree,
+    chroot: o.chroot,
+    distribution: o.plan.distribution,
+    buildDir: o.outDir,
+    source: true,
+    archAny: false,
+    archAll: false,
+    includeOrig: o.plan.includeOrig,
+    changesSince: o.plan.changesSince,
+    extraRepositories: o.extraRepositories,
+    tmpDir: o.tmpDir,
+    onLine: (l) => phases.line(l),
+  });
+  const ok = result.exitCode === 0 && result.summary?.status === 'successful';
+  phases.finish(ok, result.summary ? `${result.summary.status}${result.summary.failStage ? ` at ${result.summary.failStage}` : ''}` : `sbuild exit ${result.exitCode}`);
+  const base = `${o.input.source}_${noEpoch(o.plan.version)}`;
+  const dsc = join(o.outDir, `${base}.dsc`);
+  const changes = join(o.outDir, `${base}_source.changes`);
+  if (ok) {
+    if (!existsSync(dsc)) throw new PipelineError(`sbuild reported success but made no ${basename(dsc)}`, { file: result.log, exitCode: 1 });
+    // With -sd the orig tarball is not copied to the build directory, but the binary build and
+    // the archive need it next to the .dsc.
+    for (const orig of origTarballs) {
+      const to = join(o.outDir, basename(orig));
+      if (!existsSync(to)) {
+        try {
+          linkSync(orig, to);
+        } catch {
+          copyFileSync(orig, to);
+        }
+      }
+    }
+  }
+  rmSync(o.workDir, { recursive: true, force: true });
+  return { ...result, dsc: ok ? dsc : undefined, sourceChanges: ok && existsSync(changes) ? changes : result.changes };
+}
+
+/** Files of a build directory that are build results (not logs, not our own dot files). */
+export function resultFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isFile() && !d.name.startsWith('.') && !d.name.endsWith('.build'))
+    .map((d) => join(dir, d.name))
+    .sort();
+}

@@ -1,0 +1,145 @@
+/**
+ * sbuild in unshare mode: one job, build a source tree or a .dsc in a chroot tarball and report
+ * what happened (exit status, the .build log, its summary). sbuild writes its log in the working
+ * directory, so every run gets its own build directory and runs there.
+ */
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { SbuildSummary } from '../state/records.js';
+
+export interface SbuildOptions {
+  /** Unpacked source tree (sbuild packs it with dpkg-source first) or a .dsc. */
+  input: string;
+  /** Chroot tarball (absolute path). */
+  chroot: string;
+  /** Distribution for the .changes (-d). */
+  distribution: string;
+  /** Where the artifacts and the .build log land (also the working directory). */
+  buildDir: string;
+  /** What to build: the source package (dpkg-buildpackage -S inside the chroot), arch:any, arch:all. */
+  source: boolean;
+  archAny: boolean;
+  archAll: boolean;
+  /** With `source`: include the orig tarball in the .changes (-sa) or not (-sd); undefined lets dpkg decide. */
+  includeOrig?: boolean;
+  /** -vVERSION for dpkg-genchanges: the .changes covers every entry after VERSION. */
+  changesSince?: string;
+  extraRepositories?: string[];
+  /** Directory for the unpacked chroot (sbuild's unshare_tmpdir_template); default sbuild's /tmp. */
+  tmpDir?: string;
+  /** Every line sbuild prints (its log, with --verbose). */
+  onLine?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface SbuildResult {
+  exitCode: number;
+  /** The .build log (the timestamped file, not the symlink). */
+  log?: string;
+  summary?: SbuildSummary;
+  /** The .changes sbuild produced (source-only builds: the _source.changes). */
+  changes?: string;
+  /** The command line, for the record and for reproducing by hand. */
+  command: string[];
+}
+
+/** The argument array, without the program name. */
+export function sbuildArgs(o: SbuildOptions): string[] {
+  const args = [
+    '--chroot-mode=unshare',
+    `--chroot=${o.chroot}`,
+    `--dist=${o.distribution}`,
+    o.source ? '--source' : '--no-source',
+    o.archAny ? '--arch-any' : '--no-arch-any',
+    o.archAll ? '--arch-all' : '--no-arch-all',
+    `--build-dir=${o.buildDir}`,
+    // The tree is a fresh scratch copy: `debian/rules clean` on the host is both unneeded and
+    // would need the build dependencies installed on the host.
+    '--no-clean-source',
+    // Lint, piuparts and autopkgtest are separate jobs (as in Salsa CI), whatever ~/.sbuildrc says.
+    '--no-run-lintian',
+    '--no-run-piuparts',
+    '--no-run-autopkgtest',
+    '--verbose',
+  ];
+  if (o.source && o.includeOrig === true) args.push('--force-orig-source');
+  if (o.source && o.includeOrig === false) args.push('--debbuildopt=-sd');
+  if (o.changesSince) args.push(`--debbuildopt=-v${o.changesSince}`);
+  for (const repo of o.extraRepositories ?? []) args.push(`--extra-repository=${repo}`);
+  args.push(o.input);
+  return args;
+}
+
+/** Environment for sbuild: a config file only when the unpack directory is not sbuild's default. */
+export function sbuildEnv(o: Pick<SbuildOptions, 'tmpDir' | 'buildDir'>): Record<string, string> {
+  const env: Record<string, string> = { LC_ALL: 'C.UTF-8' };
+  if (o.tmpDir) {
+    const conf = join(o.buildDir, '.sbuild.conf');
+    writeFileSync(conf, `$unshare_tmpdir_template = '${o.tmpDir.replace(/'/g, '')}/tmp.sbuild.XXXXXXXXXX';\n1;\n`);
+    env.SBUILD_CONFIG = conf;
+  }
+  return env;
+}
+
+export async function sbuild(o: SbuildOptions): Promise<SbuildResult> {
+  const args = sbuildArgs(o);
+  const before = new Set(existsSync(o.buildDir) ? readdirSync(o.buildDir) : []);
+  const sub = execa('sbuild', args, {
+    cwd: o.buildDir,
+    reject: false,
+    all: true,
+    stdin: 'ignore',
+    env: sbuildEnv(o),
+    cancelSignal: o.signal,
+  });
+  if (o.onLine) {
+    for await (const line of sub.iterable({ from: 'all' })) o.onLine(String(line));
+  }
+  const result = await sub;
+  const log = newestBuildLog(o.buildDir, before);
+  const summary = log ? parseSbuildSummary(readFileSync(log, 'utf8')) : undefined;
+  const changes = readdirSync(o.buildDir).filter((f) => f.endsWith('.changes') && !before.has(f)).map((f) => join(o.buildDir, f))[0];
+  return { exitCode: result.exitCode ?? 1, log, summary, changes, command: ['sbuild', ...args] };
+}
+
+/** The .build log this run wrote (sbuild adds a `<pkg>_<ver>_<arch>.build` symlink to it). */
+function newestBuildLog(dir: string, before: Set<string>): string | undefined {
+  const logs = readdirSync(dir)
+    .filter((f) => f.endsWith('.build') && !before.has(f))
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).isFile());
+  const real = logs.map((f) => realpathSync(f));
+  return [...new Set(real)].sort().pop();
+}
+
+/** camelCase of a summary key: `Fail-Stage` → `failStage`, `Build Architecture` → `buildArchitecture`. */
+function camel(key: string): string {
+  const parts = key.split(/[-\s]+/).filter(Boolean);
+  return parts.map((p, i) => (i === 0 ? p.toLowerCase() : p[0].toUpperCase() + p.slice(1).toLowerCase())).join('');
+}
+
+/**
+ * The key/value block after the `| Summary |` banner at the end of a .build log. Returns
+ * undefined when the log has no summary (sbuild killed before it finished).
+ */
+export function parseSbuildSummary(log: string): SbuildSummary | undefined {
+  const banner = log.lastIndexOf('| Summary ');
+  if (banner < 0) return undefined;
+  const rest = log.slice(banner).split('\n').slice(2);
+  const summary: Record<string, string> = {};
+  for (const line of rest) {
+    if (/^-{20,}/.test(line)) break;
+    const m = /^([A-Za-z][A-Za-z -]*?):\s*(.*)$/.exec(line);
+    if (m) summary[camel(m[1])] = m[2].trim();
+  }
+  if (!summary.status) return undefined;
+  return summary as SbuildSummary;
+}
+
+/** The `| Title |` section banners sbuild writes, in order (for progress phases). */
+export function sectionTitle(line: string): string | undefined {
+  const m = /^\| (.+?)\s+\|$/.exec(line);
+  if (!m || /^\+?=+/.test(line)) return undefined;
+  return m[1].replace(/\s{2,}.*$/, '').trim();
+}
