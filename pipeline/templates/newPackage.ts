@@ -107,7 +107,7 @@ export async function newPackage(ws: Workspace, name: string, opts: NewPackageOp
     licenseText: dep5LicenseBody(license),
     upstreamCopyright: opts.copyright ?? `${year} The ${upstreamName} authors`,
     sourceUrl: opts.url ?? `https://files.pythonhosted.org/packages/source/${name[0]}/${name}/${name}-${upstreamVersion}.tar.gz`,
-    watchLine: `https://pypi.debian.net/${name}/${name}-@ANY_VERSION@@ARCHIVE_EXT@`,
+    watchLine: `https://pypi.debian.net/${name}/ ${name}-@ANY_VERSION@@ARCHIVE_EXT@`,
     depends: JSON.stringify(opts.depends ?? []),
   };
   const templates = opts.templates ?? (existsSync(join(ws.root, 'debian-templates', 'control')) ? join(ws.root, 'debian-templates') : shippedTemplates());
