@@ -65,3 +65,5 @@ export {
 } from './report/index.js';
 // debian/changelog via dpkg-parsechangelog and dch
 export * from './tools/changelog.js';
+// version policy (PPA ~ppaN, backports ~bpo, checks explained in dpkg order)
+export * from './debian/versionPolicy.js';
