@@ -87,7 +87,8 @@ export interface RunResult {
 }
 
 export function newRunId(pkg: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  // UTC to the millisecond first, so ids sort by start time.
+  const stamp = now.toISOString().replace(/[-:.]/g, '');
   return `${stamp}-${pkg}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -159,8 +160,9 @@ async function execute(
 
   if (isNew) {
     journal = Journal.create(ws.stateDir, runId);
-    journal.append({ type: 'run-planned', runId, package: opts.package, command: opts.command, args: opts.args ?? null, steps: names, pid: process.pid });
+    // run.json first: if the plan line is torn by a crash, the index still says how to rebuild the run.
     index('running');
+    journal.append({ type: 'run-planned', runId, package: opts.package, command: opts.command, args: opts.args ?? null, steps: names, pid: process.pid });
   } else {
     ({ journal, damage } = Journal.open(ws.stateDir, runId));
     if (damage) progress.note(`journal of run ${runId}: line ${damage.line} ${damage.reason} (crash mid-write?); resuming from the last good entry (${damage.discarded} line(s) set aside)`);
@@ -261,9 +263,13 @@ async function execute(
   return { runId, state: 'done', outputs, resumed: !isNew, skipped, reconciled, retries, damage };
 }
 
+/** One line for the journal and the user: the error's first line, plus a tool's last stderr line. */
 function message(e: unknown): string {
   if (isPipelineError(e)) return e.oneLine();
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+  const first = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+  const stderr = (e as { stderr?: unknown }).stderr;
+  const last = typeof stderr === 'string' ? stderr.trim().split('\n').pop()?.trim() : undefined;
+  return last && !first.includes(last) ? `${first}: ${last}` : first;
 }
 
 // ---- Listing and resuming ----
