@@ -13,7 +13,8 @@ DEBIAN_PACKAGES=(
   dpkg-dev devscripts debhelper quilt fakeroot build-essential  # dpkg-source, dch, debsign
   lintian licensecheck                      # lint
   reprepro dput gnupg apt-utils             # local archive, uploads, signing
-  distro-info-data                          # release data
+  distro-info-data libdistro-info-perl      # release data (dch validates distributions with it)
+  debian-archive-keyring python3            # apt-get source signatures; generated trees' tests
   faketime                                  # dch entries dated at --at / PIPELINE_NOW
   xz-utils zstd ca-certificates git
 )
