@@ -14,6 +14,7 @@ DEBIAN_PACKAGES=(
   lintian licensecheck                      # lint
   reprepro dput gnupg apt-utils             # local archive, uploads, signing
   distro-info-data libdistro-info-perl      # release data (dch validates distributions with it)
+  chromium                                  # headless browser: the HTML readiness report test
   debian-archive-keyring python3            # apt-get source signatures; generated trees' tests
   faketime                                  # dch entries dated at --at / PIPELINE_NOW
   xz-utils zstd ca-certificates git

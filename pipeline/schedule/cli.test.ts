@@ -6,8 +6,9 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../..');
+const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PIPELINE_')));
 const cli = (args: string[], env: Record<string, string> = {}) =>
-  execa('node', [join(ROOT, 'bin/pipeline.js'), ...args], { cwd: ROOT, reject: false, env: { PIPELINE_NOW: '', ...env } });
+  execa('node', [join(ROOT, 'bin/pipeline.js'), ...args], { cwd: ROOT, reject: false, env: { ...clean, ...env }, extendEnv: false });
 
 describe('pipeline schedule', () => {
   it('shows a series: milestones past, the next one and the days left (--at)', async () => {

@@ -1,0 +1,63 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { binariesOfSources, dependenciesInMainCheck, runtimeDependencies, testsCheck, watchCheck } from './mir.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+
+function debianDir(files: Record<string, string>): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'mir-')), 'debian');
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('MIR checklist items', () => {
+  it('build-time tests: autopkgtest, dh_auto_test overrides (whole, -arch, -indep), pybuild', () => {
+    expect(testsCheck(debianDir({ 'tests/control': 'Tests: smoke\n' }), 'x').verdict).toBe('pass');
+    expect(testsCheck(debianDir({ rules: '%:\n\tdh $@\noverride_dh_auto_test:\n\n' }), 'x')).toMatchObject({ verdict: 'blocked', reason: 'debian/rules overrides dh_auto_test to run nothing' });
+    expect(testsCheck(debianDir({ rules: '%:\n\tdh $@\noverride_dh_auto_test:\n\t$(MAKE) check\n' }), 'x')).toMatchObject({ verdict: 'pass', reason: 'override_dh_auto_test runs: $(MAKE) check' });
+    expect(testsCheck(debianDir({ rules: '%:\n\tdh $@ --buildsystem=pybuild\n' }), 'x').verdict).toBe('pass');
+    expect(testsCheck(debianDir({ rules: 'export PYBUILD_DISABLE=test\n%:\n\tdh $@ --buildsystem=pybuild\n' }), 'x').verdict).toBe('blocked');
+    expect(testsCheck(debianDir({ rules: 'export DEB_BUILD_OPTIONS += nocheck\n%:\n\tdh $@\n' }), 'x').verdict).toBe('blocked');
+    expect(testsCheck(debianDir({ rules: '%:\n\tdh $@\n' }), 'x').verdict).toBe('unknown');
+    // ZooKeeper's real rules: the -arch part is emptied, the Java (-indep) tests still run.
+    expect(testsCheck(join(ROOT, 'packages/zookeeper/debian'), 'zookeeper')).toMatchObject({
+      verdict: 'pass', reason: 'dh_auto_test runs for the -indep part (override_dh_auto_test-arch is empty)',
+    });
+  });
+
+  it('watch file', () => {
+    expect(watchCheck(debianDir({ watch: 'version=4\nhttps://example.org/ .*/v(\\d\\S*)\\.tar\\.gz\n' }), 'x').verdict).toBe('pass');
+    expect(watchCheck(debianDir({ watch: '# nothing\n' }), 'x').verdict).toBe('blocked');
+    expect(watchCheck(debianDir({}), 'x')).toMatchObject({ verdict: 'blocked', reason: 'no debian/watch' });
+  });
+
+  it('runtime dependencies from debian/control (alternatives, versions, substvars, folded lines)', () => {
+    const deps = runtimeDependencies('Source: s\n\nPackage: a\nDepends: ${misc:Depends}, libfoo1 (>= 1.2) | libfoo-compat,\n python3-twisted [amd64],\n b\nPre-Depends: dpkg (>= 1.17)\n\nPackage: b\nDepends: ${shlibs:Depends}\n');
+    expect(deps.binaries).toEqual(['a', 'b']);
+    expect(deps.alternatives).toEqual([['libfoo1', 'libfoo-compat'], ['python3-twisted'], ['b'], ['dpkg']]);
+    expect(deps.substvars).toEqual(['misc:Depends', 'shlibs:Depends']);
+  });
+
+  it('dependencies in the set or in main; unknown without an index', () => {
+    const dir = debianDir({ control: 'Source: s\n\nPackage: s\nDepends: python3-zookeeper, python3-twisted, left-out | also-out\n' });
+    const set = new Map([['python3-zookeeper', 'zookeeper']]);
+    expect(dependenciesInMainCheck(dir, 's', set, 'mirror not reachable').verdict).toBe('unknown');
+    const main = { series: 'trixie', binaries: new Set(['python3-twisted']), from: 'test' };
+    const blocked = dependenciesInMainCheck(dir, 's', set, main);
+    expect(blocked).toMatchObject({ verdict: 'blocked', reason: 'not in trixie main nor in the set: left-out | also-out' });
+    main.binaries.add('also-out');
+    const ok = dependenciesInMainCheck(dir, 's', set, main);
+    expect(ok.verdict).toBe('pass');
+    expect(ok.reason).toContain('in the set: python3-zookeeper (zookeeper)');
+  });
+
+  it('binary names from a Sources index, folded Binary fields included', () => {
+    const text = 'Package: zookeeper\nBinary: libzookeeper-java, zookeeper,\n zookeeperd\nVersion: 3.9.3-1\n\nPackage: twisted\nBinary: python3-twisted\n';
+    expect([...binariesOfSources(text)]).toEqual(['libzookeeper-java', 'zookeeper', 'zookeeperd', 'python3-twisted']);
+  });
+});
