@@ -29,5 +29,13 @@ echo "setup: npm packages" >&2
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >/dev/null; else npm install --no-audit --no-fund >/dev/null; fi
 npm run --silent build
 
-echo "setup: subuid range, signing keys (pipeline doctor --fix)" >&2
-$SUDO node bin/pipeline.js doctor --fix
+echo "setup: subuid range, signing key (pipeline doctor --fix)" >&2
+# /etc/subuid and /etc/subgid need root; the signing key and state directories belong to the user.
+if [ -n "$SUDO" ]; then $SUDO node bin/pipeline.js doctor --fix-system >/dev/null || true; fi
+doctor_log="$(mktemp)"
+if ! node bin/pipeline.js doctor --fix >"$doctor_log" 2>&1; then
+  cat "$doctor_log" >&2
+  rm -f "$doctor_log"
+  exit 1
+fi
+rm -f "$doctor_log"

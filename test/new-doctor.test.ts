@@ -111,6 +111,15 @@ describe('pipeline doctor', () => {
     }
   });
 
+  it('--fix-system (what setup.sh runs through sudo) leaves the key and directories to the user', async () => {
+    const t = tempWorkspace(['txaws']);
+    const r = await cli(t, ['doctor', '--fix-system', '--json']);
+    const rows = JSON.parse(r.stdout).rows as { name: string; status: string }[];
+    expect(rows.find((x) => x.name === 'signing key')?.status).toBe('missing');
+    expect(existsSync(t.env.PIPELINE_GNUPGHOME!)).toBe(false);
+    expect(existsSync(t.env.PIPELINE_STATE_DIR!)).toBe(false);
+  });
+
   it('the CLI creates the signing key with --fix, and --json gives the table', async () => {
     const t = tempWorkspace(['txaws']);
     const before = await cli(t, ['doctor', '--json']);

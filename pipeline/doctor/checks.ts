@@ -97,6 +97,11 @@ export interface DoctorOptions {
   ws?: Workspace;
   wsError?: unknown;
   fix?: boolean;
+  /**
+   * With fix: 'system' repairs only /etc/subuid and /etc/subgid (setup.sh runs that part through
+   * sudo, so the signing key and directories are still created as the user, owned by the user).
+   */
+  fixScope?: 'all' | 'system';
   /** The user sbuild will run as (default: $SUDO_USER when run through sudo, else the current user). */
   user?: string;
   subuidFile?: string;
@@ -157,6 +162,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
 
   // 3. Workspace-dependent checks: configuration, keyrings, directories, signing key.
   const ws = opts.ws;
+  const userFix = Boolean(opts.fix) && (opts.fixScope ?? 'all') === 'all';
   if (!ws) {
     const why = isPipelineError(opts.wsError) ? opts.wsError.oneLine() : String(opts.wsError ?? 'no workspace');
     rows.push({ name: 'pipeline.yaml', required: true, status: 'missing', detail: why, fix: 'run from a checkout or pass --config FILE' });
@@ -171,10 +177,10 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
   }
   for (const [what, dir] of [['state dir', ws.stateDir], ['cache dir', ws.cacheDir]] as const) {
     if (existsSync(dir)) rows.push({ name: what, required: false, status: 'ok', detail: dir });
-    else if (opts.fix) { mkdirSync(dir, { recursive: true }); rows.push({ name: what, required: false, status: 'fixed', detail: `created ${dir}` }); }
+    else if (userFix) { mkdirSync(dir, { recursive: true }); rows.push({ name: what, required: false, status: 'fixed', detail: `created ${dir}` }); }
     else rows.push({ name: what, required: false, status: 'warning', detail: `${dir} does not exist yet (created on first use)`, fix: 'pipeline doctor --fix' });
   }
-  rows.push(await signingKeyRow(ws, opts.fix ?? false));
+  rows.push(await signingKeyRow(ws, userFix));
   return { ok: rows.every((r) => !r.required || r.status === 'ok' || r.status === 'fixed'), rows };
 }
 

@@ -11,11 +11,12 @@ export function register(program: Command): void {
     .command('doctor')
     .description('check the machine: Debian tools, subuid/subgid ranges for sbuild, signing key (--fix repairs what it can)')
     .option('--fix', 'add the subuid/subgid range (as root), create the signing key and state/cache directories')
-    .action(action(async (ctx, opts: { fix?: boolean }) => {
+    .option('--fix-system', 'fix only /etc/subuid and /etc/subgid (for sudo; the rest is created as the user)')
+    .action(action(async (ctx, opts: { fix?: boolean; fixSystem?: boolean }) => {
       let ws: Workspace | undefined;
       let wsError: unknown;
       try { ws = ctx.workspace(); } catch (e) { wsError = e; }
-      const report = await runDoctor({ ws, wsError, fix: opts.fix });
+      const report = await runDoctor({ ws, wsError, fix: opts.fix || opts.fixSystem, fixScope: opts.fixSystem && !opts.fix ? 'system' : 'all' });
       ctx.out.result(report, () => {
         const w = Math.max(...report.rows.map((r) => r.name.length));
         const lines = report.rows.map((r) => `${MARK[r.status]} ${r.name.padEnd(w)}  ${r.detail}${r.fix && r.status !== 'ok' && r.status !== 'fixed' ? `  → ${r.fix}` : ''}`);
