@@ -40,7 +40,7 @@ const sbuildBuilder: Builder = (req) =>
 
 export async function getBuilder(name: string): Promise<Builder> {
   if (name === 'sbuild') return builders.get('sbuild') ?? sbuildBuilder;
-  if (name === 'host' && !builders.has('host')) await import('./hostBuild.js');
+  if (name === 'host' && !builders.has('host')) return (await import('./hostBuild.js')).hostBuild;
   const b = builders.get(name);
   if (!b) throw new PipelineError(`unknown builder ${JSON.stringify(name)} (builders: sbuild, host${[...builders.keys()].filter((k) => k !== 'host' && k !== 'sbuild').map((k) => `, ${k}`).join('')})`, { key: 'PIPELINE_BUILDER' });
   return b;

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { PipelineError } from '../errors.js';
+import type { SourcePlan } from './plan.js';
 
 export interface ChangelogTop {
   source: string;
@@ -39,3 +40,27 @@ export async function readChangelogTop(debianDir: string): Promise<ChangelogTop>
   const changes = lines.map((l) => l.replace(/^ \.?$/, '').replace(/^ /, '')).join('\n').trim();
   return { source, version, distribution: fields.get('distribution') ?? '', changes };
 }
+
+/** dch arguments applying a plan to a tree's debian/changelog. Empty when nothing changes. */
+export function dchArguments(plan: SourcePlan, currentDistribution: string): string[][] {
+  if (plan.newEntry) {
+    return [['--newversion', plan.version, '--distribution', plan.distribution, '--force-distribution', '--force-bad-version', '--', plan.message]];
+  }
+  if (currentDistribution === plan.distribution) return [];
+  return [['--release', '--distribution', plan.distribution, '--force-distribution', '--', '']];
+}
+
+/** Run dch in `tree` as the workspace's maintainer (never the invoking user's ~/.devscripts). */
+export async function applyPlanToTree(tree: string, plan: SourcePlan, currentDistribution: string, maintainer?: { name: string; email: string }): Promise<void> {
+  for (const args of dchArguments(plan, currentDistribution)) {
+    const r = await execa('dch', ['--no-conf', ...args], {
+      cwd: tree, reject: false, all: true,
+      env: {
+        LC_ALL: 'C.UTF-8', EDITOR: 'true', VISUAL: 'true',
+        ...(maintainer ? { DEBFULLNAME: maintainer.name, DEBEMAIL: maintainer.email } : {}),
+      },
+    });
+    if (r.exitCode !== 0) throw new PipelineError(`dch failed: ${String(r.all).trim().split('\n').pop()}`, { file: join(tree, 'debian/changelog'), exitCode: 1 });
+  }
+}
+

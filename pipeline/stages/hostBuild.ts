@@ -12,31 +12,10 @@ import { PipelineError } from '../errors.js';
 import { sha256File } from '../source/fetch.js';
 import { prepareSourceTree } from '../source/tree.js';
 import type { Artifact, BuildRecord } from '../state/records.js';
-import { registerBuilder, type BuildRequest } from './builders.js';
-import type { SourcePlan } from './plan.js';
+import type { BuildRequest } from './builders.js';
+import { applyPlanToTree } from './changelog.js';
 
-/** dch arguments applying a plan to a tree's debian/changelog. Empty when nothing changes. */
-export function dchArguments(plan: SourcePlan, currentDistribution: string): string[][] {
-  if (plan.newEntry) {
-    return [['--newversion', plan.version, '--distribution', plan.distribution, '--force-distribution', '--force-bad-version', '--', plan.message]];
-  }
-  if (currentDistribution === plan.distribution) return [];
-  return [['--release', '--distribution', plan.distribution, '--force-distribution', '--', '']];
-}
-
-/** Run dch in `tree` as the workspace's maintainer (never the invoking user's ~/.devscripts). */
-export async function applyPlanToTree(tree: string, plan: SourcePlan, currentDistribution: string, maintainer?: { name: string; email: string }): Promise<void> {
-  for (const args of dchArguments(plan, currentDistribution)) {
-    const r = await execa('dch', ['--no-conf', ...args], {
-      cwd: tree, reject: false, all: true,
-      env: {
-        LC_ALL: 'C.UTF-8', EDITOR: 'true', VISUAL: 'true',
-        ...(maintainer ? { DEBFULLNAME: maintainer.name, DEBEMAIL: maintainer.email } : {}),
-      },
-    });
-    if (r.exitCode !== 0) throw new PipelineError(`dch failed: ${String(r.all).trim().split('\n').pop()}`, { file: join(tree, 'debian/changelog'), exitCode: 1 });
-  }
-}
+export { applyPlanToTree, dchArguments } from './changelog.js';
 
 /** The files a .changes lists (Files: field), by name. */
 export function changesFiles(changesText: string): string[] {
@@ -91,4 +70,3 @@ export async function hostBuild(req: BuildRequest): Promise<BuildRecord> {
   }
 }
 
-registerBuilder('host', hostBuild);

@@ -119,7 +119,8 @@ export async function planStage(ws: Workspace, pkgName: string, stageName: strin
   const upstreamOf = (v: string) => { const p = parseVersion(v, { lenient: true }); return `${p.epoch}:${p.upstream}`; };
   const native = isNativeVersion(base);
   const baseUpstream = upstreamOf(base);
-  const includeOrig = !native && ![...tv.current, ...tv.history].some((v) => upstreamOf(v) === baseUpstream);
+  // -sd only when the target holds this upstream version now (a deleted one may have taken its orig along).
+  const includeOrig = !native && !tv.current.some((v) => upstreamOf(v) === baseUpstream);
   const newEntry = kind !== 'devel';
   return {
     package: pkgName,

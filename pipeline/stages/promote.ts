@@ -15,7 +15,7 @@ import type { StepContext } from '../state/steps.js';
 import { blocking, type PlannedStep, type Waiver } from './gates.js';
 import { promoteSteps, stepName } from './lifecycle.js';
 import { planStage, type StagePlan } from './plan.js';
-import type { LintOutput, PrepareOutput, PromoteArgs, VerifyOutput } from './stage.js';
+import { isBlockedError, type LintOutput, type PrepareOutput, type PromoteArgs, type VerifyOutput } from './stage.js';
 
 export interface StandPoint {
   package: string;
@@ -151,10 +151,21 @@ export async function promote(ws: Workspace, pkg: string, options: PromoteOption
     if (!isPipelineError(e)) throw e;
     const ctx: StepContext | undefined = table.lastContext();
     const reports = reportsFrom(args, ctx?.outputs ?? {});
-    const blocked = /\bblocked: /.test(e.message);
+    const blocked = isBlockedError(e);
+    if (blocked && e.plan) {
+      // Blocked in verify: that stage has no outputs yet; report its plan and verdicts.
+      const existing = reports.find((x) => x.stage === e.stage);
+      if (existing) existing.verdicts = e.verdicts;
+      else reports.push({
+        stage: e.stage, version: e.plan.version, distribution: e.plan.distribution, includeOrig: e.plan.includeOrig,
+        ...(e.plan.changesSince ? { changesSince: e.plan.changesSince } : {}),
+        target: `${e.plan.target.upload} (${e.plan.target.series})`, verdicts: e.verdicts, done: [],
+      });
+    }
     // Errors before any step ran (lock busy, bad input) are the command's errors, not a run's.
     if (!ctx && !blocked) throw e;
-    return { ...base, state: blocked ? 'blocked' : 'failed', reports, message: e.oneLine(), ...(e.hint ? { fix: e.hint } : {}), ...(ctx ? { runId: ctx.runId } : {}), exitCode: e.exitCode || 1 };
+    const fix = e.hint ?? (blocked ? blocking(e.verdicts).map((v) => v.fix).filter(Boolean).join(' && ') : undefined);
+    return { ...base, state: blocked ? 'blocked' : 'failed', reports, message: e.oneLine(), ...(fix ? { fix } : {}), ...(ctx ? { runId: ctx.runId } : {}), exitCode: e.exitCode || 1 };
   }
   const reports = reportsFrom(args, outputs);
   if (dryRun) {

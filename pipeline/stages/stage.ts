@@ -28,7 +28,7 @@ import {
   applyWaiver, bind, blocking, dependenciesGate, describeBlocked, findWaiver, GATES, progressionGate, readGateRecord,
   writeGateRecord, type PlannedStep, type Waiver,
 } from './gates.js';
-import { applyPlanToTree } from './hostBuild.js';
+import { applyPlanToTree } from './changelog.js';
 import { planStage, type StagePlan } from './plan.js';
 import { confirmUpload, publishUpload, reconcilePublish, type PublishOutput } from './publish.js';
 import { changedFiles, describeUpload, prepareUpload, uploadDir, type UploadSet } from './upload.js';
@@ -97,8 +97,17 @@ export interface Stage {
 }
 
 /** A gate failure: permanent (never retried), exit 1, naming what to do. */
-export function blockedError(pkg: string, stage: string, verdicts: readonly GateVerdict[]): PipelineError {
-  return Object.assign(new PipelineError(`${pkg} → ${stage} blocked: ${describeBlocked(verdicts)}`, { exitCode: 1 }), { permanent: true });
+export function blockedError(pkg: string, stage: string, verdicts: readonly GateVerdict[], plan?: StagePlan): BlockedError {
+  return Object.assign(new PipelineError(`${pkg} → ${stage} blocked: ${describeBlocked(verdicts)}`, { exitCode: 1 }), {
+    permanent: true as const, stage, verdicts: [...verdicts], ...(plan ? { plan } : {}),
+  });
+}
+
+/** A blocked gate as thrown: the verdicts travel with it so the caller can report them. */
+export type BlockedError = PipelineError & { permanent: true; stage: string; verdicts: GateVerdict[]; plan?: StagePlan };
+
+export function isBlockedError(e: unknown): e is BlockedError {
+  return e instanceof PipelineError && Array.isArray((e as Partial<BlockedError>).verdicts);
 }
 
 export abstract class BaseStage implements Stage {
@@ -134,7 +143,7 @@ export abstract class BaseStage implements Stage {
       ...(await this.extraGates(run, plan)),
     ];
     const verdicts = raw.map((v) => applyWaiver(v, findWaiver(ws, pkg, this.config.name, v.gate, args.waivers)));
-    if (!run.ctx.dryRun && blocking(verdicts).length) throw blockedError(pkg, this.config.name, verdicts);
+    if (!run.ctx.dryRun && blocking(verdicts).length) throw blockedError(pkg, this.config.name, verdicts, plan);
     return { plan, verdicts };
   }
 
@@ -192,7 +201,7 @@ export abstract class BaseStage implements Stage {
     const store = new StateStore(ws.stateDir);
     store.write('lint', { ...record, package: pkg, stage: this.config.name, artifactSha256: set.dsc.sha256, gate: verdicts.find((v) => v.gate === GATES.lint)! });
     writeGateRecord(ws, { package: pkg, stage: this.config.name, version: plan.version, dscSha256: set.dsc.sha256, changesSha256: set.changes.sha256, verdicts, at: new Date().toISOString() });
-    if (blocking(verdicts).length) throw blockedError(pkg, this.config.name, verdicts);
+    if (blocking(verdicts).length) throw blockedError(pkg, this.config.name, verdicts, plan);
     const counts = { error: 0, warning: 0, info: 0, pedantic: 0 } as Record<Severity, number>;
     for (const f of record.findings) if (!f.overridden) counts[f.severity]++;
     return { verdicts, counts, dscSha256: set.dsc.sha256, changesSha256: set.changes.sha256 };
