@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseSbuildSummary, sbuildArgs, sectionTitle, type SbuildOptions } from './sbuild.js';
+
+const LOGS = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'sbuild-logs');
+const log = (name: string) => readFileSync(join(LOGS, name), 'utf8');
+
+const base: SbuildOptions = {
+  input: '/w/hello-1.0',
+  chroot: '/c/bookworm-amd64-12345678.tar.zst',
+  distribution: 'bookworm-backports',
+  buildDir: '/out',
+  source: true,
+  archAny: false,
+  archAll: false,
+};
+
+describe('sbuildArgs', () => {
+  it('builds only the source package, in unshare mode, with the chroot tarball and distribution', () => {
+    const args = sbuildArgs(base);
+    expect(args).toEqual(expect.arrayContaining([
+      '--chroot-mode=unshare', '--chroot=/c/bookworm-amd64-12345678.tar.zst', '--dist=bookworm-backports',
+      '--source', '--no-arch-any', '--no-arch-all', '--build-dir=/out', '--no-run-lintian', '--no-clean-source',
+    ]));
+    expect(args.at(-1)).toBe('/w/hello-1.0');
+  });
+
+  it('maps includeOrig to -sa/-sd and changesSince to -v, and passes nothing when undecided', () => {
+    expect(sbuildArgs({ ...base, includeOrig: true })).toContain('--force-orig-source');
+    expect(sbuildArgs({ ...base, includeOrig: false })).toContain('--debbuildopt=-sd');
+    expect(sbuildArgs({ ...base, changesSince: '1.0-1' })).toContain('--debbuildopt=-v1.0-1');
+    const plain = sbuildArgs(base);
+    expect(plain.some((a) => /force-orig|-sd|-v\d/.test(a))).toBe(false);
+  });
+
+  it('binary test-build: arch any + all from a .dsc, no source rebuild', () => {
+    const args = sbuildArgs({ ...base, input: '/out/hello_1.0.dsc', source: false, archAny: true, archAll: true, includeOrig: true });
+    expect(args).toEqual(expect.arrayContaining(['--no-source', '--arch-any', '--arch-all']));
+    expect(args).not.toContain('--force-orig-source');
+  });
+});
+
+describe('parseSbuildSummary', () => {
+  it('reads a successful source build summary', () => {
+    const s = parseSbuildSummary(log('hello-native-source.build'))!;
+    expect(s.status).toBe('successful');
+    expect(s.buildType).toBe('source');
+    expect(s.failStage).toBeUndefined();
+    expect(Number(s.installTime)).toBeGreaterThanOrEqual(0);
+    expect(s.buildSpace).toMatch(/^\d+$/);
+    expect(s.package).toBe('hello-native');
+  });
+
+  it('reads Fail-Stage and Status of failed builds', () => {
+    expect(parseSbuildSummary(log('rules-fail-binary.build'))).toMatchObject({ status: 'attempted', failStage: 'build', buildType: 'binary' });
+    expect(parseSbuildSummary(log('unsat-dep-binary.build'))).toMatchObject({ status: 'given-back', failStage: 'install-deps' });
+  });
+
+  it('returns undefined for a log cut off before the summary', () => {
+    const text = log('hello-native-source.build');
+    expect(parseSbuildSummary(text.slice(0, text.indexOf('| Summary')))).toBeUndefined();
+  });
+});
+
+describe('sectionTitle', () => {
+  it('recognises section banners only', () => {
+    expect(sectionTitle('| Install package build dependencies                                           |')).toBe('Install package build dependencies');
+    expect(sectionTitle('| hello-native 1.0 (amd64)                     Wed, 25 Nov 2026 20:00:02 +0000 |')).toBe('hello-native 1.0 (amd64)');
+    expect(sectionTitle('Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]')).toBeUndefined();
+  });
+});
