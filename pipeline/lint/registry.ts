@@ -6,6 +6,7 @@ import { dep5CoverageCheck } from './dep5/checks/coverage.js';
 import { dep5FormatCheck } from './dep5/checks/format.js';
 import { dep5LicensesCheck } from './dep5/checks/licenses.js';
 import { dep5StructureCheck } from './dep5/checks/structure.js';
+import { licenseHeaderCheck } from './licenses/check.js';
 import { changelogCheck } from './metadata/changelog.js';
 import { controlCheck } from './metadata/control.js';
 import { packageYamlCheck } from './metadata/package-yaml.js';
@@ -13,7 +14,7 @@ import { sourceFormatCheck, watchCheck } from './metadata/source.js';
 import { OVERRIDE_TAGS } from './overrides.js';
 
 export const CHECKS: readonly Check[] = [
-  dep5FormatCheck, dep5StructureCheck, dep5LicensesCheck, dep5CoverageCheck,
+  dep5FormatCheck, dep5StructureCheck, dep5LicensesCheck, dep5CoverageCheck, licenseHeaderCheck,
   controlCheck, changelogCheck, sourceFormatCheck, watchCheck, packageYamlCheck,
 ];
 
