@@ -10,7 +10,7 @@
  * A verdict is tied to the sha256 of the .dsc it was given for; a lint or gate record for another
  * artifact than the stage's current build is `unknown` (stale), never a pass.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { packagesInOrder } from '../config/packages.js';
 import type { StageConfig } from '../config/schema.js';
@@ -22,7 +22,7 @@ import { freezeGate } from '../schedule/freezeGate.js';
 import { findSchedule, scheduleStatus, type Schedule } from '../schedule/milestones.js';
 import { seriesOverview, successorOf } from '../schedule/resolve.js';
 import type { BuildRecord, Finding, GateVerdict, LintRecord, PublishRecord, Severity } from '../state/records.js';
-import { readJson, StateStore } from '../state/store.js';
+import { readJson } from '../state/store.js';
 import { dependenciesInMainCheck, testsCheck, teamCheck, watchCheck, type MainIndex } from './mir.js';
 import { worst, type CheckResult, type FreezeSummary, type PackageReadiness, type ReadinessReport, type ReportVerdict, type StageVersions } from './model.js';
 
@@ -69,9 +69,12 @@ export function releaseStage(ws: Workspace, release: string): StageConfig {
 
 /** Top version of debian/changelog, read from its first line (no dpkg-parsechangelog: speed). */
 export function changelogVersion(debianDir: string): string | undefined {
-  const file = join(debianDir, 'changelog');
-  if (!existsSync(file)) return undefined;
-  const fd = openSync(file, 'r');
+  let fd: number;
+  try {
+    fd = openSync(join(debianDir, 'changelog'), 'r');
+  } catch {
+    return undefined;
+  }
   try {
     const buf = Buffer.alloc(512);
     const n = readSync(fd, buf, 0, buf.length, 0);
@@ -81,11 +84,33 @@ export function changelogVersion(debianDir: string): string | undefined {
   }
 }
 
+/**
+ * One package's records (the StateStore layout: records/<pkg>/<stage>.<kind>.json), found with one
+ * directory listing instead of an existence check per file: hundreds of packages × stages × kinds.
+ */
+class PackageRecords {
+  private readonly present: Set<string>;
+  constructor(private readonly dir: string) {
+    let names: string[] = [];
+    try { names = readdirSync(dir); } catch { /* no records yet */ }
+    this.present = new Set(names);
+  }
+  read<T>(stage: string, kind: string): T | undefined {
+    const name = `${stage}.${kind}.json`;
+    return this.present.has(name) ? readJson<T>(join(this.dir, name)) : undefined;
+  }
+}
+
 export async function collectReadiness(ws: Workspace, options: CollectOptions = {}): Promise<ReadinessReport> {
   const devel = ws.config.stages.find((s) => s.kind === 'devel');
   const release = options.release ?? devel?.target.series ?? ws.config.stages.at(-1)!.target.series;
   const R = releaseStage(ws, release);
-  const store = new StateStore(ws.stateDir);
+  const records = new Map<string, PackageRecords>();
+  const recordsOf = (pkg: string) => {
+    let r = records.get(pkg);
+    if (!r) records.set(pkg, (r = new PackageRecords(join(ws.stateDir, 'records', pkg))));
+    return r;
+  };
   const packages = packagesInOrder(ws);
   const schedule = findSchedule(ws, release);
   const next = schedule ? successorOf(ws, schedule) : undefined;
@@ -98,7 +123,7 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
   const publishedAt = new Map<string, PublishRecord | undefined>();
   const pub = (pkg: string, stage: string) => {
     const k = `${pkg}\u0000${stage}`;
-    if (!publishedAt.has(k)) publishedAt.set(k, store.read(pkg, stage, 'publish'));
+    if (!publishedAt.has(k)) publishedAt.set(k, recordsOf(pkg).read<PublishRecord>(stage, 'publish'));
     return publishedAt.get(k);
   };
 
@@ -108,7 +133,7 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
     const version = changelogVersion(loaded.debianDir);
     const stages: StageVersions[] = ws.config.stages.map((s) => {
       const p = pub(name, s.name);
-      const b = store.read(name, s.name, 'build');
+      const b = recordsOf(name).read<BuildRecord>(s.name, 'build');
       return {
         stage: s.name, kind: s.kind, series: s.target.series, suite: s.target.suite,
         published: p?.version, publishedAt: p?.publishedAt,
@@ -117,9 +142,9 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
     });
     const reachedStage = [...stages].reverse().find((s) => s.published)?.stage;
     const publish = pub(name, R.name);
-    const build = store.read(name, R.name, 'build');
-    const lint = store.read(name, R.name, 'lint') as LintRecordSeen | undefined;
-    const gates = readJson<GateRecordFile>(join(ws.stateDir, 'records', name, `${R.name}.gates.json`));
+    const build = recordsOf(name).read<BuildRecord>(R.name, 'build');
+    const lint = recordsOf(name).read<LintRecordSeen>(R.name, 'lint');
+    const gates = recordsOf(name).read<GateRecordFile>(R.name, 'gates');
     const artifact = build?.status === 'successful' ? build.dsc?.sha256 : publish?.dscSha256 ?? build?.dsc?.sha256;
     const on = { stage: R.name };
 
