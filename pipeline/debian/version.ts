@@ -70,7 +70,7 @@ function describeChar(c: number): string {
 
 /** dpkg's parseversion, over indices. Never throws; `problem` is set on the first complaint. */
 function scan(s: string): Scan {
-  const out: Scan = { s, epoch: 0, us: 0, ue: 0, rs: 0, re: 0 };
+  const out: Scan = { s, epoch: 0, us: 0, ue: 0, rs: 0, re: 0, problem: undefined };
   const n = s.length;
   let start = 0;
   while (start < n && isBlank(s.charCodeAt(start))) start++;
