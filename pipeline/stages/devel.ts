@@ -33,6 +33,7 @@ export class DevelStage extends BaseStage {
       currentVersion: maxVersion(plan.targetVersions.current),
       pkg: def,
       ...(run.args.ffe ? { ffe: run.args.ffe } : {}),
+      ...(run.args.approval ? { approval: run.args.approval } : {}),
     });
     const verdict: GateVerdict = { gate: GATES.freeze, verdict: v.verdict, ...(v.reason ? { reason: v.reason } : {}), ...(v.fix ? { fix: v.fix } : {}), ...(v.waiver ? { waiver: v.waiver } : {}) };
     return [applyWaiver(verdict, findWaiver(run.ws, run.pkg, this.config.name, GATES.freeze, run.args.waivers))];

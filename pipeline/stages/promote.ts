@@ -52,6 +52,8 @@ export interface PromoteOptions {
   builder?: string;
   force?: boolean;
   ffe?: string;
+  /** `--approval N` (release-team approval after FinalFreeze) for the freeze gate. */
+  approval?: string;
   /** (package, stage) pairs promoted earlier in the same invocation (promoteAll's dry run). */
   planned?: PlannedStep[];
   progress?: RunProgress;
@@ -138,6 +140,7 @@ export async function promote(ws: Workspace, pkg: string, options: PromoteOption
     ...(options.builder ? { builder: options.builder } : {}),
     ...(options.force ? { force: true } : {}),
     ...(options.ffe ? { ffe: options.ffe } : {}),
+    ...(options.approval ? { approval: options.approval } : {}),
     ...(options.planned?.length ? { planned: options.planned } : {}),
   };
   const table = promoteSteps(ws, args, options.progress);

@@ -53,6 +53,8 @@ export interface PromoteArgs {
   planned?: PlannedStep[];
   /** `--ffe N` for the freeze gate. */
   ffe?: string;
+  /** `--approval N`: the release team's approval after FinalFreeze, for the freeze gate. */
+  approval?: string;
 }
 
 export interface StageRun {

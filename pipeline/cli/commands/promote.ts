@@ -14,6 +14,7 @@ interface PromoteCliOptions {
   builder?: string;
   force?: boolean;
   ffe?: string;
+  approval?: string;
   wait?: boolean;
 }
 
@@ -62,6 +63,7 @@ export function register(program: Command): void {
     .option('--waive <gate...>', 'waive these gates (lint, binary-build, dependencies, progression, freeze); needs --reason')
     .option('--reason <text>', 'why the gates are waived (recorded with your name)')
     .option('--ffe <bug>', 'Feature Freeze exception bug for the freeze gate')
+    .option('--approval <bug>', "the release team's approval (bug) for uploads after FinalFreeze")
     .option('--builder <name>', 'sbuild (default) or host (source-only, tests); env PIPELINE_BUILDER')
     .option('--force', 'rebuild even when a build with the same inputs is recorded')
     .option('--wait', 'wait for another run of the same package instead of refusing')
@@ -74,7 +76,7 @@ export function register(program: Command): void {
       const common = {
         ...(opts.to ? { to: opts.to } : {}), dryRun: Boolean(opts.dryRun), waivers,
         ...(opts.builder ? { builder: opts.builder } : {}), force: Boolean(opts.force),
-        ...(opts.ffe ? { ffe: opts.ffe } : {}), wait: Boolean(opts.wait), progress: ctx.out,
+        ...(opts.ffe ? { ffe: opts.ffe } : {}), ...(opts.approval ? { approval: opts.approval } : {}), wait: Boolean(opts.wait), progress: ctx.out,
       };
       if (opts.all) {
         const all = await promoteAll(ws, common);
