@@ -46,9 +46,9 @@ export function formatHuman(record: LintRecord, options: FormatOptions = {}): st
     lines.push(file);
     const width = Math.max(...list.map((f) => String(f.line ?? '').length));
     for (const f of list) {
-      const where = String(f.line ?? '').padStart(width);
+      const where = f.line ? `${String(f.line).padStart(width)}: ` : width ? ' '.repeat(width + 2) : '';
       const extra = [f.overridden ? '(overridden)' : '', f.source === 'lintian' ? '(lintian)' : ''].filter(Boolean).join(' ');
-      lines.push(`  ${where ? `${where}: ` : ''}${SEVERITY_CODE[f.severity]} ${f.tag}${f.detail ? ` ${f.detail}` : ''}${extra ? ` ${extra}` : ''}`);
+      lines.push(`  ${where}${SEVERITY_CODE[f.severity]} ${f.tag}${f.detail ? ` ${f.detail}` : ''}${extra ? ` ${extra}` : ''}`);
     }
   }
   const counts = summaryCounts(record.findings);

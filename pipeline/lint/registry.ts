@@ -13,6 +13,9 @@ import { packageYamlCheck } from './metadata/package-yaml.js';
 import { sourceFormatCheck, watchCheck } from './metadata/source.js';
 import { OVERRIDE_TAGS } from './overrides.js';
 
+/** debian/copyright only (structure, licenses, coverage). */
+export const DEP5_CHECKS: readonly Check[] = [dep5FormatCheck, dep5StructureCheck, dep5LicensesCheck, dep5CoverageCheck];
+
 export const CHECKS: readonly Check[] = [
   dep5FormatCheck, dep5StructureCheck, dep5LicensesCheck, dep5CoverageCheck, licenseHeaderCheck,
   controlCheck, changelogCheck, sourceFormatCheck, watchCheck, packageYamlCheck,

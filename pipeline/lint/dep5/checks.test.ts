@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { HEADER, makeTree } from '../../../test/helpers/lint-tree.js';
-import { lintTree } from '../run.js';
+import { DEP5_CHECKS } from '../registry.js';
+import { lintTree as lintAll, type LintTreeOptions } from '../run.js';
+
+// DEP-5 checks only: the metadata checks have their own tests.
+const lintTree = (dir: string, o: LintTreeOptions = {}) => lintAll(dir, { ...o, checks: DEP5_CHECKS });
 
 const APACHE = 'License: Apache-2.0\n On Debian systems see /usr/share/common-licenses/Apache-2.0.\n';
 

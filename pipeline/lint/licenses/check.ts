@@ -129,7 +129,7 @@ async function detectMany(items: Array<[hash: string, text: string]>): Promise<A
 export async function licensecheckOpinions(root: string, files: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (files.length === 0) return out;
-  const r = await execa('licensecheck', ['--machine', '--lines', '0', '--', ...files], { cwd: root, reject: false });
+  const r = await execa('licensecheck', ['--machine', '--lines', '0', '--shortname-scheme=debian,spdx', '--', ...files], { cwd: root, reject: false });
   for (const line of r.stdout.split('\n')) {
     const [file, license] = line.split('\t');
     if (file && license) out.set(file.replace(/^\.\//, ''), license);

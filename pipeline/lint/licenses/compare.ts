@@ -38,11 +38,9 @@ const BSD_CLAUSES: Record<string, number> = { 'bsd-2-clause': 2, 'bsd-3-clause':
 export function keyAgrees(declared: string, detected: string): boolean {
   const d = parts(declared);
   const h = parts(detected);
-  if (BSD_CLAUSES[`${d.family}-${d.version.join('.')}`] !== undefined || BSD_CLAUSES[`${h.family}-${h.version.join('.')}`] !== undefined) {
-    const dc = BSD_CLAUSES[`${d.family}-${d.version.join('.')}`] ?? BSD_CLAUSES[declared];
-    const hc = BSD_CLAUSES[`${h.family}-${h.version.join('.')}`] ?? BSD_CLAUSES[detected];
-    if (dc !== undefined && hc !== undefined) return dc >= hc;
-  }
+  const dc = BSD_CLAUSES[SAME[declared] ?? declared];
+  const hc = BSD_CLAUSES[SAME[detected] ?? detected];
+  if (dc !== undefined && hc !== undefined) return dc >= hc;
   if (d.family !== h.family) return false;
   if (d.version.length === 0 || h.version.length === 0) return true;
   const c = cmp(d.version, h.version);

@@ -35,8 +35,8 @@ export function normalizeHeader(text: string): string {
 
 interface Rule {
   name: string;
-  /** A literal the text must contain before the regexp is tried (indexOf is far cheaper). */
-  anchor: string;
+  /** A literal (one of several) the text must contain before the regexp is tried (indexOf is far cheaper). */
+  anchor: string | string[];
   test: RegExp;
   /** The key, or a function of the match for versioned families. */
   key: string | ((m: RegExpExecArray, text: string) => string | undefined);
@@ -67,7 +67,7 @@ const RULES: Rule[] = [
   },
   {
     name: 'lgpl',
-    anchor: 'gpl',
+    anchor: ['general public license', 'lgpl'],
     test: /gnu (?:lesser|library) general public license(?:[^.]{0,120}?version (\d(?:\.\d)?))?|\blgpl(?:v|-)?(\d(?:\.\d)?)/,
     key: (m, t) => gnu('lgpl', m[1] ?? m[2], t),
   },
@@ -115,7 +115,7 @@ export function detectLicense(header: string): Detection | undefined {
   const keys: string[] = [];
   const via: string[] = [];
   for (const rule of RULES) {
-    if (!text.includes(rule.anchor)) continue;
+    if (typeof rule.anchor === 'string' ? !text.includes(rule.anchor) : !rule.anchor.some((a) => text.includes(a))) continue;
     const m = rule.test.exec(text);
     if (!m) continue;
     // A family named without a version (or with an exception) is not specific enough: no key.
