@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { fixtureDir, FULL } from './fixture.js';
+import { fixtureDir, FULL } from '../../test/support/reportFixture.js';
 
 const BIN = join(import.meta.dirname, '../../bin/pipeline.js');
 // The fixture's own state and date only: no inherited PIPELINE_* settings.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { collectReadiness } from './collect.js';
-import { fixtureWorkspace, FULL } from './fixture.js';
+import { fixtureWorkspace, FULL } from '../../test/support/reportFixture.js';
 import type { PackageReadiness } from './model.js';
 
 const check = (p: PackageReadiness, id: string) => [...p.checks, ...(p.mir?.items ?? [])].find((c) => c.check === id)!;

@@ -115,6 +115,12 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
   const schedule = findSchedule(ws, release);
   const next = schedule ? successorOf(ws, schedule) : undefined;
   const notes: string[] = [seriesOverview(ws).develNote];
+  const releasedOn = schedule?.milestones.find((m) => m.name === 'Release' && m.at <= ws.now)?.date;
+  if (releasedOn && R.kind === 'devel') {
+    notes.push(next?.schedule
+      ? `${release} was released on ${releasedOn}: the devel stage's freeze gates follow ${next.series} (${ws.config.schedules}/${next.series}.yaml)`
+      : `${release} was released on ${releasedOn} and no schedule for the next series exists: freeze verdicts are blocked`);
+  }
   if (schedule?.provisional) notes.push(`the ${release} schedule is provisional: ${schedule.source ?? schedule.file}`);
   if (!schedule && R.kind === 'devel' && R.gates.schedule) notes.push(`no schedule for ${release}: freeze verdicts are blocked until ${ws.config.schedules}/${release}.yaml exists`);
   const anyMir = packages.some((p) => p.definition.mir.required);

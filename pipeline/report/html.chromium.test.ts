@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { collectReadiness } from './collect.js';
-import { fixtureWorkspace } from './fixture.js';
+import { fixtureWorkspace } from '../../test/support/reportFixture.js';
 import { renderHtml } from './html.js';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));

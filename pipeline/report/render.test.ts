@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { collectReadiness } from './collect.js';
-import { fixtureWorkspace } from './fixture.js';
+import { fixtureWorkspace } from '../../test/support/reportFixture.js';
 import { renderHtml } from './html.js';
 import { VERDICT_SYMBOL } from './model.js';
 import { renderJson, renderMarkdown, renderText } from './render.js';

@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadWorkspace, type Workspace } from '../config/workspace.js';
+import { loadWorkspace, type Workspace } from '../../pipeline/config/workspace.js';
 // @ts-expect-error plain JS module shared with the bench (no type declarations)
 import { writeReportWorkspace } from '../../bench/report-fixture.mjs';
 
