@@ -67,3 +67,42 @@ export {
 export * from './tools/changelog.js';
 // version policy (PPA ~ppaN, backports ~bpo, checks explained in dpkg order)
 export * from './debian/versionPolicy.js';
+// Stages and promotion: plan, lifecycle, promote/status, the local archive, dput, signing
+export {
+  planStage, planAllStages, stageDistribution, stageMessage, type StagePlan, type SourcePlan, type PlanOptions,
+} from './stages/plan.js';
+export { LIFECYCLE, promoteSteps, stageOf, stepName, type LifecycleStep } from './stages/lifecycle.js';
+export {
+  BaseStage, STEPS as PROMOTE_STEPS, lintDsc, renderChangelogEntry, assertGatesBound, isBlockedError,
+  type Stage, type StageRun, type PromoteArgs, type VerifyOutput, type PrepareOutput, type LintOutput, type BlockedError,
+} from './stages/stage.js';
+export { PpaStage } from './stages/ppa.js';
+export { DevelStage } from './stages/devel.js';
+export { BackportStage } from './stages/backports.js';
+export {
+  promote, promoteAll, standPoint, stagesToRun,
+  type PromoteOptions, type PromoteResult, type PromoteAllResult, type StageReport, type StandPoint, type PromoteState,
+} from './stages/promote.js';
+export { status, renderStatus, type StatusReport, type StatusRow, type StatusCell } from './stages/status.js';
+export {
+  GATES, UNWAIVABLE, applyWaiver, findWaiver, readGateRecord, progressionGate, dependenciesGate,
+  type Waiver, type GateRecord, type PlannedStep,
+} from './stages/gates.js';
+export { registerBuilder, getBuilder, builderName, type Builder, type BuildRequest } from './stages/builders.js';
+export { hostBuild } from './stages/hostBuild.js';
+export { uploadDir, prepareUpload, describeUpload, type UploadSet } from './stages/upload.js';
+export { publishUpload, confirmUpload, reconcilePublish, type PublishOutput } from './stages/publish.js';
+export { stageVersion, derivedFrom } from './stages/versions.js';
+export {
+  ensureArchive, repreproArchive, distributionsConf, incomingConf, listVersions, readSourcesIndex, findSource,
+  includeChanges, processIncoming, copySource, pendingIncoming, uploadDistribution, PUBLIC_KEY_FILE,
+  type RepreproArchive, type SourcesEntry,
+} from './archive/reprepro.js';
+export {
+  dput, dputInvocation, dputConfigText, writeDputConfig, dputConfigFile, dputHost, parsePpa, uploadRecordPath, uploadRecorded,
+  type DputInvocation, type DputResult,
+} from './archive/dput.js';
+export {
+  ensureSigningKey, findSigningKey, gnupgHome, exportPublicKey, writePublicKey, debsign, verifySignature,
+  type SigningKey, type SignatureCheck,
+} from './archive/signing.js';

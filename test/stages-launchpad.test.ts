@@ -7,7 +7,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Promotions run dpkg-source, debsign, dput and reprepro for real: allow for a loaded CI machine.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 import { loadWorkspace } from '../pipeline/config/workspace.js';
 import { dputConfigText, dputInvocation } from '../pipeline/archive/dput.js';
 import { promote } from '../pipeline/stages/promote.js';

@@ -6,7 +6,10 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Promotions run dpkg-source, debsign, dput and reprepro for real: allow for a loaded CI machine.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 import { cli } from './helpers/workspace.js';
 import { aptGetSource, stagesWorkspace, treeHashes, type StagesWorkspace } from './helpers/stagesWorkspace.js';
 import { promote, promoteAll } from '../pipeline/stages/promote.js';

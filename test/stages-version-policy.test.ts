@@ -10,7 +10,7 @@ import type { Workspace } from '../pipeline/config/workspace.js';
 import { applyWaiver } from '../pipeline/stages/gates.js';
 import { stageOf } from '../pipeline/stages/lifecycle.js';
 import type { StagePlan } from '../pipeline/stages/plan.js';
-import { backportVersion, ppaVersion } from '../pipeline/stages/versions.js';
+import { stageVersion } from '../pipeline/stages/versions.js';
 import type { StageKind } from '../pipeline/state/records.js';
 import { stagesWorkspace, type StagesWorkspace } from './helpers/stagesWorkspace.js';
 
@@ -40,15 +40,15 @@ const CASES: Case[] = [
   { name: 'Ubuntu delta', kind: 'ppa', base: '1.0-1ubuntu1', expect: '1.0-1ubuntu1~ppa1' },
   { name: '~ in the upstream part', kind: 'ppa', base: '1.0~rc1-1', expect: '1.0~rc1-1~ppa1' },
   { name: 'double-digit N sorts numerically', kind: 'ppa', base: '1.0-1', history: ['1.0-1~ppa9'], expect: '1.0-1~ppa10' },
-  { name: '+ where ~ belongs (candidate)', kind: 'ppa', base: '1.0-1', candidate: '1.0-1+ppa1', expect: '1.0-1+ppa1', blocked: /is not 1\.0-1~ppaN/ },
-  { name: '+ppa in the changelog version', kind: 'ppa', base: '1.0-1+ppa1', expect: '1.0-1+ppa1~ppa1', blocked: /\+ppa/ },
+  { name: '+ where ~ belongs (candidate)', kind: 'ppa', base: '1.0-1', candidate: '1.0-1+ppa1', expect: '1.0-1+ppa1', blocked: /'\+ppa' where '~ppa' belongs/ },
+  { name: '+ppa in the changelog version', kind: 'ppa', base: '1.0-1+ppa1', expect: '1.0-1+ppa1~ppa1', blocked: /already carries a PPA suffix/ },
   { name: 'PPA holds a newer base', kind: 'ppa', base: '1.0-1', current: ['1.0-2~ppa1'], expect: '1.0-1~ppa1', blocked: /refuses to go backwards/ },
-  { name: 'version already in the PPA (candidate)', kind: 'ppa', base: '1.0-1', current: ['1.0-1~ppa1'], candidate: '1.0-1~ppa1', expect: '1.0-1~ppa1', blocked: /already has/ },
+  { name: 'version already in the PPA (candidate)', kind: 'ppa', base: '1.0-1', current: ['1.0-1~ppa1'], candidate: '1.0-1~ppa1', expect: '1.0-1~ppa1', blocked: /already uploaded to the target/ },
   // devel: the changelog's version, new to the release, above what it has
   { name: 'new revision over the release', kind: 'devel', base: '1.0-2', current: ['1.0-1'], expect: '1.0-2' },
-  { name: 'version the release already has', kind: 'devel', base: '1.0-1', current: ['1.0-1'], expect: '1.0-1', blocked: /already has/ },
-  { name: 'version the release had (deleted)', kind: 'devel', base: '1.0-1', history: ['1.0-1'], expect: '1.0-1', blocked: /uploaded to .* before/ },
-  { name: 'equal under dpkg (1.0 = 1.0-0)', kind: 'devel', base: '1.0-0', current: ['1.0'], expect: '1.0-0', blocked: /already has/ },
+  { name: 'version the release already has', kind: 'devel', base: '1.0-1', current: ['1.0-1'], expect: '1.0-1', blocked: /already uploaded to the target/ },
+  { name: 'version the release had (deleted)', kind: 'devel', base: '1.0-1', history: ['1.0-1'], expect: '1.0-1', blocked: /already uploaded to the target: Launchpad never accepts the same version twice even after deletion/ },
+  { name: 'equal under dpkg (1.0 = 1.0-0)', kind: 'devel', base: '1.0-0', current: ['1.0'], expect: '1.0-0', blocked: /dpkg: 1\.0-0 = 1\.0/ },
   { name: 'older than the release', kind: 'devel', base: '1.0-1', current: ['1.0-2'], expect: '1.0-1', blocked: /backwards/ },
   { name: 'epoch dominates', kind: 'devel', base: '1:0.9-1', current: ['1.0-1'], expect: '1:0.9-1' },
   { name: 'PPA suffix in the changelog', kind: 'devel', base: '1.0-1~ppa1', expect: '1.0-1~ppa1', blocked: /suffix/ },
@@ -61,8 +61,10 @@ const CASES: Case[] = [
   { name: 'Ubuntu backport, deleted N not reused', kind: 'backports', base: '1.2-3', vendor: 'ubuntu', seriesVersion: '24.04', history: ['1.2-3~bpo24.04.1', '1.2-3~bpo24.04.2'], expect: '1.2-3~bpo24.04.3' },
   { name: 'backport with epoch', kind: 'backports', base: '1:2.0-1', expect: '1:2.0-1~bpo12+1' },
   { name: 'native backport', kind: 'backports', base: '2.0', expect: '2.0~bpo12+1' },
-  { name: '+bpo where ~ belongs (candidate)', kind: 'backports', base: '3.9.3-2', candidate: '3.9.3-2+bpo12+1', expect: '3.9.3-2+bpo12+1', blocked: /not 3\.9\.3-2~bpo12\+N/ },
-  { name: 'Ubuntu scheme in a Debian suite (candidate)', kind: 'backports', base: '3.9.3-2', candidate: '3.9.3-2~bpo24.04.1', expect: '3.9.3-2~bpo24.04.1', blocked: /debian backports scheme/ },
+  { name: '+bpo where ~ belongs (candidate)', kind: 'backports', base: '3.9.3-2', candidate: '3.9.3-2+bpo12+1', expect: '3.9.3-2+bpo12+1', blocked: /'\+bpo' where '~bpo' belongs/ },
+  { name: 'Ubuntu scheme in a Debian suite (candidate)', kind: 'backports', base: '3.9.3-2', candidate: '3.9.3-2~bpo24.04.1', expect: '3.9.3-2~bpo24.04.1', blocked: /follows the ubuntu scheme/ },
+  { name: 'old Ubuntu ~ubuntuYY.MM.N scheme (candidate)', kind: 'backports', base: '1.2-3', vendor: 'ubuntu', seriesVersion: '24.04', candidate: '1.2-3~ubuntu24.04.1', expect: '1.2-3~ubuntu24.04.1', blocked: /old Ubuntu backport scheme/ },
+  { name: 'backport of a PPA version', kind: 'backports', base: '1.0-1~ppa1', expect: '1.0-1~ppa1~bpo1', blocked: /PPA suffix/ },
   { name: 'backports pocket holds a newer backport', kind: 'backports', base: '3.9.3-2', current: ['3.9.3-3~bpo12+1'], expect: '3.9.3-2~bpo12+1', blocked: /backwards/ },
 ];
 
@@ -83,15 +85,15 @@ function planFor(c: Case): StagePlan {
   const used = [...current, ...history];
   const vendor = c.vendor ?? 'debian';
   const sv = c.seriesVersion ?? '12';
-  const computed = c.kind === 'ppa' ? ppaVersion(c.base, used)
-    : c.kind === 'devel' ? c.base
-      : backportVersion(c.base, { vendor, seriesVersion: sv, usedVersions: used });
+  const derived = stageVersion(c.kind, c.base, used, { vendor, seriesVersion: sv });
+  const computed = derived.version;
   const st = stageConfig(c.kind);
   return {
     package: 'fixture', source: 'fixture', stage: st.name, kind: c.kind, baseVersion: c.base, baseDistribution: 'trixie',
     version: c.candidate ?? computed, distribution: st.target.series, message: '', newEntry: c.kind !== 'devel', includeOrig: true,
     target: { archive: 'local', archiveKind: 'reprepro', suite: st.target.suite, series: st.target.series, upload: `local:${st.target.suite}` },
     seriesVersion: sv, targetVersions: { current, history },
+    ...(derived.problem ? { versionProblem: derived.problem } : {}),
   };
 }
 

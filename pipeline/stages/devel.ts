@@ -12,17 +12,13 @@ import { freezeGateForStage } from '../schedule/resolve.js';
 import { applyWaiver, findWaiver, GATES } from './gates.js';
 import type { StagePlan } from './plan.js';
 import { BaseStage, type StageRun } from './stage.js';
-import { aboveTarget, newToTarget, versionVerdict, type VersionRule } from './versionGate.js';
-
-const noStageSuffix: VersionRule = (plan) =>
-  /[~+](ppa|bpo)\d/.test(plan.version) ? `${plan.version} carries a PPA/backport suffix; the development release takes the archive version` : undefined;
+import { versionVerdict } from './versionGate.js';
 
 export class DevelStage extends BaseStage {
   readonly kind = 'devel' as const;
 
   versionGate(_ws: Workspace, plan: StagePlan): GateVerdict {
-    return versionVerdict(plan, [noStageSuffix, newToTarget, aboveTarget],
-      `add a changelog entry for a new version in packages/${plan.package}/debian/changelog (dch -i)`);
+    return versionVerdict(plan);
   }
 
   override async extraGates(run: StageRun, plan: StagePlan): Promise<GateVerdict[]> {

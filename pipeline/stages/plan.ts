@@ -14,7 +14,7 @@ import type { StageKind } from '../state/records.js';
 import { readChangelogTop, type ChangelogTop } from './changelog.js';
 import { seriesVersion } from './series.js';
 import { targetVersions, type TargetVersions } from './target.js';
-import { backportVersion, derivedFrom, ppaVersion } from './versions.js';
+import { derivedFrom, stageVersion } from './versions.js';
 
 /** What a source build needs to know (the build helper's input). */
 export interface SourcePlan {
@@ -59,6 +59,8 @@ export interface StagePlan extends SourcePlan {
   targetVersions: TargetVersions;
   /** The version derived from this base that already landed in the target, if any: the stage is reached. */
   landed?: string;
+  /** Why the version policy could not derive a version (the verify step blocks with it). */
+  versionProblem?: string;
 }
 
 export interface PlanOptions {
@@ -103,16 +105,11 @@ export async function planStage(ws: Workspace, pkgName: string, stageName: strin
   const tv = targetVersions(ws, pkgName, st, top.source);
   const used = [...new Set([...tv.current, ...tv.history, ...(options.alsoUsed ?? [])])];
 
-  let version: string;
-  let sv: string | undefined;
-  if (kind === 'ppa') version = ppaVersion(base, used);
-  else if (kind === 'devel') version = base;
-  else {
-    sv = seriesVersion(ws, st.target.series);
-    version = backportVersion(base, { vendor: ws.config.vendor, seriesVersion: sv, usedVersions: used });
-  }
+  const sv = kind === 'backports' ? seriesVersion(ws, st.target.series) : undefined;
+  const derived = stageVersion(kind, base, used, { vendor: ws.config.vendor, ...(sv ? { seriesVersion: sv } : {}) });
+  const version = derived.version;
 
-  const landed = maxVersion(tv.current.filter((v) => derivedFrom(kind, base, v, ws.config.vendor)));
+  const landed = maxVersion(tv.current.filter((v) => derivedFrom(kind, base, v)));
   // -v: the newest version the target has below the new one (nothing there: only the new entry).
   const below = tv.current.filter((v) => compareVersions(v, version) < 0);
   const changesSince = maxVersion(below);
@@ -139,6 +136,7 @@ export async function planStage(ws: Workspace, pkgName: string, stageName: strin
     ...(sv ? { seriesVersion: sv } : {}),
     targetVersions: tv,
     ...(landed ? { landed } : {}),
+    ...(derived.problem ? { versionProblem: derived.problem } : {}),
   };
 }
 

@@ -8,20 +8,12 @@ import type { Workspace } from '../config/workspace.js';
 import type { GateVerdict } from '../state/records.js';
 import type { StagePlan } from './plan.js';
 import { BaseStage } from './stage.js';
-import { aboveTarget, mustSortBelow, newToTarget, versionVerdict, type VersionRule } from './versionGate.js';
-
-const ppaSuffix: VersionRule = (plan) => {
-  if (/\+ppa\d*/.test(plan.baseVersion)) return `the changelog version ${plan.baseVersion} carries +ppa: a PPA suffix belongs after ~ (+ sorts above the archive's version)`;
-  if (/[~+](ppa|bpo)\d/.test(plan.baseVersion)) return `the changelog version ${plan.baseVersion} already carries a stage suffix; packages/ holds the archive version`;
-  if (!new RegExp(`^${plan.baseVersion.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}~ppa[1-9]\\d*$`).test(plan.version)) return `${plan.version} is not ${plan.baseVersion}~ppaN`;
-  return mustSortBelow(plan.version, plan.baseVersion, 'the archive version');
-};
+import { versionVerdict } from './versionGate.js';
 
 export class PpaStage extends BaseStage {
   readonly kind = 'ppa' as const;
 
   versionGate(_ws: Workspace, plan: StagePlan): GateVerdict {
-    return versionVerdict(plan, [ppaSuffix, newToTarget, aboveTarget],
-      `add a changelog entry for a new version in packages/${plan.package}/debian/changelog (dch -i)`);
+    return versionVerdict(plan);
   }
 }

@@ -1,41 +1,37 @@
 /**
- * Stage versions. The policy (how PPA and backport versions are formed and checked) belongs to
- * pipeline/debian/versionPolicy.ts; until that lands this holds the same rules in small form:
- *   ppa:       BASE~ppaN            N above every N this base ever used in the target
- *   backports: BASE~bpoNN+N (Debian) / BASE~bpoYY.MM.N (Ubuntu), N likewise
- * `derivedFrom` answers "is V this stage's version of BASE?" (has the stage been reached?).
+ * Stage versions: the policy (pipeline/debian/versionPolicy.ts) forms them; this adds what a
+ * stage needs around it — a derivation that never throws (a base the policy refuses becomes a
+ * blocked verdict naming why, not a crash), and `derivedFrom`: is V this stage kind's version of
+ * BASE, i.e. has the stage been reached by the current changelog version?
  */
-import type { StageKind } from '../state/records.js';
+import { PipelineError } from '../errors.js';
 import { compareVersions } from '../debian/version.js';
+import { backportSuffixPrefix, backportVersion, ppaVersion, stageSuffix, type Vendor } from '../debian/versionPolicy.js';
+import type { StageKind } from '../state/records.js';
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+export { backportSuffixPrefix, backportVersion, ppaVersion };
 
-function nextCounter(prefix: string, used: readonly string[], tail = ''): number {
-  const re = new RegExp(`^${escape(prefix)}(\\d+)${escape(tail)}$`);
-  let max = 0;
-  for (const v of used) {
-    const m = re.exec(v);
-    if (m) max = Math.max(max, Number(m[1]));
+export interface DerivedVersion {
+  version: string;
+  /** Why the policy refused to derive one (then `version` is the naive form, for display). */
+  problem?: string;
+}
+
+export function stageVersion(kind: StageKind, base: string, used: readonly string[], opts: { vendor: Vendor; seriesVersion?: string }): DerivedVersion {
+  try {
+    if (kind === 'devel') return { version: base };
+    if (kind === 'ppa') return { version: ppaVersion(base, used) };
+    return { version: backportVersion(base, { vendor: opts.vendor, seriesVersion: opts.seriesVersion ?? '', usedVersions: used }) };
+  } catch (e) {
+    if (!(e instanceof PipelineError)) throw e;
+    const naive = kind === 'ppa' ? `${base}~ppa1` : `${base}~bpo1`;
+    return { version: naive, problem: e.message };
   }
-  return max + 1;
-}
-
-export function ppaVersion(base: string, used: readonly string[]): string {
-  return `${base}~ppa${nextCounter(`${base}~ppa`, used)}`;
-}
-
-export function backportSuffixPrefix(vendor: 'debian' | 'ubuntu', seriesVersion: string): string {
-  return vendor === 'debian' ? `~bpo${seriesVersion.split('.')[0]}+` : `~bpo${seriesVersion}.`;
-}
-
-export function backportVersion(base: string, ctx: { vendor: 'debian' | 'ubuntu'; seriesVersion: string; usedVersions: readonly string[] }): string {
-  const prefix = `${base}${backportSuffixPrefix(ctx.vendor, ctx.seriesVersion)}`;
-  return `${prefix}${nextCounter(prefix, ctx.usedVersions)}`;
 }
 
 /** True when `v` is the stage kind's version of `base` (e.g. `1.0-1~ppa3` for ppa and base `1.0-1`). */
-export function derivedFrom(kind: StageKind, base: string, v: string, _vendor: 'debian' | 'ubuntu'): boolean {
+export function derivedFrom(kind: StageKind, base: string, v: string): boolean {
   if (kind === 'devel') return compareVersions(v, base, { lenient: true }) === 0;
-  const marker = kind === 'ppa' ? '~ppa' : '~bpo';
-  return v.startsWith(`${base}${marker}`) && /^\d/.test(v.slice(base.length + marker.length));
+  const s = stageSuffix(v);
+  return Boolean(s && s.kind === kind && compareVersions(s.base, base, { lenient: true }) === 0);
 }
