@@ -24,6 +24,7 @@ export function stageVersion(base, stage) {
 
 /**
  * @typedef {{ build?: 'ok'|'ftbfs'|'source-fail'|'source-only', lint?: 'clean'|'dirty'|'stale'|'uncovered', lintian?: boolean,
+ *             lintianClean?: boolean, lintOn?: 'dsc'|'changes',
  *             publish?: boolean|string, versionPolicy?: 'pass'|'blocked' }} StageState
  * @typedef {{ name: string, version: string, upstream?: string, depends?: string[], mir?: { required: boolean, team?: string },
  *             ffe?: string, watch?: boolean, tests?: boolean, sourceVersion?: string, stages?: Record<string, StageState> }} PackageSpec
@@ -79,6 +80,7 @@ function writeStageRecords(state, p, stage, s) {
       ...(s.build === 'ftbfs' ? { failedPart: 'binary', failStage: 'build', message: 'make: *** [debian/rules:7: binary] Error 2' } : {}),
       ...(s.build === 'source-fail' ? { failedPart: 'source', failStage: 'unpack' } : {}),
       outDir: `/out/${p.name}`, dsc: s.build === 'source-fail' ? undefined : dsc, artifacts: [dsc],
+      sourceChanges: { path: `/out/${p.name}_${version}_source.changes`, sha256: sha(`changes ${version}`), size: 900 },
       sourceSummary: { status: 'successful', buildTime: '4s' },
       ...(ok ? { binarySummary: { status: 'successful', buildTime: '31s' } } : {}),
       ...(s.build === 'ftbfs' ? { binarySummary: { status: 'failed', failStage: 'build' }, binaryLog: `/out/${p.name}/${p.name}_${version}_amd64.build` } : {}),
@@ -95,8 +97,9 @@ function writeStageRecords(state, p, stage, s) {
     json(rec('lint'), {
       package: p.name, stage, findings, filesChecked: 42,
       gate: blocked ? { gate: 'lint:warning', verdict: 'blocked', reason: '1 finding at warning or worse' } : { gate: 'lint:warning', verdict: 'pass' },
-      artifactSha256: s.lint === 'stale' ? sha('an older build') : dscSha,
+      artifactSha256: s.lint === 'stale' ? sha('an older build') : s.lintOn === 'changes' ? sha(`changes ${version}`) : dscSha,
       ...(s.lintian ? { lintian: { ran: true, version: '2.116.3' } } : {}),
+      ...(s.lintianClean ? { lintian: { ran: true, version: '2.116.3' } } : {}),
     });
   }
   if (s.publish) {

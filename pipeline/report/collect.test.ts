@@ -94,6 +94,17 @@ describe('collectReadiness: dates and waivers', () => {
     expect(waived.packages[0]!.checks.find((c) => c.check === 'freeze')!.waiver).toEqual({ by: 'release team', reason: 'Feature Freeze exception #1099999' });
   });
 
+  it('lint of the _source.changes is the same artifact; a clean lintian run (no hints) passes; no lintian run is unknown', async () => {
+    const specs = [
+      { name: 'alpha', version: '2.0-1', stages: { devel: { build: 'ok', lint: 'clean', lintOn: 'changes', lintianClean: true } } },
+      { name: 'beta', version: '2.0-1', stages: { devel: { build: 'ok', lint: 'clean' } } },
+    ];
+    const r = await collectReadiness(fixtureWorkspace('2025-04-20', specs), {});
+    const [a, b] = r.packages;
+    expect(a!.checks.filter((c) => ['copyright-lint', 'metadata-lint', 'lintian'].includes(c.check)).map((c) => c.verdict)).toEqual(['pass', 'pass', 'pass']);
+    expect(b!.checks.find((c) => c.check === 'lintian')).toMatchObject({ verdict: 'unknown', fix: 'pipeline lint beta --stage devel --lintian' });
+  });
+
   it('a set where everything is in order is ready', async () => {
     const r = await collectReadiness(fixtureWorkspace('2025-04-20', [{ name: 'alpha', version: '2.0-1', stages: { ppa: FULL, devel: FULL } }]), {});
     expect(r.overall).toMatchObject({ ready: true, verdict: 'ready', summary: '1 of 1 package ready for trixie' });

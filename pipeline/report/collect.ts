@@ -152,14 +152,16 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
     const lint = recordsOf(name).read<LintRecordSeen>(R.name, 'lint');
     const gates = recordsOf(name).read<GateRecordFile>(R.name, 'gates');
     const artifact = build?.status === 'successful' ? build.dsc?.sha256 : publish?.dscSha256 ?? build?.dsc?.sha256;
+    // The same upload set, by the hash of its .dsc or of its _source.changes (lintian runs on either).
+    const same: ArtifactMatch = (sha) => !artifact || !sha || sha === artifact || sha === build?.sourceChanges?.sha256 || sha === publish?.changesSha256;
     const on = { stage: R.name };
 
     const checks: CheckResult[] = [
       reachedCheck(name, R, publish, version),
       dependenciesCheck(def.depends, R, pub),
       ...buildChecks(name, def, R, build),
-      ...lintChecks(name, R, lint, artifact),
-      versionPolicyCheck(name, R, gates, artifact),
+      ...lintChecks(name, R, lint, artifact, same),
+      versionPolicyCheck(name, R, gates, artifact, same),
     ].map((c) => ({ ...on, ...c }));
 
     let freeze: FreezeSummary | undefined;
@@ -175,7 +177,7 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
       const items: CheckResult[] = [
         testsCheck(loaded.debianDir, name),
         watchCheck(loaded.debianDir, name),
-        vendoredCopyrightCheck(name, R, lint, artifact),
+        vendoredCopyrightCheck(name, R, lint, same),
         { ...lintian, check: 'mir-lintian', title: 'MIR: lintian clean' },
         teamCheck(def),
         dependenciesInMainCheck(loaded.debianDir, name, setBinaries, options.mainIndex),
@@ -250,7 +252,9 @@ function buildChecks(pkg: string, def: LoadedPackage['definition'], R: StageConf
   return [source, binary];
 }
 
-function lintChecks(pkg: string, R: StageConfig, lint: LintRecordSeen | undefined, artifact?: string): CheckResult[] {
+type ArtifactMatch = (sha: string | undefined) => boolean;
+
+function lintChecks(pkg: string, R: StageConfig, lint: LintRecordSeen | undefined, artifact: string | undefined, same: ArtifactMatch): CheckResult[] {
   const defs = [
     { check: 'copyright-lint', title: 'copyright (DEP-5) lint clean', pick: (f: Finding) => f.source === 'pipeline' && isCopyright(f) },
     { check: 'metadata-lint', title: 'metadata lint clean', pick: (f: Finding) => f.source === 'pipeline' && !isCopyright(f) },
@@ -258,14 +262,14 @@ function lintChecks(pkg: string, R: StageConfig, lint: LintRecordSeen | undefine
   ];
   const cmd = `pipeline lint ${pkg} --stage ${R.name}`;
   if (!lint) return defs.map((d) => ({ check: d.check, title: d.title, verdict: 'unknown' as const, reason: `not linted for ${R.name} yet`, fix: cmd }));
-  if (artifact && lint.artifactSha256 && lint.artifactSha256 !== artifact) {
+  if (!same(lint.artifactSha256)) {
     return defs.map((d) => ({ check: d.check, title: d.title, verdict: 'unknown' as const, reason: `stale: linted ${short(lint.artifactSha256)}, the current build is ${short(artifact)}`, fix: cmd, artifactSha256: lint.artifactSha256 }));
   }
   const threshold: Severity = R.gates.lint;
   const lintianRan = lint.lintian === true || (typeof lint.lintian === 'object' && lint.lintian.ran !== false) || lint.findings.some((f) => f.source === 'lintian');
   return defs.map((d) => {
     const base = { check: d.check, title: d.title, artifactSha256: lint.artifactSha256 };
-    if (d.check === 'lintian' && !lintianRan) return { ...base, verdict: 'unknown' as const, reason: 'lintian has not run on this artifact', fix: cmd };
+    if (d.check === 'lintian' && !lintianRan) return { ...base, verdict: 'unknown' as const, reason: 'lintian has not run on this artifact', fix: `${cmd} --lintian` };
     const mine = lint.findings.filter(d.pick);
     const live = mine.filter((f) => !f.overridden);
     const hits = live.filter((f) => atLeast(f.severity, threshold));
@@ -279,11 +283,11 @@ function lintChecks(pkg: string, R: StageConfig, lint: LintRecordSeen | undefine
   });
 }
 
-function vendoredCopyrightCheck(pkg: string, R: StageConfig, lint: LintRecordSeen | undefined, artifact?: string): CheckResult {
+function vendoredCopyrightCheck(pkg: string, R: StageConfig, lint: LintRecordSeen | undefined, same: ArtifactMatch): CheckResult {
   const base = { check: 'mir-copyright', title: 'MIR: copyright covers vendored code' };
   const cmd = `pipeline lint ${pkg} --stage ${R.name}`;
   if (!lint) return { ...base, verdict: 'unknown', reason: 'not linted yet', fix: cmd };
-  if (artifact && lint.artifactSha256 && lint.artifactSha256 !== artifact) return { ...base, verdict: 'unknown', reason: 'lint is for another artifact', fix: cmd };
+  if (!same(lint.artifactSha256)) return { ...base, verdict: 'unknown', reason: 'lint is for another artifact', fix: cmd };
   const gaps = lint.findings.filter((f) => !f.overridden && COVERAGE_TAGS.has(f.tag));
   if (gaps.length === 0) return { ...base, verdict: 'pass', reason: `debian/copyright covers all ${lint.filesChecked} files`, artifactSha256: lint.artifactSha256 };
   const files = gaps.map((g) => g.file ?? g.detail ?? g.tag);
@@ -294,12 +298,12 @@ function vendoredCopyrightCheck(pkg: string, R: StageConfig, lint: LintRecordSee
   };
 }
 
-function versionPolicyCheck(pkg: string, R: StageConfig, gates: GateRecordFile | undefined, artifact?: string): CheckResult {
+function versionPolicyCheck(pkg: string, R: StageConfig, gates: GateRecordFile | undefined, artifact: string | undefined, same: ArtifactMatch): CheckResult {
   const base = { check: 'version-policy', title: 'version policy' };
   const fix = `pipeline promote ${pkg} --to ${R.name} --dry-run`;
   const v = gates?.verdicts.find((x) => x.gate === 'version-policy');
   if (!gates || !v) return { ...base, verdict: 'unknown', reason: 'not checked yet (no promote plan recorded)', fix };
-  if (artifact && gates.dscSha256 && gates.dscSha256 !== artifact) return { ...base, verdict: 'unknown', reason: `stale: checked for ${short(gates.dscSha256)}, current build ${short(artifact)}`, fix, artifactSha256: gates.dscSha256 };
+  if (!same(gates.dscSha256)) return { ...base, verdict: 'unknown', reason: `stale: checked for ${short(gates.dscSha256)}, current build ${short(artifact)}`, fix, artifactSha256: gates.dscSha256 };
   return { ...base, verdict: v.verdict, reason: `${gates.version}: ${v.reason ?? v.verdict}`, fix: v.fix, waiver: v.waiver, artifactSha256: v.artifactSha256 ?? gates.dscSha256 };
 }
 
