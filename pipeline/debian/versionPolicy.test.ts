@@ -74,6 +74,7 @@ const CHECKS: [string, PolicyKind, string, PolicyContext, string[]][] = [
   ['devel: the epoch wins', 'devel', '1:1.0-1', T(['2.0-1']), []],
   ['devel version already present', 'devel', '3.9.3-1', T(['3.9.3-1']), ['new-to-target']],
   ['devel version below a stable update', 'devel', '3.9.3-1', T(['3.9.3-1+deb13u1']), ['above-target']],
+  ['devel version below what the release publishes: one explanation', 'devel', '3.9.3-1', T(['3.9.3-1+deb13u1'], { currentVersions: ['3.9.3-1+deb13u1'] }), ['above-target']],
   ['devel: ~rc sorts below the final release', 'devel', '3.0~rc1-1', T(['3.0-1']), ['above-target']],
   ['devel upload with a PPA suffix', 'devel', '3.9.3-2~ppa1', T([]), ['no-stage-suffix']],
   ['Ubuntu backport', 'backports', '3.8.0-1~bpo24.04.1', T([], { develVersion: '3.8.0-1', ltsVersions: ['3.8.0-0ubuntu1', '3.7.0-1'], vendor: 'ubuntu', seriesVersion: '24.04' }), []],

@@ -14,13 +14,13 @@
  *   all kinds   valid            a version dpkg accepts without complaint
  *               new-to-target    not equal (dpkg-equal: 1.0-01 = 1.0-1) to anything the target ever
  *                                had [targetVersions]: Launchpad and reprepro never take it twice
- *               above-current    above what the target publishes now [currentVersions]
+ *               above-current    above what the target publishes now [currentVersions] (ppa, backports)
  *   ppa         ppa-suffix       carries ~ppaN; `+ppa` / `ppaN` (no ~) refused: they sort ABOVE the base
  *               ppa-counter      N above every N used for this base [targetVersions]
  *               below-devel      sorts below the version the change has in the devel release [develVersion]
  *               epoch-kept       keeps the devel version's epoch [develVersion]
  *   devel       no-stage-suffix  no ~ppa/~bpo suffix: the devel release gets the archive version
- *               above-target     above every version the target ever had [targetVersions]
+ *               above-target     above every version the target ever had [targetVersions, currentVersions]
  *   backports   backport-suffix  the vendor's scheme [vendor, seriesVersion]; `+bpo` and the old
  *                                Ubuntu `~ubuntuYY.MM.N` scheme refused
  *               backport-counter N above every N used for this base and series [targetVersions]
@@ -176,8 +176,8 @@ export function check(kind: PolicyKind, candidate: string, ctx: PolicyContext): 
     const spelled = same === candidate ? '' : ` (dpkg: ${candidate} = ${same})`;
     add('new-to-target', `${candidate} was already uploaded to the target${spelled}: Launchpad never accepts the same version twice even after deletion, nor does the archive`);
   }
-  // above-current
-  for (const v of ctx.currentVersions ?? []) {
+  // above-current (for devel, above-target covers it: everything ever had includes what is there now)
+  for (const v of kind === 'devel' ? [] : ctx.currentVersions ?? []) {
     if (cmp(candidate, v) <= 0 && v !== same) {
       add('above-current', `${candidate} must sort above ${v}, which the target publishes now (${dpkgSays(candidate, '>>', v)}): the archive refuses to go backwards`);
       break;
@@ -224,7 +224,7 @@ export function check(kind: PolicyKind, candidate: string, ctx: PolicyContext): 
       add('no-stage-suffix', `${candidate} carries a ${suffix?.kind === 'backports' || /bpo/i.test(candidate) ? 'backport' : 'PPA'} suffix: the development release gets the archive version itself`);
     }
     let top: string | undefined;
-    for (const v of ctx.targetVersions) if (top === undefined || cmp(v, top) > 0) top = v;
+    for (const v of [...ctx.targetVersions, ...(ctx.currentVersions ?? [])]) if (top === undefined || cmp(v, top) > 0) top = v;
     if (top !== undefined && cmp(candidate, top) <= 0 && same === undefined) {
       add('above-target', `${candidate} must sort above ${top}, which the development release already had (${dpkgSays(candidate, '>>', top)})`);
     }
