@@ -34,6 +34,21 @@ describe('pipeline report', () => {
     expect(html.stdout).toContain('<section class="pkg" id="pkg-alpha" data-package="alpha" data-verdict="pass">');
   });
 
+  it('--at pins the freeze gates: trixie before/after the Soft Freeze and the Full Freeze, new upstream vs bug-fix', async () => {
+    const dir = fixtureDir([
+      { name: 'fix', version: '1.0-2', sourceVersion: '1.0-1', stages: { devel: { build: 'ok' } } },
+      { name: 'up', version: '3.0-1', sourceVersion: '2.9-1', stages: { devel: { build: 'ok' } } },
+    ]);
+    const freeze = async (at: string) => {
+      const r = await run(dir, ['--at', at, 'report', '--format', 'json']);
+      return JSON.parse(r.stdout).packages.map((p: { package: string; freeze: { verdict: string } }) => `${p.package}:${p.freeze.verdict}`);
+    };
+    expect(await freeze('2025-04-15T20:59:00Z')).toEqual(['fix:pass', 'up:pass']);
+    expect(await freeze('2025-04-15T21:00:00Z')).toEqual(['fix:pass', 'up:blocked']);
+    expect(await freeze('2025-07-27T20:00:00Z')).toEqual(['fix:pass', 'up:blocked']);
+    expect(await freeze('2025-07-27T21:00:00Z')).toEqual(['fix:blocked', 'up:blocked']);
+  });
+
   it('bad input is one line, exit 2: unknown release, unknown format, unwritable --out', async () => {
     const dir = fixtureDir([]);
     const a = await run(dir, ['report', '--release', 'sid']);
