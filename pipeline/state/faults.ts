@@ -124,6 +124,8 @@ export function decide(cfg: FaultConfig, point: string, occurrence: number): Fau
  * the world in the state a crash at that moment would (the journal uses it to write half a line).
  */
 export function faultPoint(point: string, options: { beforeKill?: () => void; kind?: 'kill' | 'throw' } = {}): void {
+  // PIPELINE_FAULTS_TRACE=FILE: list every point passed, to see where a command can be faulted.
+  if (process.env.PIPELINE_FAULTS_TRACE) appendFileSync(process.env.PIPELINE_FAULTS_TRACE, `${point}\n`);
   const cfg = current();
   if (!cfg) return;
   const occurrence = (occurrences.get(point) ?? 0) + 1;

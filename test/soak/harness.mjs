@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadWorkspace } from '../../dist/pipeline/config/workspace.js';
-import { mulberry32, seedFor } from '../../dist/pipeline/state/faults.js';
+import { decide, mulberry32, seedFor } from '../../dist/pipeline/state/faults.js';
 import { readJournal, journalFile } from '../../dist/pipeline/state/journal.js';
 import { listRuns } from '../../dist/pipeline/state/runner.js';
 import { StateStore } from '../../dist/pipeline/state/store.js';
@@ -20,19 +20,17 @@ const START = join(REPO, 'test', 'soak', 'start.mjs');
 const CLI = join(REPO, 'bin', 'pipeline.js');
 
 /**
- * The fault points a trial aims at, with roughly how often each is reached in one pass over the set
- * (9 runs, one process), so the rate gives a few faults per pass whichever point is chosen.
+ * The seed (from `start` on) whose PRNG, at `rate`, first fires `point` exactly at its `target`th
+ * occurrence: the trial's first kill lands at a chosen, still reproducible, place.
  */
-export const SOAK_POINTS = {
-  'journal.before-append': 126,
-  'journal.after-append': 126,
-  'journal.torn-append': 126,
-  'state.write': 110,
-  'lock.after-acquire': 30,
-  'step.before-run': 54,
-  'step.after-run': 54,
-  'publish.after-dput-before-archive-update': 9,
-};
+export function seedFiringAt(point, target, rate, mode, start) {
+  for (let seed = start; ; seed++) {
+    const cfg = { seed, rate, mode, only: [point] };
+    let k = 1;
+    while (k < target && !decide(cfg, point, k).fire) k++;
+    if (k === target && decide(cfg, point, k).fire) return seed;
+  }
+}
 
 function run(cmd, args, { cwd, env, killAfterMs, timeoutMs = 120_000 }) {
   return new Promise((resolve) => {
@@ -145,45 +143,55 @@ function faultsLogged(ws) {
 
 /**
  * Run the soak. `base` is a scratch directory (trial workspaces, the shared build cache);
- * `log` receives one line per trial.
+ * `log` receives one line per trial; `concurrency` trials run at a time (each in its own workspace).
  */
-export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRounds = 14, faultyRounds = 3 }) {
+export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRounds = 14, faultyRounds = 3, concurrency = 1 }) {
   mkdirSync(base, { recursive: true });
   const cacheDir = join(base, 'cache');
   const fixtures = join(cacheDir, 'soak-fixtures');
   const envFor = (extra = {}) => {
     const env = { ...process.env };
-    for (const k of ['PIPELINE_STATE_DIR', 'PIPELINE_CONFIG', 'PIPELINE_FAULTS', 'PIPELINE_FAULT_POINTS', 'PIPELINE_FAULTS_LOG']) delete env[k];
+    for (const k of ['PIPELINE_STATE_DIR', 'PIPELINE_CONFIG', 'PIPELINE_FAULTS', 'PIPELINE_FAULT_POINTS', 'PIPELINE_FAULTS_LOG', 'PIPELINE_FAULTS_TRACE']) delete env[k];
     return { ...env, PIPELINE_CACHE_DIR: cacheDir, SOAK_FIXTURES: fixtures, PIPELINE_RUN_KINDS: KIND_MODULE, ...extra };
   };
   const workspace = (dir) => loadWorkspace({ cwd: dir, env: envFor() });
 
-  // The fault-free reference (which also warms the build cache: trials never run dpkg-buildpackage).
+  // The fault-free reference (which also warms the build cache: trials never run dpkg-buildpackage),
+  // traced to learn which fault points one pass over the set reaches, and how often.
   const refDir = createSoakWorkspace(join(base, 'reference'), fixtures);
-  const ref = await run(START, [], { cwd: refDir, env: envFor() });
+  const trace = join(base, 'reference.trace');
+  rmSync(trace, { force: true });
+  const ref = await run(START, [], { cwd: refDir, env: envFor({ PIPELINE_FAULTS_TRACE: trace }) });
   if (ref.code !== 0) throw new Error(`fault-free reference run failed: ${ref.stderr}`);
   const refWs = workspace(refDir);
   const refCheck = await checkTrial(refWs, undefined);
   if (refCheck.problems.length) throw new Error(`fault-free reference run is wrong: ${refCheck.problems.join('; ')}`);
   const reference = await snapshot(refWs);
+  const reached = {};
+  for (const p of readFileSync(trace, 'utf8').split('\n').filter(Boolean)) reached[p] = (reached[p] ?? 0) + 1;
+  const points = Object.keys(reached).sort();
 
   const stats = {
     trials: 0, failedTrials: 0, faultsHit: 0, kills: 0, throws: 0, randomTimeKills: 0, points: new Map(),
     recoveries: 0, resumes: 0, reconciled: 0, journalsRepaired: 0, lockTakeovers: 0, guardTrips: 0, rounds: 0,
-    lost: 0, duplicated: 0, unexpected: 0, problems: [],
+    lost: 0, duplicated: 0, unexpected: 0, problems: [], pointsReached: reached,
   };
-  const points = Object.keys(SOAK_POINTS);
-  for (let i = 0; i < trials; i++) {
+  const offset = Math.floor(mulberry32(seed)() * points.length);
+
+  async function trial(i) {
     const rnd = mulberry32(seedFor(seed, 'trial', i));
     const trialSeed = Math.floor(rnd() * 1e9);
     const randomTime = i % 5 === 4;
-    const point = points[Math.floor(rnd() * points.length)];
+    // Cycle through the points (every one is aimed at), the first kill at a random occurrence of it.
+    const point = points[(offset + i - Math.floor(i / 5)) % points.length];
     const mode = i % 4 === 3 ? 'mix' : 'kill';
-    const rate = Math.min(1, 2.5 / SOAK_POINTS[point]).toFixed(4);
+    const rate = Number(Math.min(1, 1.5 / reached[point]).toFixed(5));
+    const target = 1 + Math.floor(rnd() * reached[point]);
+    const firstSeed = seedFiringAt(point, target, rate, mode, trialSeed);
     const dir = createSoakWorkspace(join(base, `trial-${i}`), fixtures);
     const ws = workspace(dir);
     let complete = false;
-    let note = randomTime ? 'random-time kills' : `${point} ${mode} rate ${rate}`;
+    let note = randomTime ? 'random-time kills' : `${point} #${target} ${mode}, seed ${firstSeed}`;
     for (let r = 0; r < maxRounds && !complete; r++) {
       const runs = listRuns(ws);
       const halted = runs.filter((x) => x.state === 'failed' && x.halted);
@@ -196,7 +204,7 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
       else if (new Set(runs.filter((x) => x.state === 'done').map((x) => `${x.package}/${x.args.stage}`)).size === FIXTURE_SET.length * ws.config.stages.length) { complete = true; break; }
       else { script = START; args = []; }
       const faultEnv = faulty && !randomTime && !halted.length
-        ? { PIPELINE_FAULTS: `${trialSeed + r}:${rate}:${mode}`, PIPELINE_FAULT_POINTS: point } : {};
+        ? { PIPELINE_FAULTS: `${r === 0 ? firstSeed : trialSeed + r}:${rate}:${mode}`, PIPELINE_FAULT_POINTS: point } : {};
       const killAfterMs = faulty && randomTime && r < 2 ? Math.floor(50 + rnd() * 3000) : undefined;
       const res = await run(script, args, { cwd: dir, env: envFor(faultEnv), killAfterMs });
       stats.rounds++;
@@ -224,12 +232,17 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     stats.unexpected += check.unexpected;
     if (check.problems.length) {
       stats.failedTrials++;
-      stats.problems.push(...check.problems.map((p) => `trial ${i} (seed ${trialSeed}, ${note}): ${p}`));
+      stats.problems.push(...check.problems.map((p) => `trial ${i} (${note}): ${p} [kept in ${dir}]`));
     } else {
       rmSync(dir, { recursive: true, force: true }); // failed trials stay for inspection
     }
     note += `, ${faults.length} fault(s)`;
     log(`trial ${i}: ${check.problems.length ? 'FAIL' : 'ok'} (${note})`);
   }
+
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, async () => {
+    while (next < trials) await trial(next++);
+  }));
   return { ...stats, distinctPoints: stats.points.size, points: Object.fromEntries(stats.points) };
 }

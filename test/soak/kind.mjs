@@ -6,7 +6,7 @@
 // It stands in for pipeline/stages' promote until that lands; `pipeline resume` finds it through
 // PIPELINE_RUN_KINDS=test/soak/kind.mjs.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, cpSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, cpSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
@@ -175,8 +175,12 @@ export function soakSteps(ws, args) {
       async run(ctx) {
         return withLock(ws.stateDir, archiveLockName('local'), { wait: 120_000 }, async () => {
           if (await inArchive()) return publishedRecord();
-          // Tests of concurrent promotions widen the window in which the archive lock is held.
-          if (process.env.SOAK_PUBLISH_DELAY_MS) await new Promise((r) => setTimeout(r, Number(process.env.SOAK_PUBLISH_DELAY_MS)));
+          // Tests of concurrent promotions widen the window in which the archive lock is held, and log it.
+          if (process.env.SOAK_PUBLISH_DELAY_MS) {
+            const t0 = Date.now();
+            await new Promise((r) => setTimeout(r, Number(process.env.SOAK_PUBLISH_DELAY_MS)));
+            appendFileSync(join(ws.root, 'archive-writes.log'), `${pkg} ${t0} ${Date.now()}\n`);
+          }
           const delivered = uploadDelivered();
           if (delivered) ctx.note(`${changesName} already delivered (${delivered}): not uploading again`);
           else await execa('dput', ['-c', paths.dputCf, '-u', 'local', join(uploadDir, changesName)], { env: { USER: 'pipeline' } });
