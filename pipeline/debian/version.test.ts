@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { PipelineError } from '../errors.js';
 import { aptListVersions, dpkgCompareBatch, type Relation } from '../tools/dpkgOracle.js';
@@ -119,6 +120,23 @@ describe('parseVersion', () => {
     expect(parseVersion('2147483647:1').epoch).toBe(2147483647);
     expect(parseVersion('+1:1').epoch).toBe(1); // strtol takes a sign; dpkg accepts it
     expect(compareVersions('+1:1.0', '1:1.0')).toBe(0);
+  });
+});
+
+describe('validation agrees with dpkg', () => {
+  // dpkg --compare-versions X eq X: exit 2 + "error: ... bad syntax: REASON" for errors,
+  // "warning: ... bad syntax: REASON" for what it only warns about, silence for clean versions.
+  const odd = [
+    '1.0', '1:1.0-1', ' 1.0 ', '1.0 2', '1:', ':1', 'a:1', '1a:1', '-0:1.0', '+1:1.0', '2147483647:1', '2147483648:1',
+    '99999999999999999999:1', '1.0-', '1-', '1:-1', 'a1', '~1', '1.0_1', '1.0-1_2', '1:1.0-1:2', '1:1.0-1:2_3', '1:1.0-1_2:3',
+    '1.0-1-2', '1:a-1', '1.0\t', '1.0é', '1.0:1', '0:1:2', '1.0+~-a.b+c', '1.0-a-b_c', '1_0-1_0', '1:1_0:1-1',
+  ];
+  it.each(odd)('%j', async (v) => {
+    const r = await execa('dpkg', ['--compare-versions', '--', v, 'eq', v], { reject: false, env: { LC_ALL: 'C' } });
+    const m = /(error|warning): version '.*' has bad syntax: (.*)/.exec(r.stderr);
+    const dpkg = r.exitCode === 2 && !m ? { level: 'error', reason: 'unparsed' } : m ? { level: m[1], reason: m[2] } : undefined;
+    const ours = versionProblem(v);
+    expect(ours && { level: ours.level, reason: ours.reason.replace(/ \('.*'\)$/, '').replace(/character '.*' in/, 'character in') }).toEqual(dpkg);
   });
 });
 

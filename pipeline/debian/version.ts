@@ -68,24 +68,45 @@ function describeChar(c: number): string {
   return c < 32 || c === 127 ? `\\x${c.toString(16).padStart(2, '0')}` : String.fromCharCode(c);
 }
 
-/** dpkg's parseversion, over indices. Never throws; `problem` is set on the first complaint. */
+/**
+ * dpkg's parseversion, over indices, in one forward pass (plus the few epoch digits): it records the
+ * first colon, the last hyphen, the first character outside A-Za-z0-9.+~:- and a colon after the
+ * last hyphen, then decides in dpkg's order of checks. Never throws; `problem` is set on the first
+ * complaint dpkg would make.
+ */
 function scan(s: string): Scan {
   const out: Scan = { s, epoch: 0, us: 0, ue: 0, rs: 0, re: 0, problem: undefined };
   const n = s.length;
   let start = 0;
   while (start < n && isBlank(s.charCodeAt(start))) start++;
   if (start === n) return (out.problem = problem('version string is empty')), out;
-  let end = start;
-  while (end < n && !isBlank(s.charCodeAt(end))) end++;
-  for (let i = end; i < n; i++) {
-    if (!isBlank(s.charCodeAt(i))) return (out.problem = problem('version string has embedded spaces')), out;
+
+  let end = n;
+  let colon = -1;
+  let hyphen = -1;
+  let bad = -1; // first character not allowed anywhere in upstream or revision
+  let colonAfterHyphen = -1; // first colon after the latest hyphen
+  for (let i = start; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= C_0 && c <= C_9) || (c >= C_a && c <= C_z) || (c >= C_A && c <= C_Z) || c === C_DOT || c === C_PLUS || c === C_TILDE) continue;
+    if (c === C_HYPHEN) {
+      hyphen = i;
+      colonAfterHyphen = -1;
+    } else if (c === C_COLON) {
+      if (colon < 0) colon = i;
+      if (hyphen >= 0 && colonAfterHyphen < 0) colonAfterHyphen = i;
+    } else if (isBlank(c)) {
+      end = i;
+      for (let j = i + 1; j < n; j++) {
+        if (!isBlank(s.charCodeAt(j))) return (out.problem = problem('version string has embedded spaces')), out;
+      }
+      break;
+    } else if (bad < 0) {
+      bad = i;
+    }
   }
 
   // Epoch: the text before the first colon, read the way strtol(…, 10) reads it.
-  let colon = -1;
-  for (let i = start; i < end; i++) {
-    if (s.charCodeAt(i) === C_COLON) { colon = i; break; }
-  }
   let vs = start;
   if (colon >= 0) {
     let i = start;
@@ -94,7 +115,7 @@ function scan(s: string): Scan {
     if (sign === C_PLUS || sign === C_HYPHEN) { negative = sign === C_HYPHEN; i++; }
     const digitsStart = i;
     let value = 0;
-    while (i < end && isDigit(s.charCodeAt(i))) {
+    while (i < colon && isDigit(s.charCodeAt(i))) {
       if (value <= INT_MAX) value = value * 10 + (s.charCodeAt(i) - C_0);
       i++;
     }
@@ -107,43 +128,47 @@ function scan(s: string): Scan {
     vs = colon + 1;
   }
 
-  // Revision: after the last hyphen.
-  let hyphen = -1;
-  for (let i = end - 1; i >= vs; i--) {
-    if (s.charCodeAt(i) === C_HYPHEN) { hyphen = i; break; }
-  }
+  // Revision: after the last hyphen (of the part after the epoch).
   out.us = vs;
-  if (hyphen >= 0) {
+  if (hyphen >= vs) {
     out.ue = hyphen;
     out.rs = hyphen + 1;
     out.re = end;
     if (out.rs === end) return (out.problem = problem('revision number is empty')), out;
   } else {
+    hyphen = -1;
     out.ue = end;
     out.rs = out.re = end;
   }
   if (out.us === out.ue) return (out.problem = problem('version number is empty')), out;
 
-  // From here on dpkg only warns.
+  // From here on dpkg only warns: first the upstream part, then the revision, each in order.
   if (!isDigit(s.charCodeAt(out.us))) {
     out.problem = problem(`version number does not start with digit ('${describeChar(s.charCodeAt(out.us))}')`, 'warning');
     return out;
   }
-  for (let i = out.us + 1; i < out.ue; i++) {
-    const c = s.charCodeAt(i);
-    if (!isDigit(c) && !isAlpha(c) && c !== C_DOT && c !== C_HYPHEN && c !== C_PLUS && c !== C_TILDE && c !== C_COLON) {
-      out.problem = problem(`invalid character '${describeChar(c)}' in version number`, 'warning');
-      return out;
-    }
+  if (bad >= 0 && bad < vs) bad = firstBadIn(s, vs, end); // a bad character in the (valid) epoch cannot be: recheck
+  if (bad >= out.us && bad < out.ue) {
+    out.problem = problem(`invalid character '${describeChar(s.charCodeAt(bad))}' in version number`, 'warning');
+    return out;
   }
-  for (let i = out.rs; i < out.re; i++) {
-    const c = s.charCodeAt(i);
-    if (!isDigit(c) && !isAlpha(c) && c !== C_DOT && c !== C_PLUS && c !== C_TILDE) {
-      out.problem = problem(`invalid character '${describeChar(c)}' in revision number`, 'warning');
+  if (hyphen >= 0) {
+    const revBad = bad >= out.rs && (colonAfterHyphen < 0 || bad < colonAfterHyphen) ? bad : colonAfterHyphen;
+    if (revBad >= 0) {
+      out.problem = problem(`invalid character '${describeChar(s.charCodeAt(revBad))}' in revision number`, 'warning');
       return out;
     }
   }
   return out;
+}
+
+/** First character in s[from, to) outside A-Za-z0-9.+~:- (-1 when none). */
+function firstBadIn(s: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (!isDigit(c) && !isAlpha(c) && c !== C_DOT && c !== C_HYPHEN && c !== C_PLUS && c !== C_TILDE && c !== C_COLON) return i;
+  }
+  return -1;
 }
 
 /** dpkg's `order()`: digits 0, letters their code, `~` below everything (even the end), others above letters. */
