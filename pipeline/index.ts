@@ -73,7 +73,7 @@ export {
 } from './stages/plan.js';
 export { LIFECYCLE, promoteSteps, stageOf, stepName, type LifecycleStep } from './stages/lifecycle.js';
 export {
-  BaseStage, STEPS as PROMOTE_STEPS, lintDsc, renderChangelogEntry, assertGatesBound, isBlockedError,
+  BaseStage, STEPS as PROMOTE_STEPS, useLintian, renderChangelogEntry, assertGatesBound, isBlockedError,
   type Stage, type StageRun, type PromoteArgs, type VerifyOutput, type PrepareOutput, type LintOutput, type BlockedError,
 } from './stages/stage.js';
 export { PpaStage } from './stages/ppa.js';

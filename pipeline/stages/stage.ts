@@ -4,21 +4,22 @@
  *   prepare  the plan: version, changelog entry (as dch writes it), upload target and command
  *   build    the source package (and binary test-build) for the plan
  *   sign     the exact upload set, debsigned; every later gate is bound to its sha256
- *   lint     lint the signed .dsc as unpacked; binary-build verdict; all verdicts recorded
+ *   lint     lint the signed .dsc as unpacked (+ the real lintian on the .changes for container
+ *            builds); binary-build verdict; all verdicts recorded
  *   publish  dput (+ reprepro processincoming for the local archive)
  *   confirm  read the target's index, record the landed version (PublishRecord + history)
  * BaseStage implements the lifecycle; PpaStage, DevelStage and BackportStage (one file each)
  * supply their version policy and extra gates.
  */
-import { mkdtempSync, readFileSync, rmSync, mkdirSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import type { StageConfig } from '../config/schema.js';
 import { loadPackage, type Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
-import { lintTree } from '../lint/run.js';
-import type { BuildRecord, GateVerdict, LintRecord, PublishRecord, Severity, StageKind } from '../state/records.js';
+import { lintPackage } from '../lint/index.js';
+import type { BuildRecord, GateVerdict, PublishRecord, Severity, StageKind } from '../state/records.js';
 import type { RunProgress } from '../state/runner.js';
 import type { StepContext } from '../state/steps.js';
 import { StateStore } from '../state/store.js';
@@ -33,7 +34,6 @@ import { planStage, type StagePlan } from './plan.js';
 import { confirmUpload, publishUpload, reconcilePublish, type PublishOutput } from './publish.js';
 import { changedFiles, describeUpload, prepareUpload, uploadDir, type UploadSet } from './upload.js';
 import { dputInvocation } from '../archive/dput.js';
-import { existsSync } from 'node:fs';
 
 export const STEPS = ['verify', 'prepare', 'build', 'sign', 'lint', 'publish', 'confirm'] as const;
 export type StepName = (typeof STEPS)[number];
@@ -195,10 +195,11 @@ export abstract class BaseStage implements Stage {
     const build = this.out<BuildRecord>(run, 'build');
     const changed = await changedFiles(set);
     if (changed.length) throw Object.assign(new PipelineError(`the upload set changed after signing (${changed.join(', ')}): its checks must run again`, { file: set.dir, exitCode: 1, hint: `pipeline promote ${pkg} --to ${this.config.name}` }), { permanent: true });
-    const lintWaivers = [...(args.waivers ?? []), ...loadPackage(ws, pkg).definition.waivers]
-      .filter((w) => w.gate === GATES.lint && (!w.stage || w.stage === this.config.name));
-    const record = await lintDsc(set.dsc.path, { gate: this.config.gates.lint, packageName: plan.source, waivers: lintWaivers });
-    const lintVerdict: GateVerdict = { ...record.gate, gate: GATES.lint };
+    const record = await lintPackage(ws, set.dsc.path, {
+      stage: this.config.name, record: false, ...(run.progress ? { progress: run.progress } : {}),
+      ...(useLintian(args) ? { lintian: set.changes.path } : {}),
+    });
+    const lintVerdict = applyWaiver({ ...record.gate, gate: GATES.lint }, findWaiver(ws, pkg, this.config.name, GATES.lint, args.waivers));
     const verdicts = bind([...verifyVerdicts, lintVerdict, binaryBuildVerdict(ws, pkg, this.config, build, args.waivers)], set.dsc.sha256);
     const store = new StateStore(ws.stateDir);
     store.write('lint', { ...record, package: pkg, stage: this.config.name, artifactSha256: set.dsc.sha256, gate: verdicts.find((v) => v.gate === GATES.lint)! });
@@ -252,16 +253,13 @@ export async function assertGatesBound(ws: Workspace, pkg: string, stage: string
   if (blocking(rec.verdicts).length) throw blockedError(pkg, stage, rec.verdicts);
 }
 
-/** Lint the exact source package: the signed .dsc unpacked with dpkg-source (checksums verified). */
-export async function lintDsc(dsc: string, options: { gate: Severity; packageName: string; waivers: { by: string; reason: string }[] }): Promise<LintRecord> {
-  const tmp = mkdtempSync(join(tmpdir(), 'pipeline-lint-'));
-  try {
-    const r = await execa('dpkg-source', ['-x', dsc, join(tmp, 'src')], { reject: false, all: true, env: { LC_ALL: 'C.UTF-8' } });
-    if (r.exitCode !== 0) throw new PipelineError(`dpkg-source -x failed: ${String(r.all).trim().split('\n').pop()}`, { file: dsc, exitCode: 1 });
-    return await lintTree(join(tmp, 'src'), options);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+/**
+ * The real lintian runs on the exact .changes as well (seconds to minutes) for container builds;
+ * the fast `host` builder skips it unless PIPELINE_LINTIAN=1 (PIPELINE_LINTIAN=0 always skips).
+ */
+export function useLintian(args: PromoteArgs, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.PIPELINE_LINTIAN === '0' || env.PIPELINE_LINTIAN === '1') return env.PIPELINE_LINTIAN === '1';
+  return builderName(args.builder, env) !== 'host';
 }
 
 /** The binary test-build verdict: blocked when it failed (waivable), not run with the host builder. */
