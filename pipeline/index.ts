@@ -106,3 +106,10 @@ export {
   ensureSigningKey, findSigningKey, gnupgHome, exportPublicKey, writePublicKey, debsign, verifySignature,
   type SigningKey, type SignatureCheck,
 } from './archive/signing.js';
+// The four verbs of the CI scripts (scripts/ci/*.mjs): `import { lint, build, promote, report }`.
+// They are the very functions the CLI commands call, under the names a script reads best.
+export { lintPackage as lint } from './lint/index.js';
+export { buildPackage as build, type BuildOptions } from './build/index.js';
+export { report, type ReportOptions, type ReportResult } from './report/run.js';
+export { StateStore } from './state/store.js';
+export { githubWorkflows, workflowOptions, type WorkflowFile, type WorkflowOptions } from './ci/github.js';

@@ -66,3 +66,21 @@ describe('GitHub workflows', () => {
     }
   });
 });
+
+describe('pipeline ci github', () => {
+  it('generates exactly the committed workflow files for this repository', async () => {
+    const { loadWorkspace } = await import('../pipeline/config/workspace.js');
+    const { githubWorkflows, workflowOptions } = await import('../pipeline/ci/github.js');
+    const ws = loadWorkspace({ cwd: join(dir, '..', '..') });
+    const generated = githubWorkflows(workflowOptions(ws));
+    for (const f of generated) expect(f.content, f.path).toBe(readFileSync(join(dir, '..', '..', f.path), 'utf8'));
+  });
+
+  it('puts a new package set into the build matrix', async () => {
+    const { githubWorkflows } = await import('../pipeline/ci/github.js');
+    const [ci] = githubWorkflows({ packages: ['alpha', 'beta'], stages: ['ppa'], uploadConfig: 'profiles/x.yaml' });
+    const wf = parse(ci!.content) as { jobs: { packages: { strategy: { matrix: { package: string[]; stage: string[] } } } } };
+    expect(wf.jobs.packages.strategy.matrix).toEqual({ package: ['alpha', 'beta'], stage: ['ppa'] });
+    expect(validateWorkflow(ci!.content).errors).toEqual([]);
+  });
+});

@@ -4,6 +4,7 @@ export { collectReadiness, releaseStage, changelogVersion, type CollectOptions }
 export { loadMainIndex, binariesOfSources, runtimeDependencies, type MainIndex } from './mir.js';
 export { renderText, renderMarkdown, renderJson, type ReportFormat } from './render.js';
 export { renderHtml } from './html.js';
+export { report, type ReportOptions, type ReportResult } from './run.js';
 
 import type { ReadinessReport } from './model.js';
 import { renderHtml } from './html.js';

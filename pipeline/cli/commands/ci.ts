@@ -1,4 +1,27 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { githubWorkflows, workflowOptions } from '../../ci/github.js';
+import { action } from '../action.js';
 
-/** `pipeline ci` — not built yet. */
-export function register(_program: Command): void {}
+/** `pipeline ci github` — print (or --write) the GitHub Actions workflows for the package set. */
+export function register(program: Command): void {
+  const ci = program.command('ci').description('CI integration');
+  ci.command('github')
+    .description('print the GitHub Actions workflows (ci.yml, ppa-upload.yml) for this package set')
+    .option('--write', 'write them under .github/workflows/ instead of printing')
+    .option('--upload-config <file>', 'profile whose ppa stage targets the Launchpad PPA', 'profiles/ubuntu.yaml')
+    .action(action(async (ctx, opts: { write?: boolean; uploadConfig: string }) => {
+      const ws = ctx.workspace();
+      const files = githubWorkflows(workflowOptions(ws, opts.uploadConfig));
+      if (opts.write) {
+        for (const f of files) {
+          const path = join(ws.root, f.path);
+          mkdirSync(dirname(path), { recursive: true });
+          writeFileSync(path, f.content);
+        }
+      }
+      ctx.out.result(opts.write ? files.map((f) => ({ path: f.path, written: true })) : files, () =>
+        opts.write ? files.map((f) => `wrote ${f.path}`).join('\n') : files.map((f) => `# ---- ${f.path}\n${f.content}`).join('\n'));
+    }));
+}

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import writeFileAtomic from 'write-file-atomic';
 import { resolve } from 'node:path';
 import { PipelineError } from '../../errors.js';
-import { collectReadiness, loadMainIndex, releaseStage, renderReport, type MainIndex, type ReportFormat } from '../../report/index.js';
+import { type ReportFormat } from '../../report/index.js';
+import { report as runReport } from '../../report/run.js';
 import { action } from '../action.js';
 
 const FORMATS: ReportFormat[] = ['text', 'md', 'json', 'html'];
@@ -23,20 +24,7 @@ export function register(program: Command): void {
       const ws = ctx.workspace();
       const format = (ctx.options.json && opts.format === 'text' ? 'json' : opts.format) as ReportFormat;
       if (!FORMATS.includes(format)) throw new PipelineError(`--format: unknown format "${opts.format}" (${FORMATS.join(', ')})`);
-      const release = opts.release ?? ws.config.stages.find((s) => s.kind === 'devel')?.target.series;
-      if (release) releaseStage(ws, release); // bad --release fails before any work
-      let mainIndex: MainIndex | string | undefined;
-      const { packagesInOrder } = await import('../../config/packages.js');
-      if (release && packagesInOrder(ws).some((p) => p.definition.mir.required)) {
-        if (opts.offline) mainIndex = 'not checked (--offline)';
-        else {
-          const phase = ctx.out.phase(`main index of ${release}`);
-          mainIndex = await loadMainIndex(ws, release, 30_000);
-          if (typeof mainIndex === 'string') phase.fail(mainIndex); else phase.done(`${mainIndex.binaries.size} binary packages`);
-        }
-      }
-      const report = await collectReadiness(ws, { release, mainIndex });
-      const text = renderReport(report, format);
+      const { report, text } = await runReport(ws, { release: opts.release, format, offline: opts.offline, progress: ctx.out });
       if (opts.out) {
         const file = resolve(opts.out);
         try {
