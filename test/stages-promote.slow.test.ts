@@ -1,0 +1,54 @@
+/**
+ * Promotion with the real container builder: a tiny arch:all fixture goes ppa → devel → backports
+ * with sbuild (unshare) building its source package and test-building its binary for every
+ * stage in the cached bookworm chroot (test/setup/chroots.ts), lintian on every .changes, then
+ * the local archive serves the exact .dsc that was checked to `apt-get source`.
+ */
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { promote } from '../pipeline/stages/promote.js';
+import { readGateRecord } from '../pipeline/stages/gates.js';
+import { sha256File } from '../pipeline/source/fetch.js';
+import { StateStore } from '../pipeline/state/store.js';
+import { aptGetSource, stagesWorkspace, type StagesWorkspace } from './helpers/stagesWorkspace.js';
+import { REPO } from './helpers/workspace.js';
+
+/** The default profile with every stage building in bookworm (the chroot the slow setup caches). */
+function bookwormBuilders(yaml: string): string {
+  return yaml.replace(/builder: \{ suite: trixie,/g, 'builder: { suite: bookworm,');
+}
+
+describe('promote with sbuild (hello-stage, arch:all)', () => {
+  let t: StagesWorkspace;
+  let restore: () => void;
+  beforeAll(() => {
+    t = stagesWorkspace({ packages: [], config: bookwormBuilders(readFileSync(join(REPO, 'pipeline.yaml'), 'utf8')) });
+    cpSync(join(REPO, 'test', 'fixtures', 'stages', 'hello-stage'), join(t.root, 'packages', 'hello-stage'), { recursive: true });
+    t.env.PIPELINE_BUILDER = 'sbuild';
+    t.env.PIPELINE_CACHE_DIR = inject('chrootCacheDir');
+    restore = t.use();
+  });
+  afterAll(async () => { restore(); await t.cleanup(); });
+
+  it('builds in the container, gates pass, and every stage lands the checked .dsc', async () => {
+    const ws = t.ws();
+    expect(ws.config.stages.every((s) => s.builder.suite === 'bookworm')).toBe(true);
+    const r = await promote(ws, 'hello-stage', { to: 'backports' });
+    expect(r.state, `${r.message}\n${JSON.stringify(r.reports.map((x) => x.verdicts), null, 1)}`).toBe('done');
+    expect(r.reports.map((s) => s.published?.version)).toEqual(['1.0-1~ppa1', '1.0-1', '1.0-1~bpo12+1']);
+
+    const store = new StateStore(ws.stateDir);
+    for (const s of r.reports) {
+      const build = store.read('hello-stage', s.stage, 'build')!;
+      expect(build.status).toBe('successful');
+      expect(build.sourceSummary?.status).toBe('successful');
+      expect(build.binarySummary?.status).toBe('successful');
+      const gates = readGateRecord(ws, 'hello-stage', s.stage)!;
+      expect(gates.verdicts.find((v) => v.gate === 'binary-build')?.verdict).toBe('pass');
+      expect(gates.verdicts.find((v) => v.gate === 'lint')?.verdict).toBe('pass');
+      const dir = await aptGetSource(join(t.root, '.pipeline', 'archive'), ['ppa', 'trixie', 'bookworm-backports'], 'hello-stage', s.published!.version, join(t.root, 'apt', s.stage));
+      expect(await sha256File(join(dir, `hello-stage_${s.published!.version}.dsc`))).toBe(gates.dscSha256);
+    }
+  });
+});
