@@ -117,7 +117,7 @@ export abstract class BaseStage implements Stage {
   constructor(readonly config: StageConfig) {}
 
   /** This stage kind's version rules for the planned version. */
-  abstract versionGate(ws: Workspace, plan: StagePlan): GateVerdict;
+  abstract versionGate(ws: Workspace, plan: StagePlan): GateVerdict | Promise<GateVerdict>;
 
   /** Further gates of this kind (the devel stage's freeze gate). */
   async extraGates(_run: StageRun, _plan: StagePlan): Promise<GateVerdict[]> {
@@ -139,7 +139,7 @@ export abstract class BaseStage implements Stage {
       ? [...(args.planned ?? []), ...args.stages.slice(0, Math.max(0, i)).map((s) => ({ package: pkg, stage: s }))]
       : [];
     const raw = [
-      this.versionGate(ws, plan),
+      await this.versionGate(ws, plan),
       await progressionGate(ws, pkg, this.config.name, planned),
       await dependenciesGate(ws, pkg, this.config.name, planned),
       ...(await this.extraGates(run, plan)),
