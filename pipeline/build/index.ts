@@ -98,7 +98,7 @@ async function artifact(path: string): Promise<Artifact> {
 export async function buildPackage(ws: Workspace, input: BuildInput | string, stageName: string, options: BuildOptions = {}): Promise<BuildRecord> {
   const progress = options.progress ?? silentProgress;
   const st = stageConfig(ws, stageName);
-  const resolved = await resolveInput(ws, input);
+  const resolved = await resolveInput(ws, input, progress);
   const plan = planFields(options.plan ?? (await defaultPlan(ws, input, resolved, stageName)));
   const binary = options.binary ?? resolved.build.binary;
   const store = new StateStore(ws.stateDir);

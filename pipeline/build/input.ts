@@ -12,6 +12,7 @@ import { loadPackage, type Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
 import { hashTree, prepareSourceTree, upstreamOf } from '../source/tree.js';
 import { readChangelogTop } from '../stages/changelog.js';
+import type { ProgressSink } from './progress.js';
 
 export type BuildInput =
   | { pkg: string }
@@ -51,7 +52,7 @@ function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-export async function resolveInput(ws: Workspace, input: BuildInput | string): Promise<ResolvedInput> {
+export async function resolveInput(ws: Workspace, input: BuildInput | string, progress?: ProgressSink): Promise<ResolvedInput> {
   const spec: BuildInput = typeof input === 'string' ? { pkg: input } : input;
   if ('pkg' in spec) {
     const pkg = loadPackage(ws, spec.pkg);
@@ -63,9 +64,9 @@ export async function resolveInput(ws: Workspace, input: BuildInput | string): P
       distribution: top.distribution,
       build: { binary: pkg.definition.build.binary, archAll: pkg.definition.build.archAll },
       // The cached tree's key covers the orig tarballs' sha256 and debian/'s content.
-      contentHash: async () => (await prepareSourceTree(ws, spec.pkg)).key,
+      contentHash: async () => (await prepareSourceTree(ws, spec.pkg, { progress })).key,
       async materialize(into) {
-        const t = await prepareSourceTree(ws, spec.pkg, { into });
+        const t = await prepareSourceTree(ws, spec.pkg, { into, progress });
         return { tree: t.tree, parent: t.parent, origTarballs: t.origTarballs.map((o) => o.path) };
       },
     };
