@@ -21,6 +21,8 @@ import { basename, join, relative } from 'node:path';
 import type { Workspace } from '../config/workspace.js';
 import { loadPackage, type LoadedPackage } from '../config/workspace.js';
 import { isPipelineError, PipelineError } from '../errors.js';
+import { PackageSchema } from '../config/schema.js';
+import { parseYamlFile } from '../config/yaml.js';
 import { parseDsc, sha256File, type ListedFile } from '../debian/dsc.js';
 import { privateApt } from '../tools/apt.js';
 import { LICENSES } from '../templates/licenses.js';
@@ -86,6 +88,11 @@ export async function fetchSource(ws: Workspace, pkgName: string, opts: FetchOpt
   return fetchUrl(ws, pkg, progress, opts);
 }
 
+/** Line of a key in the package's package.yaml, for error lines. */
+function lineIn(pkg: LoadedPackage, path: (string | number)[]): number | undefined {
+  return parseYamlFile(pkg.file, PackageSchema).lineOf(path);
+}
+
 function packageFile(pkg: LoadedPackage): string {
   return relative(process.cwd(), pkg.file) || pkg.file;
 }
@@ -96,7 +103,7 @@ function isOrigTarball(name: string): boolean {
   return /\.orig(-[A-Za-z0-9][A-Za-z0-9-]*)?\.tar\.[a-z0-9]+$/.test(name);
 }
 
-/** Verify a fetched apt source directory; returns undefined when it is incomplete or wrong. */
+/** Verify a fetched apt source directory: the pinned .dsc, then every file it lists. */
 async function verifyAptDir(dir: string, dscName: string, expectedDsc: string): Promise<{ ok: true; files: SourceFile[] } | { ok: false; reason: string }> {
   const dscPath = join(dir, dscName);
   if (!existsSync(dscPath)) return { ok: false, reason: `${dscName} missing` };
@@ -167,7 +174,7 @@ async function fetchApt(ws: Workspace, pkg: LoadedPackage, progress: Progress): 
     if (!v.ok) {
       check.fail(v.reason);
       throw new PipelineError(`fetched source failed verification: ${v.reason}`, {
-        file: packageFile(pkg), key: 'source.dscSha256', exitCode: 1,
+        file: packageFile(pkg), line: lineIn(pkg, ['source', 'dscSha256']), key: 'source.dscSha256', exitCode: 1,
       });
     }
     check.done(`${v.files.length} files`);
@@ -233,7 +240,7 @@ async function fetchUrl(ws: Workspace, pkg: LoadedPackage, progress: Progress, o
   if (sha256 !== source.sha256) {
     phase.fail('checksum mismatch');
     throw new PipelineError(`${source.url} has sha256 ${sha256}, package.yaml pins ${source.sha256}`, {
-      file: packageFile(pkg), key: 'source.sha256', exitCode: 1,
+      file: packageFile(pkg), line: lineIn(pkg, ['source', 'sha256']), key: 'source.sha256', exitCode: 1,
     });
   }
   mkdirSync(dir, { recursive: true });
