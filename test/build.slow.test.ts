@@ -150,10 +150,14 @@ describe('failing builds', () => {
   });
 
   it('an unsatisfiable Build-Depends fails at the dependency stage with that dependency named', async () => {
+    // Build-Depends are needed for the source package too (debian/rules clean runs in the
+    // container), so the source part already fails there, and no binary build is attempted.
     const record = await buildPackage(ws, { dir: join(FIXTURES, 'unsat-dep') }, STAGE);
-    expect(record).toMatchObject({ status: 'failed', failedPart: 'binary', failStage: 'install-deps' });
+    expect(record).toMatchObject({ status: 'failed', failedPart: 'source', failStage: 'install-deps' });
     expect(record.message).toBe('unsatisfiable build dependency: Depends: pipeline-no-such-package (>= 99) but it is not installable');
-    expect(existsSync(record.binaryLog!)).toBe(true);
+    expect(readFileSync(record.sourceLog!, 'utf8')).toMatch(/^Fail-Stage: install-deps$/m);
+    expect(record.dsc).toBeUndefined();
+    expect(record.binarySummary).toBeUndefined();
     expect(new StateStore(ws.stateDir).read('unsat-dep', STAGE, 'build')?.status).toBe('failed');
   });
 });

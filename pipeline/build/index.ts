@@ -233,6 +233,8 @@ async function runBuild(a: RunBuildArgs): Promise<BuildRecord> {
   return done(binOk ? extra : { ...extra, ...failed('binary', bin) }, [a.tmpDir, binDir]);
 }
 
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** The record's paths as they are after the temporary directory was renamed into place. */
 function relocate(record: BuildRecord, from: string, to: string): BuildRecord {
   const move = (p: string) => (p.startsWith(`${from}/`) || p === from ? to + p.slice(from.length) : p);
@@ -245,6 +247,8 @@ function relocate(record: BuildRecord, from: string, to: string): BuildRecord {
     artifacts: record.artifacts.map((x) => art(x)!),
     sourceLog: record.sourceLog ? move(record.sourceLog) : undefined,
     binaryLog: record.binaryLog ? move(record.binaryLog) : undefined,
+    // As they would be run again by hand: the .dsc the binary build used is in the final place.
+    commands: record.commands?.map((c) => c.map((arg) => arg.split(`${from}/`).join(`${to}/`).replace(new RegExp(`=${escape(from)}$`), `=${to}`))),
   };
 }
 
