@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The long recovery soak: 200 seeded trials (or `node bench/soak.mjs TRIALS SEED CONCURRENCY`) of
-// promoting the fixture set through every stage with kills at random fault points and times, each
-// resumed until done and checked (test/soak/harness.mjs). Prints the figures the recovery issue asks
+// The long recovery soak: 200 seeded trials (or `node bench/soak.mjs TRIALS SEED CONCURRENCY DRIVER`)
+// of promoting the fixture set through every stage — DRIVER `promote` (the real pipeline promote,
+// host source builder; the default) or `synthetic` (the soak-promote run kind, quicker) — with kills
+// at random fault points and times, each resumed until done and checked (test/soak/harness.mjs). Prints the figures the recovery issue asks
 // for; exits 1 if anything was lost, duplicated or unexpected. Needs `npx tsc -p .` first.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,15 +12,16 @@ import { runSoak } from '../test/soak/harness.mjs';
 const trials = Number(process.argv[2] ?? 200);
 const seed = Number(process.argv[3] ?? 2011);
 const concurrency = Number(process.argv[4] ?? 2);
+const driver = process.argv[5] ?? 'promote';
 const base = mkdtempSync(join(tmpdir(), 'pipeline-soak-'));
 const t0 = Date.now();
 const s = await runSoak({
-  trials, seed, base, concurrency,
+  trials, seed, base, concurrency, driver,
   log: (line) => process.stderr.write(`${line}\n`),
 });
 const minutes = ((Date.now() - t0) / 60000).toFixed(1);
 const reached = Object.keys(s.pointsReached);
-console.log(`trials: ${s.trials} (seed ${seed}, ${s.failedTrials} failed, ${minutes} min, ${concurrency} at a time)`);
+console.log(`trials: ${s.trials} (${driver}, seed ${seed}, ${s.failedTrials} failed, ${minutes} min, ${concurrency} at a time)`);
 console.log(`faults hit: ${s.faultsHit} (SIGKILLs ${s.kills}, injected throws ${s.throws}, random-time kills ${s.randomTimeKills})`);
 console.log(`distinct fault points: ${s.distinctPoints} of ${reached.length} reached (${Object.entries(s.points).map(([p, n]) => `${p} ${n}`).join(', ')})`);
 console.log(`recoveries: ${s.recoveries} runs resumed to completion (${s.resumes} pipeline resume calls, ${s.reconciled} interrupted steps reconciled, ${s.journalsRepaired} torn journals repaired, ${s.lockTakeovers} dead locks taken over, ${s.guardTrips} crash-loop halts)`);

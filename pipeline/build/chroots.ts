@@ -17,6 +17,7 @@ import { readJson, writeJsonAtomic } from '../state/store.js';
 import { mmdebstrap, mmdebstrapVersion } from '../tools/mmdebstrap.js';
 import { requireBuildEnvironment } from './preflight.js';
 import { silentProgress, type ProgressSink } from './progress.js';
+import { faultPoint } from '../state/faults.js';
 
 export interface ChrootSpec {
   suite: string;
@@ -222,6 +223,7 @@ async function createChroot(spec: ChrootSpec, tarball: string, metaFile: string,
     // Tarball first, then metadata: until the metadata names the new tarball's creation time,
     // readers treat the entry as it was (old metadata + a complete tarball either way).
     renameSync(partial, tarball);
+    faultPoint('chroot.refresh'); // recovery soak: a crash between the new tarball and its metadata
     writeJsonAtomic(metaFile, meta);
     phase.done(`${(meta.sizeBytes / 1048576).toFixed(0)} MiB`);
   } catch (e) {

@@ -4,19 +4,15 @@
 // exactly once, nothing unexpected, no upload made twice, every journal complete, and the final
 // state equal to a fault-free run's. Used by test/soak/soak.slow.test.ts and bench/soak.mjs.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadWorkspace } from '../../dist/pipeline/config/workspace.js';
 import { decide, mulberry32, seedFor } from '../../dist/pipeline/state/faults.js';
 import { readJournal, journalFile } from '../../dist/pipeline/state/journal.js';
 import { listRuns } from '../../dist/pipeline/state/runner.js';
-import { StateStore } from '../../dist/pipeline/state/store.js';
-import { REPO, FIXTURE_SET, createSoakWorkspace, expectedUploads } from './fixture.mjs';
-import { readSources, repreproList } from './kind.mjs';
+import { REPO } from './fixture.mjs';
+import { DRIVERS } from './drivers.mjs';
 
-const KIND_MODULE = join(REPO, 'test', 'soak', 'kind.mjs');
-const START = join(REPO, 'test', 'soak', 'start.mjs');
 const CLI = join(REPO, 'bin', 'pipeline.js');
 
 /**
@@ -32,7 +28,7 @@ export function seedFiringAt(point, target, rate, mode, start) {
   }
 }
 
-function run(cmd, args, { cwd, env, killAfterMs, timeoutMs = 120_000 }) {
+function run(cmd, args, { cwd, env, killAfterMs, timeoutMs = 600_000 }) {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, [cmd, ...args], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -52,83 +48,23 @@ function run(cmd, args, { cwd, env, killAfterMs, timeoutMs = 120_000 }) {
   });
 }
 
-const sha = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
-
-function walk(dir, base = dir, out = []) {
-  if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) walk(p, base, out);
-    else out.push(`${relative(base, p)} ${sha(p)}`);
-  }
-  return out;
-}
-
-/** Everything a fault-free run and a recovered run must agree on (times and run ids left out). */
-export async function snapshot(ws) {
-  const store = new StateStore(ws.stateDir);
-  const strip = ({ publishedAt, ...rest }) => rest; // eslint-disable-line no-unused-vars
-  const suites = {};
-  for (const stage of ws.config.stages) {
-    suites[stage.target.suite] = {
-      sources: readSources(join(ws.root, 'archive'), stage.target.suite),
-      reprepro: await repreproList(join(ws.root, 'archive'), stage.target.suite),
-    };
-  }
-  return {
-    suites,
-    pool: walk(join(ws.root, 'archive', 'pool')),
-    incoming: walk(join(ws.root, 'incoming')),
-    records: FIXTURE_SET.map((p) => ({
-      package: p.name,
-      publish: ws.config.stages.map((s) => { const r = store.read(p.name, s.name, 'publish'); return r && strip(r); }),
-      history: store.publishHistory(p.name).map(strip),
-    })),
-    runs: listRuns(ws).map((r) => `${r.package}/${r.args.stage}: ${r.state} ${r.progress}`).sort(),
-  };
-}
-
-function ledger(ws) {
-  const file = join(ws.root, 'uploads.ledger');
-  const uploads = new Map();
-  if (!existsSync(file)) return uploads;
-  for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
-    const [path, mtime] = line.split('|');
-    const name = path.split('/').pop();
-    if (!uploads.has(name)) uploads.set(name, new Set());
-    uploads.get(name).add(mtime);
-  }
-  return uploads;
+/** Everything a fault-free run and a recovered run must agree on (the driver decides what). */
+export async function snapshot(ws, driver = DRIVERS.synthetic) {
+  return driver.snapshot(ws);
 }
 
 /** Check one finished trial; returns the problems found (empty when all is well) and counters. */
-export async function checkTrial(ws, reference) {
-  const problems = [];
-  const expected = expectedUploads(ws.config);
-  let lost = 0;
-  let unexpected = 0;
-  for (const stage of ws.config.stages) {
-    const suite = stage.target.suite;
-    const have = await repreproList(join(ws.root, 'archive'), suite);
-    const want = expected.filter((e) => e.suite === suite);
-    for (const w of want) {
-      const n = have.filter((h) => h.package === w.package && h.version === w.version).length;
-      if (n === 0) { lost++; problems.push(`lost: ${w.package} ${w.version} is not in ${suite}`); }
-      if (n > 1) problems.push(`${w.package} ${w.version} is in ${suite} ${n} times`);
-    }
-    for (const h of have) if (!want.some((w) => w.package === h.package && w.version === h.version)) { unexpected++; problems.push(`unexpected: ${h.package} ${h.version} in ${suite}`); }
-  }
-  let duplicated = 0;
-  for (const [name, times] of ledger(ws)) if (times.size > 1) { duplicated += times.size - 1; problems.push(`duplicated upload: ${name} uploaded ${times.size} times`); }
+export async function checkTrial(ws, reference, driver = DRIVERS.synthetic) {
+  const { problems, lost, duplicated, unexpected } = await driver.check(ws, reference);
   const runs = listRuns(ws);
   for (const r of runs) {
     const { damage, entries } = readJournal(journalFile(ws.stateDir, r.runId));
     if (damage) problems.push(`journal of ${r.runId} still damaged at line ${damage.line}`);
-    if (r.state !== 'done' || r.done.length !== r.steps.length) problems.push(`run ${r.runId} (${r.package}/${r.args.stage}) is ${r.state} ${r.progress}`);
+    if (r.state !== 'done' || r.done.length !== r.steps.length) problems.push(`run ${r.runId} (${r.package}) is ${r.state} ${r.progress}`);
     if (entries.at(-1)?.type !== 'run-done') problems.push(`journal of ${r.runId} does not end with run-done`);
   }
-  const snap = await snapshot(ws);
-  if (reference && JSON.stringify(snap) !== JSON.stringify(reference)) {
+  if (reference) {
+    const snap = await driver.snapshot(ws);
     for (const key of Object.keys(reference))
       if (JSON.stringify(snap[key]) !== JSON.stringify(reference[key])) problems.push(`final ${key} differs from the fault-free run's: ${JSON.stringify(snap[key]).slice(0, 400)}`);
   }
@@ -145,28 +81,31 @@ function faultsLogged(ws) {
  * Run the soak. `base` is a scratch directory (trial workspaces, the shared build cache);
  * `log` receives one line per trial; `concurrency` trials run at a time (each in its own workspace).
  */
-export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRounds = 14, faultyRounds = 3, concurrency = 1 }) {
+export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRounds = 14, faultyRounds = 3, concurrency = 1, driver: driverName = 'promote' }) {
+  const driver = DRIVERS[driverName];
+  if (!driver) throw new Error(`unknown soak driver ${driverName} (${Object.keys(DRIVERS).join(', ')})`);
   mkdirSync(base, { recursive: true });
-  const cacheDir = join(base, 'cache');
-  const fixtures = join(cacheDir, 'soak-fixtures');
-  const envFor = (extra = {}) => {
-    const env = { ...process.env };
-    for (const k of ['PIPELINE_STATE_DIR', 'PIPELINE_CONFIG', 'PIPELINE_FAULTS', 'PIPELINE_FAULT_POINTS', 'PIPELINE_FAULTS_LOG', 'PIPELINE_FAULTS_TRACE']) delete env[k];
-    return { ...env, PIPELINE_CACHE_DIR: cacheDir, SOAK_FIXTURES: fixtures, PIPELINE_RUN_KINDS: KIND_MODULE, ...extra };
+  const shared = driver.setup(base);
+  const open = (dir) => {
+    const t = driver.workspace(dir, shared);
+    return { ...t, ws: loadWorkspace({ cwd: dir, env: t.env() }) };
   };
-  const workspace = (dir) => loadWorkspace({ cwd: dir, env: envFor() });
+  const [startScript, startArgs] = driver.start();
 
-  // The fault-free reference (which also warms the build cache: trials never run dpkg-buildpackage),
-  // traced to learn which fault points one pass over the set reaches, and how often.
-  const refDir = createSoakWorkspace(join(base, 'reference'), fixtures);
+  // The fault-free reference (which also warms any build cache), traced to learn which fault
+  // points one pass reaches, and how often.
+  const refDir = join(base, 'reference');
+  const refT = driver.workspace(refDir, shared);
   const trace = join(base, 'reference.trace');
   rmSync(trace, { force: true });
-  const ref = await run(START, [], { cwd: refDir, env: envFor({ PIPELINE_FAULTS_TRACE: trace }) });
-  if (ref.code !== 0) throw new Error(`fault-free reference run failed: ${ref.stderr}`);
-  const refWs = workspace(refDir);
-  const refCheck = await checkTrial(refWs, undefined);
+  const ref = await run(startScript, startArgs, { cwd: refDir, env: refT.env({ PIPELINE_FAULTS_TRACE: trace }), timeoutMs: 1_800_000 });
+  if (ref.code !== 0) throw new Error(`fault-free reference run failed: ${ref.stderr.slice(-2000)}`);
+  const refWs = loadWorkspace({ cwd: refDir, env: refT.env() });
+  if (!driver.complete(refWs)) throw new Error('fault-free reference run did not complete');
+  const reference = await driver.snapshot(refWs);
+  const refCheck = await checkTrial(refWs, reference, driver);
   if (refCheck.problems.length) throw new Error(`fault-free reference run is wrong: ${refCheck.problems.join('; ')}`);
-  const reference = await snapshot(refWs);
+  driver.cleanup(refDir);
   const reached = {};
   for (const p of readFileSync(trace, 'utf8').split('\n').filter(Boolean)) reached[p] = (reached[p] ?? 0) + 1;
   const points = Object.keys(reached).sort();
@@ -188,8 +127,8 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     const rate = Number(Math.min(1, 1.5 / reached[point]).toFixed(5));
     const target = 1 + Math.floor(rnd() * reached[point]);
     const firstSeed = seedFiringAt(point, target, rate, mode, trialSeed);
-    const dir = createSoakWorkspace(join(base, `trial-${i}`), fixtures);
-    const ws = workspace(dir);
+    const dir = join(base, `trial-${i}`);
+    const { env, ws } = open(dir);
     let complete = false;
     let note = randomTime ? 'random-time kills' : `${point} #${target} ${mode}, seed ${firstSeed}`;
     for (let r = 0; r < maxRounds && !complete; r++) {
@@ -201,14 +140,14 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
       let script = CLI;
       if (halted.length) { stats.guardTrips += halted.length; args = ['resume', halted[0].runId, '--force']; }
       else if (pending.length) args = ['resume'];
-      else if (new Set(runs.filter((x) => x.state === 'done').map((x) => `${x.package}/${x.args.stage}`)).size === FIXTURE_SET.length * ws.config.stages.length) { complete = true; break; }
-      else { script = START; args = []; }
+      else if (driver.complete(ws)) { complete = true; break; }
+      else { script = startScript; args = startArgs; }
       const faultEnv = faulty && !randomTime && !halted.length
         ? { PIPELINE_FAULTS: `${r === 0 ? firstSeed : trialSeed + r}:${rate}:${mode}`, PIPELINE_FAULT_POINTS: point } : {};
       const killAfterMs = faulty && randomTime && r < 2 ? Math.floor(50 + rnd() * 3000) : undefined;
-      const res = await run(script, args, { cwd: dir, env: envFor(faultEnv), killAfterMs });
+      const res = await run(script, args, { cwd: dir, env: env(faultEnv), killAfterMs });
       stats.rounds++;
-      if (script === CLI) stats.resumes++;
+      if (args[0] === 'resume') stats.resumes++;
       if (res.killedAtRandom) { stats.randomTimeKills++; stats.faultsHit++; }
       if (res.signal === 'SIGKILL') stats.kills++;
       stats.lockTakeovers += (res.stderr.match(/took over the lock/g) ?? []).length;
@@ -218,7 +157,8 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     stats.faultsHit += faults.length;
     stats.throws += faults.filter((f) => f.kind === 'throw').length;
     for (const f of faults) stats.points.set(f.point, (stats.points.get(f.point) ?? 0) + 1);
-    const check = await checkTrial(ws, reference);
+    const check = await checkTrial(ws, reference, driver);
+    driver.cleanup(dir);
     if (!complete) check.problems.unshift(`not complete after ${maxRounds} rounds`);
     for (const r of check.runs) {
       const { entries } = readJournal(journalFile(ws.stateDir, r.runId));
@@ -244,5 +184,5 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, async () => {
     while (next < trials) await trial(next++);
   }));
-  return { ...stats, distinctPoints: stats.points.size, points: Object.fromEntries(stats.points) };
+  return { ...stats, driver: driver.name, distinctPoints: stats.points.size, points: Object.fromEntries(stats.points) };
 }
