@@ -54,7 +54,9 @@ export function parseLintianOutput(text: string): Finding[] {
 export async function runLintian(artifact: string, options: LintianOptions = {}): Promise<Finding[]> {
   if (!existsSync(artifact)) throw new PipelineError('no such file', { file: artifact, hint: 'pass the .changes or .dsc of a build' });
   if (!/\.(changes|dsc)$/.test(artifact)) throw new PipelineError('lintian needs a .changes or .dsc file', { file: artifact });
-  const args = ['--no-tag-display-limit'];
+  // --fail-on none: exit 0 whatever the hints (lintian's exit 2 means "hints at fail-on level",
+  // 1 a run-time failure); the gate is ours to decide.
+  const args = ['--tag-display-limit', '0', '--fail-on', 'none'];
   if (options.pedantic ?? true) args.push('--pedantic', '--display-info');
   args.push(artifact);
   let result;
@@ -66,8 +68,7 @@ export async function runLintian(artifact: string, options: LintianOptions = {})
   if ((result as { code?: string }).code === 'ENOENT' || (result.failed && result.exitCode === undefined)) {
     throw new PipelineError('lintian is not installed', { hint: 'apt-get install lintian (scripts/setup.sh)' });
   }
-  // Exit 1 = hints at --fail-on level; 2+ = lintian itself failed.
-  if ((result.exitCode ?? 0) > 1) {
+  if ((result.exitCode ?? 0) !== 0) {
     const why = result.stderr.split('\n').filter((l) => l && !/root privileges/.test(l)).pop() ?? `exit ${result.exitCode}`;
     throw new PipelineError(`lintian failed: ${why}`, { file: artifact, exitCode: 1 });
   }

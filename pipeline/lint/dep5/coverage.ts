@@ -82,34 +82,38 @@ export function computeCoverage(ctx: LintContext): Coverage | undefined {
     const redundant: Coverage['redundant'] = [];
     const depth = (u: PatternUse) => u.effective.pattern.split('/').length - 1;
     for (const f of files) {
-      let win: PatternUse | undefined;
-      let previous: PatternUse | undefined; // winner among the paragraphs before win's
+      // The last matching pattern of each paragraph that matches, in paragraph order.
+      const steps: PatternUse[] = [];
       let sameParagraph: PatternUse[] = [];
       for (const u of uses) {
         if (!u.effective.test(f)) continue;
         u.matched++;
-        if (win && win.paragraph === u.paragraph) {
+        const last = steps[steps.length - 1];
+        if (last && last.paragraph === u.paragraph) {
+          steps[steps.length - 1] = u;
           sameParagraph.push(u);
-          win = u;
         } else {
           if (sameParagraph.length > 1) redundant.push({ paragraph: sameParagraph[0].paragraph, patterns: sameParagraph.map((x) => x.pattern.pattern), file: f });
-          previous = win;
-          win = u;
+          steps.push(u);
           sameParagraph = [u];
         }
       }
       if (sameParagraph.length > 1) redundant.push({ paragraph: sameParagraph[0].paragraph, patterns: sameParagraph.map((x) => x.pattern.pattern), file: f });
+      const win = steps[steps.length - 1];
       if (!win) {
         if (!NOTICE_FILE.test(f)) uncovered.push(f);
         continue;
       }
       win.won++;
       winner.set(f, win.paragraph);
-      if (previous && depth(previous) > depth(win)) {
-        const key = `${previous.pattern.pattern}\u0000${win.pattern.pattern}`;
+      // Each take-over of a deeper pattern by a shallower, later one is an ordering mistake.
+      for (let k = 1; k < steps.length; k++) {
+        const [loser, taker] = [steps[k - 1], steps[k]];
+        if (depth(loser) <= depth(taker)) continue;
+        const key = `${loser.pattern.pattern}\u0000${taker.pattern.pattern}`;
         if (!seenPairs.has(key)) {
           seenPairs.add(key);
-          outOfOrder.push({ loser: previous, winner: win, file: f });
+          outOfOrder.push({ loser, winner: taker, file: f });
         }
       }
     }
