@@ -10,6 +10,7 @@ import { stage as stageConfig } from '../config/workspace.js';
 import { packagesInOrder } from '../config/packages.js';
 import { isPipelineError, PipelineError } from '../errors.js';
 import type { GateVerdict, PublishRecord } from '../state/records.js';
+import { packageLockName, withLock } from '../state/lock.js';
 import { runSteps, type RunProgress } from '../state/runner.js';
 import type { StepContext } from '../state/steps.js';
 import { blocking, type PlannedStep, type Waiver } from './gates.js';
@@ -127,6 +128,18 @@ export async function stagesToRun(ws: Workspace, pkg: string, to?: string): Prom
 }
 
 export async function promote(ws: Workspace, pkg: string, options: PromoteOptions = {}): Promise<PromoteResult> {
+  if (options.dryRun) return promoteUnderLock(ws, pkg, options); // writes nothing, not even a lock
+  // Plan under the package lock (runSteps takes it again, re-entrantly): a promote that waited for
+  // another one must plan from what that one published, not from what was there before it.
+  return withLock(ws.stateDir, packageLockName(pkg), {
+    wait: options.wait,
+    command: `pipeline promote ${pkg}`,
+    onWait: (h) => options.progress?.note(`waiting for ${pkg}: locked by pid ${h.pid} (${h.command}) since ${h.since}`),
+    onTakeover: (h, why) => options.progress?.note(`took over the lock of ${pkg} from pid ${h.pid} (${why})`),
+  }, () => promoteUnderLock(ws, pkg, options));
+}
+
+async function promoteUnderLock(ws: Workspace, pkg: string, options: PromoteOptions): Promise<PromoteResult> {
   const { stand, stages } = await stagesToRun(ws, pkg, options.to);
   const dryRun = Boolean(options.dryRun);
   const base = { package: pkg, dryRun, stages, ...(stand.current ? { from: stand.current } : {}) };

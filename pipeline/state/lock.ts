@@ -208,7 +208,7 @@ export async function acquireLock(stateDir: string, name: string, options: LockO
         const what = name.startsWith('pkg-') ? `${name.slice(4)} is locked by another run` : `${name} is locked`;
         throw new PipelineError(`${what}: ${describe(other)}${waited ? `; gave up waiting` : ''}`, {
           file,
-          hint: waited ? 'try again later, or a longer --wait' : 'wait for it with --wait [SECONDS], or try again later',
+          hint: waited ? 'try again later, or wait longer' : 'wait for it with --wait, or try again later',
           exitCode: LOCK_BUSY_EXIT,
         });
       }
