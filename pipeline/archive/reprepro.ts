@@ -16,6 +16,7 @@ import type { Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
 import { compareVersions } from '../debian/version.js';
 import { type SigningKey, writePublicKey } from './signing.js';
+import { archiveLockName, clearStaleToolLock } from '../state/lock.js';
 
 export type RepreproConfig = Extract<ArchiveConfig, { kind: 'reprepro' }>;
 
@@ -127,6 +128,10 @@ export async function ensureArchive(ws: Workspace, name: string, key: SigningKey
 
 /** Run reprepro on the archive with the pipeline's GnuPG home; a failure is one PipelineError line. */
 export async function reprepro(archive: RepreproArchive, key: SigningKey | undefined, args: string[]): Promise<string> {
+  // A reprepro killed mid-run (a crash, a killed CI job) leaves db/lockfile; under our archive lock,
+  // with no reprepro alive, it is stale (pipeline/state/lock.ts).
+  clearStaleToolLock(join(archive.dir, 'db', 'lockfile'), archiveLockName(archive.name),
+    (argv) => argv.some((a) => a.endsWith('reprepro')) && argv.includes(archive.dir));
   const r = await execa('reprepro', ['-b', archive.dir, ...(key ? ['--gnupghome', key.gnupgHome] : []), '--silent', ...args], {
     reject: false, all: true, env: { LC_ALL: 'C.UTF-8', ...(key ? { GNUPGHOME: key.gnupgHome } : {}) },
   });

@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { acquireLock, holderAlive, lockFile, lockHolder, LOCK_BUSY_EXIT, processStartTime, withLock } from './lock.js';
+import { acquireLock, clearStaleToolLock, holderAlive, lockFile, lockHolder, LOCK_BUSY_EXIT, processStartTime, withLock } from './lock.js';
 
 const dist = fileURLToPath(new URL('../../dist/pipeline/state/lock.js', import.meta.url));
 const tmp = () => mkdtempSync(join(tmpdir(), 'lock-'));
@@ -99,6 +99,24 @@ describe('locks', () => {
     expect(existsSync(lockFile(dir, 'archive-local'))).toBe(false);
     await expect(withLock(dir, 'archive-local', {}, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
     expect(existsSync(lockFile(dir, 'archive-local'))).toBe(false);
+  });
+
+  it('clears a tool\'s stale lock file only under the guard lock and with no live tool process', async () => {
+    const dir = tmp();
+    const toolLock = join(dir, 'lockfile');
+    writeFileSync(toolLock, '');
+    const isTool = (marker: string) => (argv: string[]) => argv.includes(marker);
+    expect(clearStaleToolLock(toolLock, 'archive-local', isTool('never'))).toBe(false); // guard not held
+    const guard = await acquireLock(dir, 'archive-local');
+    const live = spawn('sh', ['-c', 'sleep 30', 'tool', dir]); // argv: sh -c 'sleep 30' tool DIR
+    await new Promise((r) => setTimeout(r, 100));
+    expect(clearStaleToolLock(toolLock, 'archive-local', isTool(dir))).toBe(false); // the tool still runs
+    expect(existsSync(toolLock)).toBe(true);
+    live.kill('SIGKILL');
+    await new Promise((r) => live.on('exit', r));
+    expect(clearStaleToolLock(toolLock, 'archive-local', isTool(dir))).toBe(true);
+    expect(existsSync(toolLock)).toBe(false);
+    guard.release();
   });
 
   it('lets exactly one of many racing processes take over a stale lock at a time', async () => {

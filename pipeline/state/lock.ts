@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync,
+  closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -258,6 +258,30 @@ export async function withLock<T>(stateDir: string, name: string, options: LockO
   } finally {
     lock.release();
   }
+}
+
+/** Does this process hold the lock called `name` (in any state dir)? */
+export function holdsLock(name: string): boolean {
+  return [...held.values()].some((h) => h.lock.name === name);
+}
+
+/**
+ * A tool's own lock left behind by a killed run — reprepro's `db/lockfile` after a SIGKILL makes
+ * every later reprepro call fail. It is removed only while this process holds `guard` (the lock
+ * that serialises every writer of that resource, e.g. the archive lock) and no live process of the
+ * tool (`isTool(argv)`) is running: then nobody can be using it. Returns true when removed.
+ */
+export function clearStaleToolLock(file: string, guard: string, isTool: (argv: string[]) => boolean): boolean {
+  if (!existsSync(file) || !holdsLock(guard)) return false;
+  let pids: string[] = [];
+  try { pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)); } catch { return false; } // no /proc: cannot tell
+  for (const pid of pids) {
+    try {
+      if (isTool(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean))) return false;
+    } catch { /* exited meanwhile */ }
+  }
+  try { unlinkSync(file); } catch { return false; }
+  return true;
 }
 
 /** Is a lock file present at all (held or stale)? For `pipeline runs` and tests. */

@@ -27,7 +27,7 @@ export const TRANSIENT_PATTERNS: readonly { name: string; re: RegExp }[] = [
   { name: 'connection refused', re: /Connection refused|ECONNREFUSED/ },
   { name: 'connection reset', re: /Connection reset by peer|ECONNRESET|BrokenPipeError|Broken pipe|EPIPE/ },
   { name: 'network unreachable', re: /Network is unreachable|ENETUNREACH|No route to host|EHOSTUNREACH/ },
-  { name: 'archive lock busy', re: /Could not acquire lock|lockfile .* already exists/i },
+  { name: 'archive lock busy', re: /Could not acquire lock|lock ?file .* already exists/i },
 ];
 
 interface Marked { transient?: unknown; permanent?: unknown; stderr?: unknown; stdout?: unknown; shortMessage?: unknown; cause?: unknown }

@@ -182,7 +182,18 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
 
   let next = 0;
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, async () => {
-    while (next < trials) await trial(next++);
+    while (next < trials) {
+      const i = next++;
+      try {
+        await trial(i);
+      } catch (e) {
+        // A trial whose world cannot even be inspected (e.g. the archive's own lock left behind) failed.
+        stats.trials++;
+        stats.failedTrials++;
+        stats.problems.push(`trial ${i}: ${String(e?.shortMessage ?? e?.message ?? e).split('\n')[0]} [kept in ${join(base, `trial-${i}`)}]`);
+        log(`trial ${i}: FAIL (${String(e?.message ?? e).split('\n')[0]})`);
+      }
+    }
   }));
   return { ...stats, driver: driver.name, distinctPoints: stats.points.size, points: Object.fromEntries(stats.points) };
 }

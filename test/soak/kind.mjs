@@ -101,7 +101,11 @@ export function soakSteps(ws, args) {
     store.appendPublishHistory(prev?.version === version ? prev : rec);
     return { version, suite, dscSha256: rec.dscSha256 };
   };
-  const inArchive = async () => (await repreproList(paths.archive, suite)).some((e) => e.package === pkg && e.version === version);
+  // Called under the archive lock only: a reprepro lockfile left by a killed run is stale then.
+  const inArchive = async () => {
+    clearStaleRepreproLock(paths.archive);
+    return (await repreproList(paths.archive, suite)).some((e) => e.package === pkg && e.version === version);
+  };
   /** dput already delivered this upload: its .upload record says so, or the queue holds the identical .changes. */
   const uploadDelivered = () => {
     const record = join(uploadDir, changesName.replace(/\.changes$/, '.local.upload'));

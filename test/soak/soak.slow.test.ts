@@ -61,8 +61,9 @@ describe('recovery soak', () => {
     const uploads = join(ws.stateDir, 'uploads', 'txaws', 'devel');
     const version = readdirSync(uploads)[0]!;
     const changes = join(uploads, version, `txaws_${version}_source.changes`);
-    await execa('dput', ['-c', join(ws.stateDir, 'dput.cf'), '-f', 'pipeline-local-trixie', changes], { env: { ...t.env(), USER: 'soak' } });
-    await execa('reprepro', ['-b', driver.archive(ws), 'remove', 'ppa', 'zookeeper']);
+    await execa('dput', ['-c', join(ws.stateDir, 'dput.cf'), '-f', 'pipeline-local-trixie', changes], { env: { ...t.env(), USER: 'soak', GNUPGHOME: join(dir, '.pipeline', 'gnupg') } });
+    const gnupg = join(dir, '.pipeline', 'gnupg');
+    await execa('reprepro', ['-b', driver.archive(ws), '--gnupghome', gnupg, 'remove', 'ppa', 'zookeeper'], { env: { GNUPGHOME: gnupg } });
     const broken = await checkTrial(ws, reference, driver);
     expect(broken.lost).toBe(1);
     expect(broken.duplicated).toBeGreaterThanOrEqual(1);
