@@ -37,6 +37,8 @@ export interface LintPackageOptions {
   /** Blocking severity instead of the stage's. */
   gate?: Severity;
   progress?: Progress;
+  /** Use the generated upstream tree when the package allows it (offline, tests). */
+  generated?: boolean;
   /** Store the record in the state store (default: when linting a package for a stage). */
   record?: boolean;
 }
@@ -67,7 +69,7 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
     isPackage = true;
     base.packageYaml = pkg.file;
     base.waivers = pkg.definition.waivers.filter((w) => w.gate === 'lint' && (!w.stage || w.stage === stage?.name));
-    const prepared = await prepareSourceTree(ws, target, { progress: opts.progress });
+    const prepared = await prepareSourceTree(ws, target, { progress: opts.progress, generated: opts.generated });
     tree = prepared.tree;
     if (opts.lintian === true) {
       const build = stage ? new StateStore(ws.stateDir).read(target, stage.name, 'build') : undefined;

@@ -11,6 +11,7 @@ interface LintCliOptions {
   licenses?: boolean;
   showOverrides?: boolean;
   failOn?: 'error' | 'warning' | 'info' | 'pedantic';
+  generated?: boolean;
 }
 
 /** `pipeline lint PKG|DIR|X.dsc [--stage S]` — DEP-5 copyright and metadata checks; exit 1 when the stage's gate is hit. */
@@ -24,6 +25,7 @@ export function register(program: Command): void {
     .option('--lintian [file]', 'also run the real lintian on FILE (.changes/.dsc; default: the stage\'s last build) and merge its hints')
     .option('--licensecheck', 'ask licensecheck for a second opinion where a file header disagrees with debian/copyright')
     .option('--no-licenses', 'skip per-file license detection (structure and coverage only)')
+    .option('--generated', 'use the generated upstream tree for packages that allow it (fallback: generated), e.g. offline')
     .option('--show-overrides', 'also show findings silenced by debian/source/lintian-overrides')
     .addOption(new Option('--fail-on <severity>', "blocking severity instead of the stage's").choices(['error', 'warning', 'info', 'pedantic']))
     .action(
@@ -37,6 +39,7 @@ export function register(program: Command): void {
           licensecheck: opts.licensecheck,
           detectLicenses: opts.licenses,
           gate: opts.failOn,
+          generated: opts.generated,
           progress: ctx.out.json || opts.format !== 'text' ? undefined : ctx.out,
         });
         if (ctx.out.json || opts.format === 'json') {
