@@ -81,4 +81,18 @@ describe('pipeline lint', () => {
     expect(s.exitCode).toBe(2);
     expect(s.stderr).toMatch(/unknown stage "nope"/);
   });
+
+  it('--explain prints a tag\'s explanation (and where we differ from lintian); alone it lists every tag', async () => {
+    const one = await cli(['lint', '--explain', 'insecure-copyright-format-uri']);
+    expect(one.exitCode).toBe(2); // deliberately not implemented: http is valid per the spec
+    const fp = await cli(['lint', '--explain', 'global-files-wildcard-not-first-paragraph-in-dep5-copyright']);
+    expect(fp.exitCode).toBe(0);
+    expect(fp.stdout).toMatch(/^N: global-files-wildcard-not-first-paragraph-in-dep5-copyright \(warning, as lintian\)/);
+    expect(fp.stdout.replace(/\nN: {3}/g, ' ')).toContain('Stand-alone License paragraphs before it do not count');
+    const all = await cli(['--json', 'lint', '--explain']);
+    const tags = JSON.parse(all.stdout) as Array<{ name: string; severity: string; explanation: string }>;
+    expect(tags.length).toBeGreaterThan(90);
+    expect(tags.every((t) => t.explanation.length > 20)).toBe(true);
+    expect(new Set(tags.map((t) => t.name)).size).toBe(tags.length);
+  });
 });

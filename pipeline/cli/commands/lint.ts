@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { PipelineError } from '../../errors.js';
-import { formatHuman, formatLintian, lintPackage } from '../../lint/index.js';
+import { allTags, formatHuman, formatLintian, lintPackage, tagInfo } from '../../lint/index.js';
+import type { CommandContext } from '../context.js';
 import { action } from '../action.js';
 
 interface LintCliOptions {
@@ -12,6 +13,7 @@ interface LintCliOptions {
   showOverrides?: boolean;
   failOn?: 'error' | 'warning' | 'info' | 'pedantic';
   generated?: boolean;
+  explain?: string | boolean;
 }
 
 /** `pipeline lint PKG|DIR|X.dsc [--stage S]` — DEP-5 copyright and metadata checks; exit 1 when the stage's gate is hit. */
@@ -19,7 +21,8 @@ export function register(program: Command): void {
   program
     .command('lint')
     .description("check debian/copyright (DEP-5) and the package's metadata, in lintian's tags; exit 1 when the stage's lint gate is hit")
-    .argument('<target>', 'package name (packages/<name>), an unpacked source tree, or a .dsc')
+    .argument('[target]', 'package name (packages/<name>), an unpacked source tree, or a .dsc')
+    .option('--explain [tag]', 'print the explanation of TAG (or list every tag) and exit, like lintian-explain-tags')
     .option('--stage <stage>', "stage whose gate applies (pipeline.yaml stages[].gates.lint) and whose series the changelog must name")
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'lintian', 'json']).default('text'))
     .option('--lintian [file]', 'also run the real lintian on FILE (.changes/.dsc; default: the stage\'s last build) and merge its hints')
@@ -29,7 +32,9 @@ export function register(program: Command): void {
     .option('--show-overrides', 'also show findings silenced by debian/source/lintian-overrides')
     .addOption(new Option('--fail-on <severity>', "blocking severity instead of the stage's").choices(['error', 'warning', 'info', 'pedantic']))
     .action(
-      action(async (ctx, target: string, opts: LintCliOptions) => {
+      action(async (ctx, target: string | undefined, opts: LintCliOptions) => {
+        if (opts.explain !== undefined) return explain(ctx, opts.explain);
+        if (!target) throw new PipelineError('lint needs a package name, a source tree or a .dsc', { hint: 'pipeline lint zookeeper --stage ppa' });
         const ws = ctx.workspace();
         if (opts.lintian !== undefined && typeof opts.lintian === 'string' && !/\.(changes|dsc)$/.test(opts.lintian))
           throw new PipelineError('--lintian takes a .changes or .dsc file', { file: opts.lintian });
@@ -53,4 +58,29 @@ export function register(program: Command): void {
         return record.gate.verdict === 'blocked' ? 1 : 0;
       }),
     );
+}
+
+function explain(ctx: CommandContext, tag: string | boolean): number {
+  if (typeof tag === 'string') {
+    const t = tagInfo(tag) ?? allTags().find((x) => x.name === tag);
+    if (!t) throw new PipelineError(`unknown tag ${JSON.stringify(tag)}`, { hint: 'pipeline lint --explain lists every tag' });
+    ctx.out.result(t, () => `N: ${t.name} (${t.severity}${t.lintian ? ', as lintian' : ', pipeline'})\n${wrap(t.explanation).map((l) => `N:   ${l}`).join('\n')}`);
+    return 0;
+  }
+  const tags = allTags().sort((a, b) => a.name.localeCompare(b.name));
+  ctx.out.result(tags, () => tags.map((t) => `${t.severity.padEnd(8)} ${t.lintian ? 'L' : 'P'} ${t.name}`).join('\n'));
+  return 0;
+}
+
+function wrap(text: string, width = 76): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
