@@ -132,5 +132,7 @@ describe('pipeline doctor', () => {
     expect(fixedRows.find((r) => r.name === 'signing key')?.status).toBe('fixed');
     const again = await cli(t, ['doctor', '--json']);
     expect(JSON.parse(again.stdout).rows.find((r: { name: string }) => r.name === 'signing key').status).toBe('ok');
+    // gpg started an agent for the scratch home: stop it with the test.
+    await execa('gpgconf', ['--homedir', t.env.PIPELINE_GNUPGHOME!, '--kill', 'gpg-agent'], { reject: false });
   });
 });
