@@ -6,7 +6,7 @@
  * that fails or is blocked.
  */
 import type { Workspace } from '../config/workspace.js';
-import { stage as stageConfig } from '../config/workspace.js';
+import { loadPackage, stage as stageConfig } from '../config/workspace.js';
 import { packagesInOrder } from '../config/packages.js';
 import { isPipelineError, PipelineError } from '../errors.js';
 import type { GateVerdict, PublishRecord } from '../state/records.js';
@@ -128,6 +128,9 @@ export async function stagesToRun(ws: Workspace, pkg: string, to?: string): Prom
 }
 
 export async function promote(ws: Workspace, pkg: string, options: PromoteOptions = {}): Promise<PromoteResult> {
+  // Bad input is refused before anything is written (the lock file included).
+  loadPackage(ws, pkg);
+  if (options.to !== undefined) stageConfig(ws, options.to);
   if (options.dryRun) return promoteUnderLock(ws, pkg, options); // writes nothing, not even a lock
   // Plan under the package lock (runSteps takes it again, re-entrantly): a promote that waited for
   // another one must plan from what that one published, not from what was there before it.
