@@ -30,6 +30,28 @@ export function workflowOptions(ws: Workspace, uploadConfig = 'profiles/ubuntu.y
   };
 }
 
+// Steps every job shares. Kept here once so the jobs cannot drift apart.
+const CHECKOUT_AND_NODE = `      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+          cache: npm
+`;
+
+// Ubuntu 24.04 runners restrict unprivileged user namespaces, which sbuild's unshare mode needs.
+const ALLOW_USERNS = `      - name: Allow unprivileged user namespaces (sbuild unshare mode)
+        run: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0
+`;
+
+/** Chroot tarballs cached between runs, keyed by the profile (a new run_id saves a fresh copy). */
+const chrootCache = (scope: string) => `      - name: Cache chroot tarballs
+        uses: actions/cache@v4
+        with:
+          path: .cache/pipeline/chroots
+          key: chroots-${scope}\${{ hashFiles('pipeline.yaml') }}-\${{ github.run_id }}
+          restore-keys: chroots-${scope}\${{ hashFiles('pipeline.yaml') }}-
+`;
+
 export function githubWorkflows(o: WorkflowOptions): WorkflowFile[] {
   return [
     { path: '.github/workflows/ci.yml', content: ciWorkflow(o) },
@@ -64,20 +86,7 @@ jobs:
     runs-on: ubuntu-latest
     timeout-minutes: 60
     steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-          cache: npm
-      - name: Allow unprivileged user namespaces (sbuild unshare mode)
-        run: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0
-      - name: Cache chroot tarballs
-        uses: actions/cache@v4
-        with:
-          path: .cache/pipeline/chroots
-          key: chroots-\${{ hashFiles('pipeline.yaml') }}-\${{ github.run_id }}
-          restore-keys: chroots-\${{ hashFiles('pipeline.yaml') }}-
-      - name: Setup (the README's first command, without the main job)
+${CHECKOUT_AND_NODE}${ALLOW_USERNS}${chrootCache('')}      - name: Setup (the README's first command, without the main job)
         run: bash scripts/setup.sh
       - name: Tests
         run: npm test
@@ -91,20 +100,7 @@ jobs:
         package: [${o.packages.join(', ')}]
         stage: [${o.stages.join(', ')}]
     steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-          cache: npm
-      - name: Allow unprivileged user namespaces (sbuild unshare mode)
-        run: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0
-      - name: Cache chroot tarballs
-        uses: actions/cache@v4
-        with:
-          path: .cache/pipeline/chroots
-          key: chroots-\${{ matrix.stage }}-\${{ hashFiles('pipeline.yaml') }}-\${{ github.run_id }}
-          restore-keys: chroots-\${{ matrix.stage }}-\${{ hashFiles('pipeline.yaml') }}-
-      - run: bash scripts/setup.sh
+${CHECKOUT_AND_NODE}${ALLOW_USERNS}${chrootCache('\${{ matrix.stage }}-')}      - run: bash scripts/setup.sh
       - name: Lint
         run: node scripts/ci/lint.mjs --stage "\${{ matrix.stage }}" "\${{ matrix.package }}"
       - name: Build in the sbuild container
@@ -118,25 +114,22 @@ jobs:
             artifacts/
             .pipeline/state/records/
           if-no-files-found: warn
+          include-hidden-files: true
 
   report:
     needs: packages
     if: always()
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-          cache: npm
-      - run: npm ci && npm run build
+${CHECKOUT_AND_NODE}      - run: npm ci && npm run build
       - name: Collect build records
         uses: actions/download-artifact@v4
         with:
           pattern: build-*
           path: collected
+          merge-multiple: true
       - name: Readiness report (job summary and artifact)
-        run: node scripts/ci/report.mjs --records collected --out report --summary "$GITHUB_STEP_SUMMARY"
+        run: node scripts/ci/report.mjs --records collected/.pipeline/state --out report --summary "$GITHUB_STEP_SUMMARY"
       - uses: actions/upload-artifact@v4
         if: always()
         with:
@@ -182,14 +175,7 @@ jobs:
       PIPELINE_CONFIG: ${o.uploadConfig}
       PIPELINE_CACHE_DIR: \${{ github.workspace }}/.cache/pipeline
     steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-          cache: npm
-      - name: Allow unprivileged user namespaces (sbuild unshare mode)
-        run: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0
-      - run: bash scripts/setup.sh
+${CHECKOUT_AND_NODE}${ALLOW_USERNS}      - run: bash scripts/setup.sh
       - name: Import the signing key
         env:
           PPA_SIGNING_KEY: \${{ secrets.PPA_SIGNING_KEY }}
