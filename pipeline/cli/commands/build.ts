@@ -5,7 +5,12 @@ import type { BuildRecord } from '../../state/records.js';
 import { PipelineError } from '../../errors.js';
 import { action } from '../action.js';
 
-const rel = (p?: string) => (p ? relative(process.cwd(), p) || p : '-');
+/** Paths below the working directory relative, others absolute. */
+const rel = (p?: string) => {
+  if (!p) return '-';
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') ? r : p;
+};
 
 function render(r: BuildRecord): string {
   const lines = [
@@ -34,14 +39,16 @@ export function register(program: Command): void {
     .argument('[pkg]', 'package under packages/ (or use --dir)')
     .option('--stage <stage>', 'stage whose version, changelog entry and chroot to use (default: the first stage)')
     .option('--dir <dir>', 'build this source tree instead of a workspace package (fixtures)')
+    .option('--orig <tarball...>', 'with --dir: the orig tarball(s) beside it, under their Debian names')
     .option('--force', 'build even when the recorded build has the same inputs')
     .option('--refresh', 're-create the chroot before building')
     .option('--no-binary', 'skip the binary test-build')
-    .action(action(async (ctx, pkg: string | undefined, opts: { stage?: string; dir?: string; force?: boolean; refresh?: boolean; binary?: boolean }) => {
+    .action(action(async (ctx, pkg: string | undefined, opts: { stage?: string; dir?: string; orig?: string[]; force?: boolean; refresh?: boolean; binary?: boolean }) => {
       const ws = ctx.workspace();
       const stageName = opts.stage ?? ws.config.stages[0]!.name;
+      if (pkg && opts.dir) throw new PipelineError('name a package or pass --dir DIR, not both');
       if (!pkg && !opts.dir) throw new PipelineError('name a package or pass --dir DIR', { hint: 'pipeline build PKG --stage STAGE' });
-      const record = await buildPackage(ws, opts.dir ? { dir: opts.dir } : { pkg: pkg! }, stageName, {
+      const record = await buildPackage(ws, opts.dir ? { dir: opts.dir, origTarballs: opts.orig } : { pkg: pkg! }, stageName, {
         force: opts.force,
         refreshChroot: opts.refresh,
         binary: opts.binary === false ? false : undefined,
