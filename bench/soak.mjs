@@ -26,6 +26,7 @@ console.log(`faults hit: ${s.faultsHit} (SIGKILLs ${s.kills}, injected throws ${
 console.log(`distinct fault points: ${s.distinctPoints} of ${reached.length} reached (${Object.entries(s.points).map(([p, n]) => `${p} ${n}`).join(', ')})`);
 console.log(`recoveries: ${s.recoveries} runs resumed to completion (${s.resumes} pipeline resume calls, ${s.reconciled} interrupted steps reconciled, ${s.journalsRepaired} torn journals repaired, ${s.lockTakeovers} dead locks taken over, ${s.guardTrips} crash-loop halts)`);
 console.log(`lost=${s.lost} duplicated=${s.duplicated} unexpected=${s.unexpected}`);
+if (s.environmentRetries) console.log(`(${s.environmentRetries} rounds replayed: the CLI could not load while dist/ was being rebuilt)`);
 for (const p of s.problems) console.log(`problem: ${p}`);
 if (s.failedTrials === 0) rmSync(base, { recursive: true, force: true });
 process.exitCode = s.lost || s.duplicated || s.unexpected || s.failedTrials ? 1 : 0;

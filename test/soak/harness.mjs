@@ -112,7 +112,7 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
 
   const stats = {
     trials: 0, failedTrials: 0, faultsHit: 0, kills: 0, throws: 0, randomTimeKills: 0, points: new Map(),
-    recoveries: 0, resumes: 0, reconciled: 0, journalsRepaired: 0, lockTakeovers: 0, guardTrips: 0, rounds: 0,
+    recoveries: 0, resumes: 0, reconciled: 0, journalsRepaired: 0, lockTakeovers: 0, guardTrips: 0, rounds: 0, environmentRetries: 0,
     lost: 0, duplicated: 0, unexpected: 0, problems: [], pointsReached: reached,
   };
   const offset = Math.floor(mulberry32(seed)() * points.length);
@@ -131,6 +131,8 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     const { env, ws } = open(dir);
     let complete = false;
     let note = randomTime ? 'random-time kills' : `${point} #${target} ${mode}, seed ${firstSeed}`;
+    const rounds = [];
+    let envRetries = 0;
     for (let r = 0; r < maxRounds && !complete; r++) {
       const runs = listRuns(ws);
       const halted = runs.filter((x) => x.state === 'failed' && x.halted);
@@ -146,6 +148,17 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
         ? { PIPELINE_FAULTS: `${r === 0 ? firstSeed : trialSeed + r}:${rate}:${mode}`, PIPELINE_FAULT_POINTS: point } : {};
       const killAfterMs = faulty && randomTime && r < 2 ? Math.floor(50 + rnd() * 3000) : undefined;
       const res = await run(script, args, { cwd: dir, env: env(faultEnv), killAfterMs });
+      const last = res.stderr.trim().split('\n').pop() ?? '';
+      rounds.push(`${[script === CLI ? 'pipeline' : script.split('/').pop(), ...args].join(' ')}${faultEnv.PIPELINE_FAULTS ? ` [${faultEnv.PIPELINE_FAULTS}]` : ''} → ${res.signal ?? res.code}${res.code ? `: ${last.slice(0, 200)}` : ''}`);
+      // The shared dist/ being recompiled by someone else (a developer machine, never CI) breaks the
+      // CLI's imports for a moment: that round says nothing about recovery; wait and play it again.
+      if (res.code && /SyntaxError|ERR_MODULE_NOT_FOUND|does not provide an export/.test(res.stderr) && envRetries < 20) {
+        envRetries++;
+        stats.environmentRetries++;
+        r--;
+        await new Promise((ok) => setTimeout(ok, 3000));
+        continue;
+      }
       stats.rounds++;
       if (args[0] === 'resume') stats.resumes++;
       if (res.killedAtRandom) { stats.randomTimeKills++; stats.faultsHit++; }
@@ -159,7 +172,7 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     for (const f of faults) stats.points.set(f.point, (stats.points.get(f.point) ?? 0) + 1);
     const check = await checkTrial(ws, reference, driver);
     driver.cleanup(dir);
-    if (!complete) check.problems.unshift(`not complete after ${maxRounds} rounds`);
+    if (!complete) check.problems.unshift(`not complete after ${maxRounds} rounds: ${rounds.join(' | ')}`);
     for (const r of check.runs) {
       const { entries } = readJournal(journalFile(ws.stateDir, r.runId));
       if (r.resumes > 0 && r.state === 'done') stats.recoveries++;
