@@ -1,21 +1,12 @@
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { PipelineError } from '../errors.js';
+import { oneLineOf } from '../../test/support/errors.js';
 import { parseDeb822 } from './deb822.js';
 import { formatRelations, parseControl, parseControlFile, parseFieldRelations, parseRelations } from './control.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 
-function oneLineOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PipelineError) return e.oneLine();
-    throw e;
-  }
-  throw new Error('expected a PipelineError');
-}
 
 const GOOD = `Source: txzookeeper
 Section: python

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { oneLineOf } from '../../test/support/errors.js';
 import { PipelineError } from '../errors.js';
 import { dpkgParseControlFiles, type DpkgParsed } from '../tools/dpkgOracle.js';
 import { fieldLineNumbers, foldedValue, multilineValue, parseDeb822, parseDeb822File } from './deb822.js';
@@ -10,15 +11,6 @@ import { fieldLineNumbers, foldedValue, multilineValue, parseDeb822, parseDeb822
 const FIXTURE_DSC = new URL('./fixtures/zookeeper_3.9.3-1+deb13u1.dsc', import.meta.url).pathname;
 const REPO = new URL('../../', import.meta.url).pathname;
 
-function oneLineOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PipelineError) return e.oneLine();
-    throw e;
-  }
-  throw new Error('expected a PipelineError');
-}
 
 const CONTROL = `# a comment before anything
 Source: hello

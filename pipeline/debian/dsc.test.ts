@@ -3,20 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PipelineError } from '../errors.js';
+import { oneLineOf } from '../../test/support/errors.js';
 import { parseChanges, parseDsc, parseSourceControlFile, sha256File, verifyListedFiles } from './dsc.js';
 
 const FIXTURE_DSC = new URL('./fixtures/zookeeper_3.9.3-1+deb13u1.dsc', import.meta.url).pathname;
 
-function oneLineOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PipelineError) return e.oneLine();
-    throw e;
-  }
-  throw new Error('expected a PipelineError');
-}
 
 describe('Debian .dsc fixture', () => {
   it('lists files with size, sha256, sha1 and md5', () => {
