@@ -31,6 +31,20 @@ describe('failureMessage', () => {
     expect(failureMessage(text, 'build')).toMatch(/JsonGenerator\.java:\[217,98\] unreported exception java\.io\.IOException/);
   });
 
+  it('names debhelper\'s error with the warning that says what is missing', () => {
+    const text = [
+      '| Build                                                                        |',
+      '+------------------------------------------------------------------------------+',
+      'dh_install -i',
+      'dh_install: warning: Cannot find (any matches for) "target/apidocs/apidocs" (tried in ., debian/tmp)',
+      '',
+      'dh_install: warning: libzookeeper-java-doc missing files: target/apidocs/apidocs',
+      'dh_install: error: missing files, aborting',
+      'make[1]: *** [debian/rules:50: override_dh_install-indep] Error 25',
+    ].join('\n');
+    expect(failureMessage(text, 'build')).toBe('dh_install: error: missing files, aborting (warning: libzookeeper-java-doc missing files: target/apidocs/apidocs)');
+  });
+
   it('falls back to the stage name when nothing specific is found', () => {
     expect(failureMessage('', 'apt-get-update')).toBe('failed at apt-get-update');
   });

@@ -97,6 +97,13 @@ function buildFailure(log: string): string | undefined {
     const hit = lines.find((l) => re.test(l));
     if (hit) return hit;
   }
+  // debhelper: its error line, with the warning that names what it is about (missing files...).
+  const dh = lines.findIndex((l) => /^dh_[a-z_]+: error: /.test(l));
+  if (dh >= 0) {
+    const tool = lines[dh]!.split(':')[0];
+    const detail = lines.slice(Math.max(0, dh - 3), dh).reverse().find((l) => l.startsWith(`${tool}: warning: `) && !/Cannot find \(any matches/.test(l));
+    return detail ? `${lines[dh]} (${detail.slice(tool!.length + 2)})` : lines[dh];
+  }
   return lines.find((l) => /^make(\[\d+\])?: \*\*\*/.test(l)) ?? lines.find((l) => /dpkg-buildpackage: error/.test(l)) ?? lines.filter((l) => l).slice(-1)[0];
 }
 
