@@ -81,17 +81,24 @@ E: zookeeper-bin: some-error detail`;
     expect(parseLintianLine('N: note')).toBeUndefined();
   });
 
-  it('merge drops lintian hints we already have (same tag, file and line or detail)', () => {
+  it('merge keeps lintian hints only for tags we do not check ourselves', () => {
     const ours = [f('superfluous-file-pattern', 'gone/*', 'debian/copyright', 9)];
     const theirs: Finding[] = [
       { ...ours[0], source: 'lintian', line: 8 }, // lintian points at the Files field, we at the pattern
+      // A pattern only shadowed by a later paragraph: lintian 2.116 reports it, our same check does not.
       { ...ours[0], source: 'lintian', detail: 'other/*', line: 20 },
+      // Lintian 2.116 knows Policy only up to 4.6.2; our Standards-Version check knows 4.7.x.
+      { tag: 'newer-standards-version', severity: 'warning', source: 'lintian', detail: '4.7.0 (current is 4.6.2)', file: 'debian/control', line: 60 },
+      { tag: 'uses-python-distutils', severity: 'info', source: 'lintian', file: 'setup.py', line: 17 },
       { tag: 'uses-python-distutils', severity: 'info', source: 'lintian', file: 'setup.py', line: 17 },
     ];
     expect(mergeFindings(ours, theirs).map((x) => [x.tag, x.detail, x.source])).toEqual([
       ['superfluous-file-pattern', 'gone/*', 'pipeline'],
-      ['superfluous-file-pattern', 'other/*', 'lintian'],
       ['uses-python-distutils', undefined, 'lintian'],
+    ]);
+    // With nothing superseded, lintian's distinct hints all come through, duplicates still once.
+    expect(mergeFindings(ours, theirs, new Set()).map((x) => x.detail ?? x.tag)).toEqual([
+      'gone/*', 'other/*', '4.7.0 (current is 4.6.2)', 'uses-python-distutils',
     ]);
   });
 

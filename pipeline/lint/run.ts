@@ -65,17 +65,32 @@ function runnerFinding(tag: string, detail: string, file: string, line: number):
   return { tag, severity: def.severity, detail, file, line, source: 'pipeline' };
 }
 
-/** Ours first; a lintian hint with the same tag and file and the same line (or detail) is a duplicate. */
-export function mergeFindings(ours: Finding[], theirs: Finding[]): Finding[] {
+/**
+ * Ours first, then lintian's hints for tags we do not check ourselves. A tag in our registry is
+ * the same check run on the same tree, so lintian's hint for it is either a duplicate or one of
+ * lintian's known false positives (a shadowed pattern reported as matching nothing, the http
+ * Format URI, `newer-standards-version` for a Policy release lintian 2.116 does not know...):
+ * each such tag's explanation says where lintian goes wrong. `superseded` lists those tags.
+ */
+export function mergeFindings(ours: Finding[], theirs: Finding[], superseded: ReadonlySet<string> = ourTagNames()): Finding[] {
+  // A duplicate: same tag and file, and the same line or the same detail (lintian may point at
+  // the Files field where we point at the pattern).
+  const detailKey = (f: Finding) => `${f.tag}\u0000${f.file ?? ''}\u0000${f.detail ?? ''}`;
   const keys = new Set(ours.map(findingKey));
-  const details = new Set(ours.map((f) => `${f.tag}\u0000${f.file ?? ''}\u0000${f.detail ?? ''}`));
+  const details = new Set(ours.map(detailKey));
   const out = [...ours];
   for (const f of theirs) {
-    if (keys.has(findingKey(f)) || details.has(`${f.tag}\u0000${f.file ?? ''}\u0000${f.detail ?? ''}`)) continue;
+    if (superseded.has(f.tag) || keys.has(findingKey(f)) || details.has(detailKey(f))) continue;
     keys.add(findingKey(f));
+    details.add(detailKey(f));
     out.push(f);
   }
   return out;
+}
+
+let tagNames: ReadonlySet<string> | undefined;
+function ourTagNames(): ReadonlySet<string> {
+  return (tagNames ??= new Set(allTags().map((t) => t.name)));
 }
 
 export function gateVerdict(findings: Finding[], blocking: Severity, waivers: Array<{ by: string; reason: string }>): GateVerdict {
