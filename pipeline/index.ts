@@ -113,3 +113,13 @@ export { buildPackage as build, type BuildOptions } from './build/index.js';
 export { report, type ReportOptions, type ReportResult } from './report/run.js';
 export { StateStore } from './state/store.js';
 export { githubWorkflows, workflowOptions, type WorkflowFile, type WorkflowOptions } from './ci/github.js';
+// Container builds (pipeline/build): chroot tarball cache, source package + binary test-build in sbuild (unshare)
+export { buildPackage, buildDirName, type BuildInput, type ProgressSink, type ProgressPhase } from './build/index.js';
+export {
+  ensureChroot, findChroot, listChroots, chrootKey, chrootPaths, chrootSpecFor, chrootSpecForSuite, stageChrootSpecs, removeChroot,
+  type ChrootSpec, type ChrootEntry, type ChrootStatus, type EnsureChrootOptions,
+} from './build/chroots.js';
+export { requireTools, requireSubids, findTool, subidRange } from './build/preflight.js';
+export { failureMessage } from './build/sbuildLog.js';
+export { sbuild, sbuildArgs, parseSbuildSummary, type SbuildOptions, type SbuildResult } from './tools/sbuild.js';
+export { mmdebstrap, mmdebstrapArgs, type MmdebstrapOptions } from './tools/mmdebstrap.js';
