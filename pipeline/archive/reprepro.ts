@@ -16,7 +16,11 @@ import type { Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
 import { compareVersions } from '../debian/version.js';
 import { type SigningKey, writePublicKey } from './signing.js';
-import { archiveLockName, clearStaleToolLock } from '../state/lock.js';
+import { archiveLockName, clearStaleToolLock, holdsLock } from '../state/lock.js';
+import { restoreSnapshot, snapshotDir } from '../state/snapshot.js';
+
+/** reprepro commands that write its database (a snapshot of db/ is taken before them). */
+const REPREPRO_WRITES = new Set(['export', 'processincoming', 'include', 'includedsc', 'copysrc', 'remove', 'removesrc', 'deleteunreferenced']);
 
 export type RepreproConfig = Extract<ArchiveConfig, { kind: 'reprepro' }>;
 
@@ -128,13 +132,21 @@ export async function ensureArchive(ws: Workspace, name: string, key: SigningKey
 
 /** Run reprepro on the archive with the pipeline's GnuPG home; a failure is one PipelineError line. */
 export async function reprepro(archive: RepreproArchive, key: SigningKey | undefined, args: string[]): Promise<string> {
-  // A reprepro killed mid-run (a crash, a killed CI job) leaves db/lockfile; under our archive lock,
-  // with no reprepro alive, it is stale (pipeline/state/lock.ts).
-  clearStaleToolLock(join(archive.dir, 'db', 'lockfile'), archiveLockName(archive.name),
-    (argv) => argv.some((a) => a.endsWith('reprepro')) && argv.includes(archive.dir));
-  const r = await execa('reprepro', ['-b', archive.dir, ...(key ? ['--gnupghome', key.gnupgHome] : []), '--silent', ...args], {
+  const guard = archiveLockName(archive.name);
+  const db = join(archive.dir, 'db');
+  const snapshot = join(archive.dir, 'db.pipeline-snapshot');
+  const run = (a: string[]) => execa('reprepro', ['-b', archive.dir, ...(key ? ['--gnupghome', key.gnupgHome] : []), '--silent', ...a], {
     reject: false, all: true, env: { LC_ALL: 'C.UTF-8', ...(key ? { GNUPGHOME: key.gnupgHome } : {}) },
   });
+  // A reprepro killed mid-run (a crash, a killed CI job) leaves db/lockfile; under our archive lock,
+  // with no reprepro alive, it is stale (pipeline/state/lock.ts). Its database may be half-written:
+  // re-export the indices from it (which opens every table); if that fails, put back the copy taken
+  // before the killed run (pipeline/state/snapshot.ts) and export from that.
+  if (clearStaleToolLock(join(db, 'lockfile'), guard, (argv) => argv.some((a) => a.endsWith('reprepro')) && argv.includes(archive.dir))) {
+    if ((await run(['export'])).exitCode !== 0 && restoreSnapshot(db, snapshot)) await run(['export']);
+  }
+  if (holdsLock(guard) && REPREPRO_WRITES.has(args[0]!)) snapshotDir(db, snapshot);
+  const r = await run(args);
   if (r.exitCode !== 0) {
     const lines = String(r.all ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
     const reason = lines.find((l) => /error|refus|not|already|denied|newer/i.test(l)) ?? lines.pop() ?? `exit ${r.exitCode}`;
