@@ -1,16 +1,17 @@
 // Two promotions at once on one machine: the same package → one proceeds, the other refuses (or
 // waits with --wait); different packages → both proceed, the archive lock serialises their writes.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { node, soakWorkspace, START, type Exit } from './helpers.js';
 // @ts-expect-error plain ESM module without types
 import { repreproList } from './kind.mjs';
 
 const cache = mkdtempSync(join(tmpdir(), 'soak-cache-'));
+afterAll(() => rmSync(cache, { recursive: true, force: true }));
 const lockOf = (dir: string, name: string) => join(dir, '.pipeline', 'state', 'locks', `${name}.lock`);
 
 /** Start a promotion in the background; resolves once it holds `lock` (or has finished). */

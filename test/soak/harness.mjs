@@ -133,8 +133,15 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     let note = randomTime ? 'random-time kills' : `${point} #${target} ${mode}, seed ${firstSeed}`;
     const rounds = [];
     let envRetries = 0;
+    let stuck = 0;
+    let lastProgress = -1;
     for (let r = 0; r < maxRounds && !complete; r++) {
       const runs = listRuns(ws);
+      // Fault-free rounds that finish no step are not going to: stop early (the trial fails).
+      const progress = runs.reduce((n, x) => n + x.done.length, 0);
+      stuck = progress === lastProgress && r > faultyRounds ? stuck + 1 : 0;
+      lastProgress = progress;
+      if (stuck >= 3) break;
       const halted = runs.filter((x) => x.state === 'failed' && x.halted);
       const pending = runs.filter((x) => x.state === 'interrupted' || (x.state === 'failed' && !x.permanent && !x.halted));
       const faulty = r < faultyRounds;

@@ -1,6 +1,6 @@
 // Shared by the soak tests: a soak workspace with built fixtures, and the spawn helpers.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error plain ESM module without types
@@ -10,8 +10,10 @@ export const START = join(REPO, 'test', 'soak', 'start.mjs');
 export const CLI = join(REPO, 'bin', 'pipeline.js');
 export const KIND_MODULE = join(REPO, 'test', 'soak', 'kind.mjs');
 
+/** A soak workspace inside `cacheDir` (so removing that directory removes everything). */
 export function soakWorkspace(cacheDir = mkdtempSync(join(tmpdir(), 'soak-cache-'))): { dir: string; env: NodeJS.ProcessEnv } {
-  const dir = createSoakWorkspace(mkdtempSync(join(tmpdir(), 'soak-ws-')), join(cacheDir, 'soak-fixtures')) as string;
+  mkdirSync(cacheDir, { recursive: true });
+  const dir = createSoakWorkspace(mkdtempSync(join(cacheDir, 'ws-')), join(cacheDir, 'soak-fixtures')) as string;
   const env: NodeJS.ProcessEnv = { ...process.env, PIPELINE_CACHE_DIR: cacheDir, SOAK_FIXTURES: join(cacheDir, 'soak-fixtures'), PIPELINE_RUN_KINDS: KIND_MODULE };
   for (const k of ['PIPELINE_STATE_DIR', 'PIPELINE_CONFIG', 'PIPELINE_FAULTS', 'PIPELINE_FAULT_POINTS', 'PIPELINE_FAULTS_LOG']) delete env[k];
   return { dir, env };

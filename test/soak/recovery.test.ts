@@ -1,9 +1,9 @@
 // Crash recovery through the real CLI, one fault at a time: a real dput to a local target and a
 // real reprepro archive, the process killed (SIGKILL) at a named fault point, then `pipeline resume`.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { decide, parseFaultSpec } from '../../pipeline/state/faults.js';
 import { readJournal, journalFile } from '../../pipeline/state/journal.js';
 import { CLI, node, soakWorkspace, START } from './helpers.js';
@@ -11,6 +11,7 @@ import { CLI, node, soakWorkspace, START } from './helpers.js';
 import { repreproList } from './kind.mjs';
 
 const cache = mkdtempSync(join(tmpdir(), 'soak-cache-'));
+afterAll(() => rmSync(cache, { recursive: true, force: true }));
 const faults = (point: string, mode = 'kill', seed = 1) => ({ PIPELINE_FAULTS: `${seed}:1:${mode}`, PIPELINE_FAULT_POINTS: point });
 
 async function runsJson(dir: string, env: NodeJS.ProcessEnv) {
