@@ -4,9 +4,9 @@
 // `PKG/VERSION` (whose VERSION must be the package's current changelog version) or from the
 // workflow_dispatch input.
 //   INPUT_PACKAGE=zookeeper node scripts/ci/ppa-upload.mjs [--dry-run] [--out DIR]
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { PipelineError, StateStore, loadPackage, promote, readChangelog } from 'debian-pipeline';
+import { PipelineError, StateStore, loadPackage, promote, readChangelog, uploadDir } from 'debian-pipeline';
 import { main, scriptArgs, workspaceAndPackages } from './args.mjs';
 
 /** The package (and the version the tag names) from the environment GitHub sets. */
@@ -39,10 +39,14 @@ await main(async () => {
   if (result.message) console.log(result.message);
   if (values.out) {
     mkdirSync(values.out, { recursive: true });
-    // The exact artifacts that were checked and uploaded, and their build logs.
-    const record = new StateStore(ws.stateDir).read(request.pkg, ppa.name, 'build');
-    const files = [record?.dsc?.path, record?.sourceChanges?.path, record?.sourceLog, record?.binaryLog].filter(Boolean);
-    for (const f of files) copyFileSync(f, join(values.out, basename(f)));
+    // The exact signed upload that was checked and sent, and the build logs when sbuild built it.
+    for (const r of result.reports) {
+      const upload = uploadDir(ws, request.pkg, r.stage, r.version);
+      const files = existsSync(upload) ? readdirSync(upload).map((f) => join(upload, f)) : [];
+      const record = new StateStore(ws.stateDir).read(request.pkg, r.stage, 'build');
+      if (record?.version === r.version) files.push(...[record.sourceLog, record.binaryLog].filter(Boolean));
+      for (const f of files) copyFileSync(f, join(values.out, basename(f)));
+    }
   }
   return result.exitCode;
 });
