@@ -11,7 +11,7 @@ import { packagesInOrder } from '../config/packages.js';
 import { isPipelineError, PipelineError } from '../errors.js';
 import type { GateVerdict, PublishRecord } from '../state/records.js';
 import { packageLockName, withLock } from '../state/lock.js';
-import { runSteps, type RunProgress } from '../state/runner.js';
+import { resumeRun, runSteps, unfinishedRuns, type RunProgress } from '../state/runner.js';
 import type { StepContext } from '../state/steps.js';
 import { blocking, type PlannedStep, type Waiver } from './gates.js';
 import { promoteSteps, stepName } from './lifecycle.js';
@@ -143,8 +143,16 @@ export async function promote(ws: Workspace, pkg: string, options: PromoteOption
 }
 
 async function promoteUnderLock(ws: Workspace, pkg: string, options: PromoteOptions): Promise<PromoteResult> {
-  const { stand, stages } = await stagesToRun(ws, pkg, options.to);
   const dryRun = Boolean(options.dryRun);
+  // Finish this package's unfinished runs before planning: the plan must start from what they
+  // publish, or a run resumed after planning would land a stage this plan then uploads again.
+  if (!dryRun) {
+    for (const run of unfinishedRuns(ws, pkg)) {
+      options.progress?.note(`resuming unfinished run ${run.runId} of ${pkg} first`);
+      await resumeRun(ws, run.runId, { progress: options.progress, wait: options.wait });
+    }
+  }
+  const { stand, stages } = await stagesToRun(ws, pkg, options.to);
   const base = { package: pkg, dryRun, stages, ...(stand.current ? { from: stand.current } : {}) };
   if (stages.length === 0) {
     const where = stand.current ? `${stand.current} (${stand.landed[stand.current]})` : 'no stage';
