@@ -119,6 +119,7 @@ export async function ensureArchive(ws: Workspace, name: string, key: SigningKey
     mkdirSync(join(archive.dir, 'log', s.suite), { recursive: true });
   }
   mkdirSync(join(archive.dir, 'tmp'), { recursive: true });
+  await recoverArchive(archive, key);
   let changed = writeIfChanged(join(archive.dir, 'conf', 'distributions'), distributionsConf(ws, archive, key));
   changed = writeIfChanged(join(archive.dir, 'conf', 'incoming'), incomingConf(ws, archive)) || changed;
   changed = writeIfChanged(join(archive.dir, 'conf', 'uploaders'),
@@ -130,23 +131,36 @@ export async function ensureArchive(ws: Workspace, name: string, key: SigningKey
   return archive;
 }
 
-/** Run reprepro on the archive with the pipeline's GnuPG home; a failure is one PipelineError line. */
-export async function reprepro(archive: RepreproArchive, key: SigningKey | undefined, args: string[]): Promise<string> {
-  const guard = archiveLockName(archive.name);
-  const db = join(archive.dir, 'db');
-  const snapshot = join(archive.dir, 'db.pipeline-snapshot');
-  const run = (a: string[]) => execa('reprepro', ['-b', archive.dir, ...(key ? ['--gnupghome', key.gnupgHome] : []), '--silent', ...a], {
+function repreproRunner(archive: RepreproArchive, key: SigningKey | undefined) {
+  return (a: string[]) => execa('reprepro', ['-b', archive.dir, ...(key ? ['--gnupghome', key.gnupgHome] : []), '--silent', ...a], {
     reject: false, all: true, env: { LC_ALL: 'C.UTF-8', ...(key ? { GNUPGHOME: key.gnupgHome } : {}) },
   });
-  // A reprepro killed mid-run (a crash, a killed CI job) leaves db/lockfile; under our archive lock,
-  // with no reprepro alive, it is stale (pipeline/state/lock.ts). Its database may be half-written:
-  // re-export the indices from it (which opens every table); if that fails, put back the copy taken
-  // before the killed run (pipeline/state/snapshot.ts) and export from that.
-  if (clearStaleToolLock(join(db, 'lockfile'), guard, (argv) => argv.some((a) => a.endsWith('reprepro')) && argv.includes(archive.dir))) {
-    if ((await run(['export'])).exitCode !== 0 && restoreSnapshot(db, snapshot)) await run(['export']);
-  }
-  if (holdsLock(guard) && REPREPRO_WRITES.has(args[0]!)) snapshotDir(db, snapshot);
-  const r = await run(args);
+}
+
+/**
+ * After a reprepro killed mid-run (a crash, a killed CI job): it leaves db/lockfile, and its
+ * database may be ahead of the exported indices (processincoming committed, export never ran) or
+ * half-written. Under our archive lock, with no reprepro alive, the lockfile is stale
+ * (pipeline/state/lock.ts): clear it and re-export the indices from the database (which opens every
+ * table); if that fails, put back the copy of db/ taken before the killed run
+ * (pipeline/state/snapshot.ts) and export from that. Call it before reading the indices to decide
+ * whether an upload landed. Returns what it did ('' when there was nothing to recover).
+ */
+export async function recoverArchive(archive: RepreproArchive, key: SigningKey | undefined): Promise<'' | 'exported' | 'restored'> {
+  const db = join(archive.dir, 'db');
+  if (!clearStaleToolLock(join(db, 'lockfile'), archiveLockName(archive.name), (argv) => argv.some((a) => a.endsWith('reprepro')) && argv.includes(archive.dir))) return '';
+  const run = repreproRunner(archive, key);
+  if ((await run(['export'])).exitCode === 0) return 'exported';
+  if (!restoreSnapshot(db, join(archive.dir, 'db.pipeline-snapshot'))) return '';
+  await run(['export']);
+  return 'restored';
+}
+
+/** Run reprepro on the archive with the pipeline's GnuPG home; a failure is one PipelineError line. */
+export async function reprepro(archive: RepreproArchive, key: SigningKey | undefined, args: string[]): Promise<string> {
+  await recoverArchive(archive, key);
+  if (holdsLock(archiveLockName(archive.name)) && REPREPRO_WRITES.has(args[0]!)) snapshotDir(join(archive.dir, 'db'), join(archive.dir, 'db.pipeline-snapshot'));
+  const r = await repreproRunner(archive, key)(args);
   if (r.exitCode !== 0) {
     const lines = String(r.all ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
     const reason = lines.find((l) => /error|refus|not|already|denied|newer/i.test(l)) ?? lines.pop() ?? `exit ${r.exitCode}`;

@@ -17,7 +17,7 @@ import { faultPoint } from '../state/faults.js';
 import { archiveLockName, withLock } from '../state/lock.js';
 import type { PublishRecord } from '../state/records.js';
 import { dput, dputInvocation, uploadRecordPath, uploadRecorded } from '../archive/dput.js';
-import { ensureArchive, findSource, parseSources, pendingIncoming, processIncoming, repreproArchive } from '../archive/reprepro.js';
+import { ensureArchive, findSource, parseSources, pendingIncoming, processIncoming, recoverArchive, repreproArchive } from '../archive/reprepro.js';
 import { ensureSigningKey } from '../archive/signing.js';
 import type { StagePlan } from './plan.js';
 import type { UploadSet } from './upload.js';
@@ -65,6 +65,7 @@ export async function reconcilePublish(ws: Workspace, st: StageConfig, plan: Sta
   const key = await ensureSigningKey(ws, { create: true });
   return withLock(ws.stateDir, archiveLockName(st.target.archive), { wait: true, command: `reconcile ${plan.package} ${plan.version}` }, async () => {
     const archive = repreproArchive(ws, st.target.archive);
+    await recoverArchive(archive, key); // a reprepro killed after its commit, before its export: indices first
     const landed = findSource(archive, st.target.suite, plan.source, plan.version);
     if (landed) return landed.dsc && landed.files[landed.dsc]?.sha256 === set.dsc.sha256 ? done() : undefined;
     if (pendingIncoming(archive, st.target.suite).some((p) => basename(p) === basename(changes))) {

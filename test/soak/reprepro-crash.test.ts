@@ -2,7 +2,7 @@
 // database and every later publish failed). Under the archive lock, a stale db/lockfile is cleared;
 // a database that still opens is kept (a committed run keeps its work), a broken one is put back
 // from the copy taken before the killed run.
-import { existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -57,5 +57,44 @@ describe('reprepro killed mid-run', () => {
     await locked(() => processIncoming(archive, key, 'ppa'));
     await list(archive.dir);
     expect(existsSync(join(archive.dir, 'dists', 'ppa', 'InRelease'))).toBe(true);
+  });
+});
+
+describe('reprepro killed after processincoming committed, before the export', () => {
+  it('publish reconcile re-exports first and confirms the upload instead of uploading it again', async () => {
+    const { stagesWorkspace } = await import('../helpers/stagesWorkspace.js');
+    const { promoteSteps } = await import('../../pipeline/stages/lifecycle.js');
+    const { dput } = await import('../../pipeline/archive/dput.js');
+    const { findSource, pendingIncoming } = await import('../../pipeline/archive/reprepro.js');
+    const t = stagesWorkspace({ packages: ['zookeeper'] });
+    const restore = t.use();
+    try {
+      const ws = t.ws();
+      const table = promoteSteps(ws, { package: 'zookeeper', stages: ['ppa'] });
+      const step = (name: string) => table.steps.find((s) => s.name === `ppa:${name}`)!;
+      const ctx = { runId: 'killed-export', outputs: {} as Record<string, unknown>, dryRun: false, note: () => {} };
+      for (const name of ['verify', 'prepare', 'build', 'sign', 'lint']) ctx.outputs[`ppa:${name}`] = await step(name).run(ctx);
+      const set = ctx.outputs['ppa:sign'] as { changes: { path: string }; dsc: { path: string; sha256: string } };
+      const key = await ensureSigningKey(ws, { create: true });
+      const archive = await withLock(ws.stateDir, archiveLockName('local'), {}, () => ensureArchive(ws, 'local', key));
+      await dput(ws, ws.config.stages[0]!, set.changes.path, key);
+      // The killed reprepro: its database has the upload, the indices do not, its lockfile is left.
+      await execa('reprepro', ['-b', archive.dir, '--gnupghome', key.gnupgHome, '--export=never', 'processincoming', 'ppa'], { env: { GNUPGHOME: key.gnupgHome } });
+      writeFileSync(join(archive.dir, 'db', 'lockfile'), '');
+      expect(pendingIncoming(archive, 'ppa')).toEqual([]);
+      expect(findSource(archive, 'ppa', 'zookeeper', '3.9.3-2~ppa1')).toBeUndefined();
+      const upload = `${set.changes.path.replace(/\.changes$/, '')}.pipeline-local-ppa.upload`;
+      const deliveries = () => (readFileSync(upload, 'utf8').match(/^Successfully uploaded \S+_source\.changes/gm) ?? []).length;
+      expect(deliveries()).toBe(1);
+
+      const reconciled = await step('publish').reconcile!(ctx) as { reconciled?: boolean };
+      expect(reconciled?.reconciled).toBe(true);
+      expect(findSource(archive, 'ppa', 'zookeeper', '3.9.3-2~ppa1')?.files[set.dsc.path.split('/').pop()!]?.sha256).toBe(set.dsc.sha256);
+      expect(deliveries()).toBe(1); // not uploaded again
+      expect(existsSync(join(archive.dir, 'db', 'lockfile'))).toBe(false);
+    } finally {
+      restore();
+      await t.cleanup();
+    }
   });
 });
