@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { PipelineError } from '../errors.js';
+import { readChangelog } from '../tools/changelog.js';
 import type { SourcePlan } from './plan.js';
 
 export interface ChangelogTop {
@@ -16,29 +17,17 @@ export interface ChangelogTop {
   changes: string;
 }
 
+/**
+ * The top entry of `<debianDir>/changelog`, through tools/changelog's readChangelog: the one
+ * dpkg-parsechangelog wrapper, which also refuses a changelog dpkg only warns about (bad heading,
+ * trailer or version), naming the file and line, so a plan is never made from "unknown" values.
+ */
 export async function readChangelogTop(debianDir: string): Promise<ChangelogTop> {
   const file = join(debianDir, 'changelog');
   const display = relative(process.cwd(), file) || file;
   if (!existsSync(file)) throw new PipelineError('no debian/changelog', { file: display });
-  const r = await execa('dpkg-parsechangelog', ['-l', file, '--count', '1'], { reject: false, env: { LC_ALL: 'C.UTF-8' } });
-  if (r.exitCode !== 0) {
-    const why = String(r.stderr).split('\n').find((l) => l.trim()) ?? `exit ${r.exitCode}`;
-    throw new PipelineError(`dpkg-parsechangelog cannot read it: ${why.replace(/^dpkg-parsechangelog:\s*/, '')}`, { file: display });
-  }
-  const fields = new Map<string, string>();
-  let last = '';
-  for (const line of String(r.stdout).split('\n')) {
-    const m = /^([A-Za-z-]+):\s?(.*)$/.exec(line);
-    if (m) { last = m[1]!.toLowerCase(); fields.set(last, m[2]!); } else if (last) fields.set(last, `${fields.get(last)}\n${line}`);
-  }
-  const source = fields.get('source');
-  const version = fields.get('version');
-  if (!source || !version) throw new PipelineError('changelog has no Source/Version in its top entry', { file: display });
-  // Changes: starts with an empty first line and the entry's header line; keep the bullets.
-  const lines = (fields.get('changes') ?? '').split('\n').slice(1);
-  if (lines[0] && /^ \S.*\(.*\)/.test(lines[0])) lines.shift();
-  const changes = lines.map((l) => l.replace(/^ \.?$/, '').replace(/^ /, '')).join('\n').trim();
-  return { source, version, distribution: fields.get('distribution') ?? '', changes };
+  const top = await readChangelog(file, { displayName: display });
+  return { source: top.source, version: top.version, distribution: top.distribution, changes: top.changes.trim() };
 }
 
 /** dch arguments applying a plan to a tree's debian/changelog. Empty when nothing changes. */
