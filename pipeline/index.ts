@@ -13,7 +13,7 @@ export { packagesInOrder, dependencyOrder, dependenciesOf, DependencyCycleError 
 export { fetchSource, sha256File, type FetchedSource, type FetchOptions, type SourceFile, type Progress } from './source/fetch.js';
 export { sourceTree, prepareSourceTree, upstreamOf, type SourceTree, type SourceTreeOptions } from './source/tree.js';
 export { generateUpstreamTree, generatedOrigTarball } from './source/generated.js';
-export { privateApt, type PrivateApt } from './tools/apt.js';
+export { privateApt, seriesSuites, type PrivateApt, type AptSuite, type SuiteVersions } from './tools/apt.js';
 // Release schedules (schedules/<series>.yaml), distro-info series data, freeze gates
 export {
   develSeries, latestLts, seriesInfo, readDistroInfo, type SeriesInfo, type SeriesResolution, type Vendor,
@@ -78,7 +78,7 @@ export {
 } from './stages/stage.js';
 export { PpaStage } from './stages/ppa.js';
 export { DevelStage } from './stages/devel.js';
-export { BackportStage } from './stages/backports.js';
+export { BackportStage, backportVersionVerdict, ltsVersionsOf, seriesPocketVersions, updateLtsLists, type LtsVersions } from './stages/backports.js';
 export {
   promote, promoteAll, standPoint, stagesToRun,
   type PromoteOptions, type PromoteResult, type PromoteAllResult, type StageReport, type StandPoint, type PromoteState,

@@ -7,6 +7,21 @@ import { z } from 'zod';
 const name = z.string().regex(/^[a-z0-9][a-z0-9.+-]*$/, 'must be a lower-case name ([a-z0-9.+-])');
 const severity = z.enum(['error', 'warning', 'info', 'pedantic']);
 
+/**
+ * An update pocket of a series: its own apt suite, on the series' mirror unless it names another
+ * (Debian's `bookworm-security` lives on http://deb.debian.org/debian-security).
+ */
+export const PocketSchema = z.strictObject({
+  /** The apt suite, e.g. `bookworm-updates`, `bookworm-security`, `noble-updates`. */
+  suite: z.string().regex(/^[a-z0-9][a-z0-9.+-]*$/, 'must be an apt suite name ([a-z0-9.+-])'),
+  /** Defaults to the series' mirror. */
+  mirror: z.string().url().optional(),
+  /** Defaults to the series' keyring. */
+  keyring: z.string().optional(),
+  /** Defaults to the series' components. */
+  components: z.array(z.string()).optional(),
+});
+
 /** Where a series' packages come from: mirror, keyring, components. */
 export const SeriesSchema = z.strictObject({
   mirror: z.string().url(),
@@ -16,6 +31,11 @@ export const SeriesSchema = z.strictObject({
   version: z.string().optional(),
   /** Extra apt options for this mirror (e.g. Acquire::Check-Valid-Until=false for an expired sid). */
   aptOptions: z.array(z.string()).default([]),
+  /**
+   * The series' update pockets (`-updates`, `-security`): what users of the release get besides
+   * the release pocket. A backport must sort above every version in all of them.
+   */
+  pockets: z.array(PocketSchema).default([]),
 });
 
 export const ArchiveSchema = z.discriminatedUnion('kind', [
@@ -163,6 +183,7 @@ export const PackageSchema = z.strictObject({
 });
 
 export type SeriesConfig = z.infer<typeof SeriesSchema>;
+export type PocketConfig = z.infer<typeof PocketSchema>;
 export type ArchiveConfig = z.infer<typeof ArchiveSchema>;
 export type StageConfig = z.infer<typeof StageSchema>;
 export type PipelineConfig = z.infer<typeof ConfigSchema>;

@@ -1,6 +1,7 @@
 /**
  * apt-get with a PRIVATE configuration: one directory per series under <cacheDir>/apt/<series>/
- * holding its own sources list (`deb-src [signed-by=KEYRING] MIRROR SERIES COMPONENTS`), lists,
+ * holding its own sources list (`deb-src [signed-by=KEYRING] MIRROR SUITE COMPONENTS` for the series'
+ * release pocket and each update pocket pipeline.yaml declares: -updates, -security), lists,
  * and package cache. /etc/apt is never written and the system's sources are never read, so
  * `apt-get update` / `apt-get source` work as an ordinary user and cannot disturb the host.
  *
@@ -8,10 +9,11 @@
  *   await apt.update();                                   // only when lists are missing or stale
  *   await apt.sourceDownload('zookeeper', '3.9.3-1+deb13u1', dir);   // .dsc + tarballs into dir
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
 import lockfile from 'proper-lockfile';
+import type { SeriesConfig } from '../config/schema.js';
 import type { Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
 
@@ -28,6 +30,13 @@ export interface PrivateApt {
   update(opts?: { force?: boolean }): Promise<void>;
   /** `apt-get source --download-only PKG=VERSION` into `dir` (the .dsc and its tarballs). */
   sourceDownload(pkg: string, version: string, dir: string): Promise<void>;
+  /** The suites this configuration reads: the release pocket, then the update pockets. */
+  suites: AptSuite[];
+  /**
+   * The versions of a source package in each suite's lists as they are on disk (never updates);
+   * a suite whose lists are missing says so (`missingComponents`) instead of reading as empty.
+   */
+  sourceVersions(source: string): Promise<SuiteVersions[]>;
 }
 
 export function privateApt(ws: Workspace, series: string): PrivateApt {
@@ -40,8 +49,11 @@ export function privateApt(ws: Workspace, series: string): PrivateApt {
   }
   const dir = join(ws.cacheDir, 'apt', series);
   const p = (...parts: string[]) => join(dir, ...parts);
-  const signedBy = conf.keyring ? `[signed-by=${conf.keyring}] ` : '';
-  const sourcesList = `deb-src ${signedBy}${conf.mirror} ${series} ${conf.components.join(' ')}\n`;
+  const suites = seriesSuites(series, conf);
+  const sourcesList = suites.map((s) => {
+    const signedBy = s.keyring ? `[signed-by=${s.keyring}] ` : '';
+    return `deb-src ${signedBy}${s.mirror} ${s.suite} ${s.components.join(' ')}\n`;
+  }).join('');
 
   const options = [
     `Dir::Etc::sourcelist=${p('etc', 'sources.list')}`,
@@ -90,7 +102,8 @@ export function privateApt(ws: Workspace, series: string): PrivateApt {
     if (r.exitCode !== 0) {
       const lines = (r.all ?? '').split('\n').filter((l) => /^(E|W):/.test(l));
       const first = lines.find((l) => l.startsWith('E:')) ?? lines[0] ?? (r.all ?? '').trim().split('\n').pop() ?? '';
-      throw new PipelineError(`apt-get ${args[0]} failed (${conf.mirror} ${series}): ${first.replace(/^E:\s*/, '')}`, {
+      const where = suites.map((s) => `${s.mirror} ${s.suite}`).join(', ');
+      throw new PipelineError(`apt-get ${args[0]} failed (${where}): ${first.replace(/^E:\s*/, '')}`, {
         exitCode: 1,
         hint: `private apt configuration in ${dir}`,
       });
@@ -122,5 +135,98 @@ export function privateApt(ws: Workspace, series: string): PrivateApt {
     }
   };
 
-  return { series, dir, options, update, sourceDownload };
+  const sourceVersions = async (source: string): Promise<SuiteVersions[]> => {
+    // Never fetched: nothing to read, and nothing to create for a read.
+    if (!existsSync(p('state', 'lists'))) return suites.map((s) => ({ ...s, versions: [], missingComponents: s.components }));
+    prepare();
+    const present = listsPresent(suites, await indexTargets(options));
+    const r = await execa('apt-cache', [...options, 'madison', source], { reject: false, env: { LC_ALL: 'C.UTF-8' } });
+    if (r.exitCode !== 0) {
+      throw new PipelineError(`apt-cache madison ${source} failed (${series}): ${String(r.stderr).trim().split('\n')[0]}`, { exitCode: 1, hint: `private apt configuration in ${dir}` });
+    }
+    const found = madisonVersions(String(r.stdout), source);
+    return suites.map((s) => {
+      const missing = present.get(s.suite) ?? s.components;
+      const versions = found.filter((f) => f.site === s.mirror.replace(/\/+$/, '') && f.suite === s.suite).map((f) => f.version);
+      return { ...s, versions: [...new Set(versions)], ...(missing.length ? { missingComponents: missing } : {}) };
+    });
+  };
+
+  return { series, dir, options, suites, update, sourceDownload, sourceVersions };
+}
+
+/** One apt suite a series' private configuration reads: the release pocket or an update pocket. */
+export interface AptSuite {
+  suite: string;
+  /** `release` for the series' own suite, else the pocket's suite (`bookworm-security`). */
+  pocket: 'release' | 'update';
+  mirror: string;
+  keyring?: string;
+  components: string[];
+}
+
+export interface SuiteVersions extends AptSuite {
+  /** Versions of the source package this suite's Sources index holds (empty: none). */
+  versions: string[];
+  /** Components whose Sources lists are not on disk (never fetched, or the fetch failed): unchecked. */
+  missingComponents?: string[];
+}
+
+/** The release pocket first, then the update pockets pipeline.yaml declares (defaults from the series). */
+export function seriesSuites(series: string, conf: SeriesConfig): AptSuite[] {
+  const base = { mirror: conf.mirror, ...(conf.keyring ? { keyring: conf.keyring } : {}), components: conf.components };
+  return [
+    { suite: series, pocket: 'release' as const, ...base },
+    ...(conf.pockets ?? []).map((pk) => {
+      const keyring = pk.keyring ?? conf.keyring;
+      return {
+        suite: pk.suite, pocket: 'update' as const, mirror: pk.mirror ?? conf.mirror,
+        ...(keyring ? { keyring } : {}), components: pk.components ?? conf.components,
+      };
+    }),
+  ];
+}
+
+interface IndexTarget { release: string; component: string; filename: string }
+
+/** apt's own view of where each Sources list lives (`apt-get indextargets`, from sources.list alone). */
+async function indexTargets(options: string[]): Promise<IndexTarget[]> {
+  const r = await execa('apt-get', [...options, 'indextargets', '--no-release-info', '--format', '$(RELEASE)\t$(COMPONENT)\t$(FILENAME)', 'Identifier: Sources'], { env: { LC_ALL: 'C.UTF-8' } });
+  return String(r.stdout).split('\n').filter(Boolean).map((l) => {
+    const [release = '', component = '', filename = ''] = l.split('\t');
+    return { release, component, filename };
+  });
+}
+
+/** Per suite, the components whose Sources list is missing (apt keeps lists compressed as it likes). */
+function listsPresent(suites: AptSuite[], targets: IndexTarget[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const listings = new Map<string, string[]>();
+  const exists = (file: string) => {
+    const d = dirname(file);
+    if (!listings.has(d)) listings.set(d, existsSync(d) ? readdirSync(d) : []);
+    const base = basename(file);
+    return listings.get(d)!.some((f) => f === base || (f.startsWith(`${base}.`) && /^\.(lz4|zst|gz|xz|bz2|lzma)$/.test(f.slice(base.length))));
+  };
+  for (const s of suites) {
+    const mine = targets.filter((t) => t.release === s.suite);
+    out.set(s.suite, s.components.filter((c) => {
+      const t = mine.find((x) => x.component === c);
+      return !t || !exists(t.filename);
+    }));
+  }
+  return out;
+}
+
+/** `apt-cache madison` lines of `source` itself (madison also lists the sources of a binary of that name). */
+export function madisonVersions(stdout: string, source: string): Array<{ version: string; site: string; suite: string }> {
+  const out: Array<{ version: string; site: string; suite: string }> = [];
+  for (const line of stdout.split('\n')) {
+    const cols = line.split('|').map((c) => c.trim());
+    if (cols.length !== 3 || cols[0] !== source) continue;
+    // "http://deb.debian.org/debian-security bookworm-security/main Sources"
+    const m = /^(\S+) ([^/\s]+)\/\S+ Sources$/.exec(cols[2]!);
+    if (m) out.push({ version: cols[1]!, site: m[1]!.replace(/\/+$/, ''), suite: m[2]! });
+  }
+  return out;
 }
