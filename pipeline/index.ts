@@ -41,7 +41,7 @@ export {
 export { faultPoint, configureFaults, parseFaultSpec, faultsEnabled, InjectedFault, FAULT_POINTS, type FaultConfig } from './state/faults.js';
 export type { StepDefinition, StepContext } from './state/steps.js';
 // Machine checks (pipeline doctor) and package descriptions (pipeline show)
-export { runDoctor, TOOLS as DOCTOR_TOOLS, type CheckRow, type DoctorReport, type DoctorOptions } from './doctor/checks.js';
+export { runDoctor, aptInstall, TOOLS as DOCTOR_TOOLS, type CheckRow, type DoctorReport, type DoctorOptions, type ToolCheck } from './doctor/checks.js';
 export { describePackage, type PackageDescription, type StageTargetVersion } from './config/describe.js';
 // deb822 (control, copyright, .dsc, .changes, apt indices)
 export * from './debian/deb822.js';

@@ -18,6 +18,7 @@ DEBIAN_PACKAGES=(
   debian-archive-keyring python3            # apt-get source signatures; generated trees' tests
   faketime                                  # dch entries dated at --at / PIPELINE_NOW
   xz-utils zstd ca-certificates git
+  util-linux                                # setpriv --pdeathsig: tools die with a killed pipeline
 )
 
 echo "setup: installing Debian packages (${#DEBIAN_PACKAGES[@]})" >&2

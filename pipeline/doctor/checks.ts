@@ -1,8 +1,8 @@
 /**
  * `pipeline doctor`: is this machine ready to run the pipeline? Each check is a row
- * {name, required, status, detail, fix}; `--fix` repairs what can be repaired here (the
- * subordinate uid/gid range sbuild's unshare mode needs, the local signing key, the state and
- * cache directories) and says how to fix the rest (which Debian package to install).
+ * {name, required, status, detail, fix}; `--fix` repairs what can be repaired here (as root: the
+ * missing Debian packages and the subordinate uid/gid range sbuild's unshare mode needs; as the
+ * user: the local signing key, the state and cache directories) and says how to fix the rest.
  *
  *   const report = await runDoctor({ ws, fix: true });   // report.ok === every required row ok
  */
@@ -31,8 +31,18 @@ export interface DoctorReport {
   rows: CheckRow[];
 }
 
+/** One tool check: what it checks (the tool, and a capability when the tool alone is not enough) and its fix (the package). */
+export interface ToolCheck {
+  tool: string;
+  /** The Debian package that ships it: `--fix` installs it (as root). */
+  pkg: string;
+  purpose: string;
+  /** A capability the tool must have: `tool ...args` prints `expect` (e.g. setpriv --pdeathsig). */
+  probe?: { args: string[]; expect: RegExp; need: string };
+}
+
 /** The Debian tools pipeline calls, and the package that ships each. */
-export const TOOLS: readonly { tool: string; pkg: string; purpose: string }[] = [
+export const TOOLS: readonly ToolCheck[] = [
   { tool: 'sbuild', pkg: 'sbuild', purpose: 'clean builds' },
   { tool: 'mmdebstrap', pkg: 'mmdebstrap', purpose: 'chroot tarballs' },
   { tool: 'dpkg-source', pkg: 'dpkg-dev', purpose: 'source packages' },
@@ -44,8 +54,36 @@ export const TOOLS: readonly { tool: string; pkg: string; purpose: string }[] = 
   { tool: 'lintian', pkg: 'lintian', purpose: 'package lint' },
   { tool: 'reprepro', pkg: 'reprepro', purpose: 'local archive' },
   { tool: 'licensecheck', pkg: 'licensecheck', purpose: 'license detection' },
-  { tool: 'newuidmap', pkg: 'uidmap', purpose: 'unshare-mode user namespaces' },
+  { tool: 'newuidmap', pkg: 'uidmap', purpose: 'unshare-mode user namespaces (uid map)' },
+  { tool: 'newgidmap', pkg: 'uidmap', purpose: 'unshare-mode user namespaces (gid map)' },
+  { tool: 'zstd', pkg: 'zstd', purpose: 'chroot tarballs (.tar.zst)' },
+  {
+    tool: 'setpriv', pkg: 'util-linux', purpose: 'long-running tools die with pipeline (setpriv --pdeathsig)',
+    probe: { args: ['--help'], expect: /--pdeathsig/, need: 'util-linux 2.33 or later (setpriv --pdeathsig)' },
+  },
 ];
+
+/** `apt-get install` of missing packages (root only), waiting for another apt/dpkg instead of failing. */
+export async function aptInstall(pkgs: readonly string[]): Promise<{ ok: boolean; error?: string }> {
+  const env = { DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C.UTF-8' };
+  const install = () => execa('apt-get', ['install', '-y', '-qq', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300', ...pkgs], { reject: false, all: true, env });
+  let r = await install();
+  if (r.exitCode !== 0) {
+    // Lists older than the archive (or none yet, on a fresh machine): refresh once and retry.
+    await execa('apt-get', ['update', '-qq', '-o', 'DPkg::Lock::Timeout=300'], { reject: false, env });
+    r = await install();
+  }
+  if (r.exitCode === 0) return { ok: true };
+  const lines = String(r.all ?? '').split('\n').filter((l) => l.startsWith('E:'));
+  return { ok: false, error: (lines[0] ?? String(r.all ?? '').trim().split('\n').pop() ?? `exit ${r.exitCode}`).replace(/^E:\s*/, '') };
+}
+
+/** Whether the tool has the capability its check names (no probe: being there is enough). */
+async function probeTool(path: string, t: ToolCheck): Promise<boolean> {
+  if (!t.probe) return true;
+  const r = await execa(path, t.probe.args, { reject: false, all: true, timeout: 10_000, env: { LC_ALL: 'C.UTF-8' } });
+  return t.probe.expect.test(String(r.all ?? ''));
+}
 
 /** Subordinate ids sbuild/mmdebstrap's unshare mode needs for one user (as `adduser` grants). */
 export const SUBID_COUNT = 65536;
@@ -106,8 +144,10 @@ export interface DoctorOptions {
   user?: string;
   subuidFile?: string;
   subgidFile?: string;
-  /** Whether this process may write /etc/sub[ug]id (default: running as root). */
+  /** Whether this process may write /etc/sub[ug]id and install packages (default: running as root). */
   canWriteSystem?: boolean;
+  /** The tool checks (default TOOLS). */
+  tools?: readonly ToolCheck[];
 }
 
 export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport> {
@@ -115,19 +155,39 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
   const installs = new Set<string>();
 
   // 1. Tools.
-  const versions = await packageVersions([...new Set(TOOLS.map((t) => t.pkg))]);
-  for (const t of TOOLS) {
+  const tools = opts.tools ?? TOOLS;
+  const canWrite = opts.canWriteSystem ?? process.getuid?.() === 0;
+  const checkTool = async (t: ToolCheck, versions: Map<string, string>): Promise<CheckRow> => {
     const path = whichTool(t.tool);
-    if (path) rows.push({ name: t.tool, required: true, status: 'ok', detail: `${path}${versions.get(t.pkg) ? ` (${t.pkg} ${versions.get(t.pkg)})` : ''}` });
-    else {
-      installs.add(t.pkg);
-      rows.push({ name: t.tool, required: true, status: 'missing', detail: `not found (needed for ${t.purpose})`, fix: `apt-get install ${t.pkg}` });
+    const pkgVersion = versions.get(t.pkg) ? ` (${t.pkg} ${versions.get(t.pkg)})` : '';
+    if (!path) return { name: t.tool, required: true, status: 'missing', detail: `not found (needed for ${t.purpose})`, fix: `apt-get install ${t.pkg}` };
+    if (!(await probeTool(path, t))) {
+      return { name: t.tool, required: true, status: 'missing', detail: `${path}${pkgVersion} lacks what ${t.purpose} needs: ${t.probe!.need}`, fix: `apt-get install ${t.pkg}` };
     }
+    return { name: t.tool, required: true, status: 'ok', detail: `${path}${pkgVersion}` };
+  };
+  const pkgsOf = () => [...new Set(tools.map((t) => t.pkg))];
+  const versionsBefore = await packageVersions(pkgsOf());
+  let toolRows = await Promise.all(tools.map((t) => checkTool(t, versionsBefore)));
+  for (const [i, r] of toolRows.entries()) if (r.status === 'missing') installs.add(tools[i]!.pkg);
+  if (installs.size && opts.fix && canWrite) {
+    const installed = await aptInstall([...installs]);
+    const versions = await packageVersions(pkgsOf());
+    toolRows = await Promise.all(toolRows.map(async (before, i) => {
+      if (before.status !== 'missing') return before;
+      const t = tools[i]!;
+      const after = await checkTool(t, versions);
+      if (after.status === 'ok') return { ...after, status: 'fixed' as const, detail: `installed ${t.pkg}: ${after.detail}` };
+      return { ...after, detail: `${after.detail}; apt-get install ${t.pkg} ${installed.ok ? 'did not provide it' : `failed: ${installed.error}`}` };
+    }));
   }
-  if (installs.size) {
+  const stillMissing = [...new Set(toolRows.flatMap((r, i) => (r.status === 'missing' ? [tools[i]!.pkg] : [])))];
+  if (stillMissing.length) {
     // Name the one command that fixes every missing tool.
-    for (const r of rows) if (r.status === 'missing') r.fix = `apt-get install ${[...installs].join(' ')} (or bash scripts/setup.sh)`;
+    const how = canWrite ? 'pipeline doctor --fix' : 'sudo pipeline doctor --fix';
+    for (const r of toolRows) if (r.status === 'missing') r.fix = `${how} (apt-get install ${stillMissing.join(' ')}; or bash scripts/setup.sh)`;
   }
+  rows.push(...toolRows);
   const distroInfo = '/usr/share/distro-info/debian.csv';
   rows.push(existsSync(distroInfo)
     ? { name: 'distro-info-data', required: true, status: 'ok', detail: distroInfo }
@@ -137,7 +197,6 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
   const me = userInfo();
   const user = opts.user ?? process.env.SUDO_USER ?? me.username;
   const uid = opts.user || process.env.SUDO_USER ? Number(process.env.SUDO_UID ?? -1) : me.uid;
-  const canWrite = opts.canWriteSystem ?? process.getuid?.() === 0;
   for (const [kind, file] of [['subuid', opts.subuidFile ?? '/etc/subuid'], ['subgid', opts.subgidFile ?? '/etc/subgid']] as const) {
     const entries = existsSync(file) ? parseSubidFile(readFileSync(file, 'utf8')) : [];
     const have = subidRangeOf(entries, user, uid);

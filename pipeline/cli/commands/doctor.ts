@@ -5,13 +5,13 @@ import { action } from '../action.js';
 
 const MARK = { ok: '✓', fixed: '✓', missing: '✗', warning: '!' } as const;
 
-/** `pipeline doctor [--fix]` — Debian tools, subuid/subgid ranges, signing key. */
+/** `pipeline doctor [--fix]` — Debian tools (zstd, uidmap, setpriv...), subuid/subgid ranges, signing key. */
 export function register(program: Command): void {
   program
     .command('doctor')
     .description('check the machine: Debian tools, subuid/subgid ranges for sbuild, signing key (--fix repairs what it can)')
-    .option('--fix', 'add the subuid/subgid range (as root), create the signing key and state/cache directories')
-    .option('--fix-system', 'fix only /etc/subuid and /etc/subgid (for sudo; the rest is created as the user)')
+    .option('--fix', 'install missing Debian packages and add the subuid/subgid range (as root), create the signing key and state/cache directories')
+    .option('--fix-system', 'fix only what needs root: missing Debian packages, /etc/subuid and /etc/subgid (for sudo; the rest is created as the user)')
     .action(action(async (ctx, opts: { fix?: boolean; fixSystem?: boolean }) => {
       let ws: Workspace | undefined;
       let wsError: unknown;
