@@ -38,6 +38,8 @@ export {
   withRetry, classifyError, transient, permanent, backoffDelay, retryPolicy, CrashLoopGuard, CrashLoopError, TRANSIENT_PATTERNS,
   type RetryPolicy, type Classification, type FailureKind,
 } from './state/retry.js';
+export { supervisedCommand, execaSupervised, setprivPath, type SupervisedCommand } from './tools/supervised.js';
+export { trackChild, reapOrphans, trackedChildren, childLedgerFile, type ChildRecord, type ReapedChild, type ReapOptions } from './state/children.js';
 export { faultPoint, configureFaults, parseFaultSpec, faultsEnabled, InjectedFault, FAULT_POINTS, type FaultConfig } from './state/faults.js';
 export type { StepDefinition, StepContext } from './state/steps.js';
 // Machine checks (pipeline doctor) and package descriptions (pipeline show)

@@ -3,7 +3,7 @@
  * do not). Its hint lines are parsed into Findings (`source: 'lintian'`) to merge with ours.
  */
 import { existsSync } from 'node:fs';
-import { execa } from 'execa';
+import { execaSupervised } from '../tools/supervised.js';
 import { PipelineError } from '../errors.js';
 import type { Finding, Severity } from '../state/records.js';
 
@@ -61,7 +61,7 @@ export async function runLintian(artifact: string, options: LintianOptions = {})
   args.push(artifact);
   let result;
   try {
-    result = await execa(options.binary ?? 'lintian', args, { reject: false, timeout: options.timeoutMs ?? 600_000, env: { LC_ALL: 'C.UTF-8' } });
+    result = await execaSupervised(options.binary ?? 'lintian', args, { reject: false, timeout: options.timeoutMs ?? 600_000, env: { LC_ALL: 'C.UTF-8' } });
   } catch (e) {
     throw new PipelineError(`cannot run lintian: ${(e as Error).message}`, { hint: 'install lintian (scripts/setup.sh)' });
   }

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { PipelineError } from '../errors.js';
+import { execaSupervised } from '../tools/supervised.js';
 import { sha256File } from '../source/fetch.js';
 import { prepareSourceTree } from '../source/tree.js';
 import type { Artifact, BuildRecord } from '../state/records.js';
@@ -41,7 +42,8 @@ export async function hostBuild(req: BuildRequest): Promise<BuildRecord> {
   try {
     const tree = await prepareSourceTree(ws, pkg, { into: outDir });
     await applyPlanToTree(tree.tree, plan, plan.baseDistribution, ws.config.maintainer);
-    const src = await execa('dpkg-source', ['-b', basename(tree.tree)], { cwd: tree.parent, reject: false, all: true, env: { LC_ALL: 'C.UTF-8' } });
+    // dpkg-source -b of a large tree takes a while; it must not outlive a killed pipeline.
+    const src = await execaSupervised('dpkg-source', ['-b', basename(tree.tree)], { cwd: tree.parent, reject: false, all: true, env: { LC_ALL: 'C.UTF-8' } });
     if (src.exitCode !== 0) throw new PipelineError(`dpkg-source -b failed: ${String(src.all).trim().split('\n').pop()}`, { file: tree.tree, exitCode: 1 });
     const noEpoch = plan.version.replace(/^\d+:/, '');
     const changesName = `${tree.source}_${noEpoch}_source.changes`;

@@ -21,7 +21,9 @@ import {
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { PipelineError } from '../errors.js';
+import { attachChildLedger, detachChildLedger, reapOrphans, describeReaped } from './children.js';
 import { faultPoint } from './faults.js';
+import { processStartTime } from './proc.js';
 
 export interface LockHolder {
   pid: number;
@@ -44,8 +46,10 @@ export interface LockOptions {
   runId?: string;
   /** Called once when the lock is busy and we are going to wait. */
   onWait?(holder: LockHolder): void;
-  /** Called when a dead holder's lock is taken over. */
+  /** Called when a dead holder's lock is taken over (`why` also names leftover children it stopped). */
   onTakeover?(holder: LockHolder, why: string): void;
+  /** After a takeover, how long the dead holder's leftover tools get after SIGTERM before SIGKILL. */
+  reapGraceMs?: number;
 }
 
 export interface Lock {
@@ -66,17 +70,7 @@ export function lockFile(stateDir: string, name: string): string {
   return join(stateDir, 'locks', `${name}.lock`);
 }
 
-/** Field 22 of /proc/<pid>/stat: the process's start time in clock ticks after boot. */
-export function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 2 (comm) is in parentheses and may itself contain spaces and ')': split after the last ')'.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[22 - 3];
-  } catch {
-    return undefined;
-  }
-}
+export { processStartTime };
 
 let cachedBootId: string | undefined | null = null;
 function bootId(): string | undefined {
@@ -201,7 +195,13 @@ export async function acquireLock(stateDir: string, name: string, options: LockO
       const status = other ? holderAlive(other) : undefined;
       // A record that does not parse cannot have been written by us (link is atomic): it is junk.
       if (!other || !status!.alive) {
-        if (takeOver(file, raw)) options.onTakeover?.(other ?? ({ pid: 0, command: 'unreadable lock', since: '?', host: '?', token: '' }), status?.why ?? 'unreadable lock file');
+        if (takeOver(file, raw)) {
+          // Tools the dead holder started may outlive it (children.ts): stop them before going on.
+          // Not after a reboot: they died with it, and pid + start time may match new processes.
+          const sameBoot = other && (!other.bootId || other.bootId === bootId());
+          const reaped = sameBoot ? await reapOrphans(stateDir, other, { graceMs: options.reapGraceMs }) : [];
+          options.onTakeover?.(other ?? ({ pid: 0, command: 'unreadable lock', since: '?', host: '?', token: '' }), (status?.why ?? 'unreadable lock file') + describeReaped(reaped));
+        }
         continue;
       }
       if (Date.now() >= deadline) {
@@ -219,6 +219,7 @@ export async function acquireLock(stateDir: string, name: string, options: LockO
     try { unlinkSync(tmp); } catch { /* fine */ }
   }
   installExitHook();
+  attachChildLedger(stateDir);
   const lock: Lock = {
     name,
     file,
@@ -228,6 +229,7 @@ export async function acquireLock(stateDir: string, name: string, options: LockO
       if (!entry || --entry.count > 0) return;
       held.delete(file);
       releaseFile(file, holder.token);
+      detachChildLedger(stateDir);
     },
   };
   held.set(file, { lock, count: 1 });

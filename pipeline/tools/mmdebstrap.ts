@@ -4,6 +4,7 @@
  */
 import { execa } from 'execa';
 import { PipelineError } from '../errors.js';
+import { execaSupervised } from './supervised.js';
 
 export interface MmdebstrapOptions {
   suite: string;
@@ -50,7 +51,7 @@ export function aptOption(opt: string): string {
 
 export async function mmdebstrap(o: MmdebstrapOptions): Promise<void> {
   const tail: string[] = [];
-  const sub = execa('mmdebstrap', mmdebstrapArgs(o), {
+  const sub = execaSupervised('mmdebstrap', mmdebstrapArgs(o), {
     reject: false,
     all: true,
     stdin: 'ignore',

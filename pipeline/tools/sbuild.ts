@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execaSupervised } from './supervised.js';
 import type { SbuildSummary } from '../state/records.js';
 
 export interface SbuildOptions {
@@ -85,7 +85,8 @@ export function sbuildEnv(o: Pick<SbuildOptions, 'tmpDir' | 'buildDir'>): Record
 export async function sbuild(o: SbuildOptions): Promise<SbuildResult> {
   const args = sbuildArgs(o);
   const before = new Set(existsSync(o.buildDir) ? readdirSync(o.buildDir) : []);
-  const sub = execa('sbuild', args, {
+  // Under a death signal (supervised.ts): a killed pipeline must not leave its build running.
+  const sub = execaSupervised('sbuild', args, {
     cwd: o.buildDir,
     reject: false,
     all: true,
