@@ -24,12 +24,14 @@ export {
 // Recovery: run journal, step runner (resume), locks, retries, fault injection (pipeline/state)
 export {
   Journal, readJournal, parseJournal, readRun, summarize, listRunIds, hashValue, canonicalJson, journalFile, runDir,
+  isPublishStep, unfinishedPublishSteps,
   type JournalEntry, type JournalDamage, type RunIndex, type RunState, type RunSummary,
 } from './state/journal.js';
 export {
   runSteps, resumeRun, resumeAll, listRuns, unfinishedRuns, registerRunKind, registeredRunKinds, loadRunKinds, newRunId,
   type RunOptions, type RunResult, type RunListing, type RunKindBuilder, type RunProgress, type ResumeOptions, type ResumeAllResult,
 } from './state/runner.js';
+export { abandonRun, type AbandonOptions, type AbandonResult } from './state/abandon.js';
 export {
   acquireLock, withLock, lockHolder, holderAlive, processStartTime, packageLockName, archiveLockName, lockFile, LOCK_BUSY_EXIT,
   type Lock, type LockHolder, type LockOptions,

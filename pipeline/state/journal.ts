@@ -21,7 +21,8 @@ import { PipelineError } from '../errors.js';
 import { faultPoint } from './faults.js';
 import { readJson, writeJsonAtomic } from './store.js';
 
-export type RunState = 'running' | 'interrupted' | 'failed' | 'done';
+/** `abandoned`: a human said this run must never be resumed (`pipeline runs abandon`); final. */
+export type RunState = 'running' | 'interrupted' | 'failed' | 'done' | 'abandoned';
 
 interface Base { seq: number; at: string }
 export type JournalEntry = Base & (
@@ -32,6 +33,7 @@ export type JournalEntry = Base & (
   | { type: 'step-failed'; step: string; attempt: number; error: string; transient: boolean }
   | { type: 'retry'; step: string; attempt: number; delayMs: number; reason: string }
   | { type: 'run-done'; state: 'done' | 'failed'; error?: string; step?: string; permanent?: boolean; halted?: boolean }
+  | { type: 'run-abandoned'; pid: number; by: string; reason?: string; unfinishedPublish?: string[] }
 );
 export type JournalEntryType = JournalEntry['type'];
 /** An entry as appended (seq and at are filled in). */
@@ -245,6 +247,21 @@ export interface RunSummary {
   /** Stopped by the crash-loop guard: resumed only by a human (`pipeline resume RUN --force`). */
   halted?: boolean;
   damage?: JournalDamage;
+  /** Set by `pipeline runs abandon`: who, when, why, and publish steps it left unfinished. */
+  abandoned?: { at: string; by: string; reason?: string; unfinishedPublish?: string[] };
+}
+
+/** Step names that upload (`publish`, or `STAGE:publish` in a promote): abandoning mid-way is risky. */
+export const isPublishStep = (step: string) => /(^|:)publish$/.test(step);
+
+/** Publish steps that were started and never ended (the upload may or may not have happened). */
+export function unfinishedPublishSteps(entries: JournalEntry[]): string[] {
+  const open = new Set<string>();
+  for (const e of entries) {
+    if (e.type === 'step-start' && isPublishStep(e.step)) open.add(e.step);
+    else if (e.type === 'step-end') open.delete(e.step);
+  }
+  return [...open];
 }
 
 /** What the journal says about a run. */
@@ -259,6 +276,7 @@ export function summarize(entries: JournalEntry[], damage?: JournalDamage): RunS
   let halted: boolean | undefined;
   let retries = 0;
   let resumes = 0;
+  let abandoned: RunSummary['abandoned'];
   for (const e of entries) {
     if (e.type === 'step-start') open.add(e.step);
     else if (e.type === 'step-end') { open.delete(e.step); done.add(e.step); }
@@ -266,7 +284,9 @@ export function summarize(entries: JournalEntry[], damage?: JournalDamage): RunS
     else if (e.type === 'retry') retries++;
     else if (e.type === 'run-resumed') { resumes++; state = 'interrupted'; permanent = halted = undefined; }
     else if (e.type === 'run-done') { state = e.state; error = e.error; permanent = e.permanent; halted = e.halted; }
+    else if (e.type === 'run-abandoned') abandoned = { at: e.at, by: e.by, reason: e.reason, unfinishedPublish: e.unfinishedPublish };
   }
+  if (abandoned) state = 'abandoned'; // final, whatever a stray later entry says
   return {
     runId: plan.runId,
     package: plan.package,
@@ -284,6 +304,7 @@ export function summarize(entries: JournalEntry[], damage?: JournalDamage): RunS
     permanent,
     halted,
     damage,
+    ...(abandoned ? { abandoned } : {}),
   };
 }
 

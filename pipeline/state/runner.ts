@@ -172,6 +172,7 @@ async function execute(
       journal.append({ type: 'run-planned', runId, package: opts.package, command: opts.command, args: opts.args ?? null, steps: names, pid: process.pid });
     } else {
       startedAt = summary.startedAt;
+      if (summary.state === 'abandoned') throw abandonedError(summary);
       if (canonicalJson(summary.steps) !== canonicalJson(names))
         throw new PipelineError(`run ${runId} was planned as [${summary.steps.join(', ')}], the ${opts.command} steps are now [${names.join(', ')}]`, { hint: 'finish it with the pipeline version that started it, or start a new run' });
       for (const e of journal.entries) if (e.type === 'step-end') done.set(e.step, e.output);
@@ -272,6 +273,14 @@ function message(e: unknown): string {
   return last && !first.includes(last) ? `${first}: ${last}` : first;
 }
 
+/** A run `pipeline runs abandon` marked is never resumed, not even with --force. */
+function abandonedError(s: RunSummary): PipelineError {
+  const a = s.abandoned!;
+  return new PipelineError(`run ${s.runId} was abandoned by ${a.by} at ${a.at}${a.reason ? ` (${a.reason})` : ''}: it is not resumed`, {
+    exitCode: 1, hint: `start a new run instead: pipeline ${s.command} ${s.package}`,
+  });
+}
+
 // ---- Listing and resuming ----
 
 export interface RunListing extends RunSummary {
@@ -279,7 +288,7 @@ export interface RunListing extends RunSummary {
   progress: string;
 }
 
-/** Every run, oldest first, with its state: running (its package lock is held for it), interrupted, failed, done. */
+/** Every run, oldest first, with its state: running (its package lock is held for it), interrupted, failed, done, abandoned. */
 export function listRuns(ws: Workspace): RunListing[] {
   const out: RunListing[] = [];
   for (const id of listRunIds(ws.stateDir)) {
@@ -297,8 +306,8 @@ export function listRuns(ws: Workspace): RunListing[] {
 
 /**
  * Pending work: runs interrupted by a crash, or failed for a reason resuming can fix (transient
- * failures after the retries ran out). Not: running ones, done ones, permanent failures, and runs
- * the crash-loop guard halted (those wait for a human: `resume RUN --force`).
+ * failures after the retries ran out). Not: running ones, done ones, permanent failures, runs
+ * the crash-loop guard halted (those wait for a human: `resume RUN --force`), abandoned ones.
  */
 export function unfinishedRuns(ws: Workspace, pkg?: string): RunListing[] {
   return listRuns(ws).filter((r) =>
@@ -313,7 +322,9 @@ export interface ResumeOptions {
 
 /** Resume one run: rebuild its steps table from its kind and arguments, then run what is left. */
 export async function resumeRun(ws: Workspace, runId: string, options: ResumeOptions = {}): Promise<RunResult> {
-  let s: Pick<RunSummary, 'package' | 'command' | 'args'> | undefined = readRun(ws.stateDir, runId) ?? readRunIndex(ws.stateDir, runId);
+  const summary = readRun(ws.stateDir, runId);
+  if (summary?.state === 'abandoned') throw abandonedError(summary);
+  let s: Pick<RunSummary, 'package' | 'command' | 'args'> | undefined = summary ?? readRunIndex(ws.stateDir, runId);
   if (!s) throw new PipelineError(`no such run: ${runId}`, { file: join(ws.stateDir, 'runs'), hint: 'see pipeline runs' });
   if (!kinds.has(s.command)) await loadRunKinds();
   const build = kinds.get(s.command);

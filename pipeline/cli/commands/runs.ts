@@ -1,19 +1,47 @@
 import type { Command } from 'commander';
+import { abandonRun, type AbandonResult } from '../../state/abandon.js';
 import { listRuns, type RunListing } from '../../state/runner.js';
 import { action } from '../action.js';
 
-/** `pipeline runs` — the journaled runs and their state (running, interrupted, failed, done). */
+/**
+ * `pipeline runs` — the journaled runs and their state (running, interrupted, failed, done,
+ * abandoned); `pipeline runs abandon RUN_ID` marks one never to be resumed.
+ */
 export function register(program: Command): void {
-  program.command('runs')
-    .description('list journaled runs (promote, build): state, steps done, what was interrupted')
+  const runs = program.command('runs')
+    .description('list journaled runs (promote, build): state, steps done, what was interrupted; abandon one')
     .option('--package <pkg>', 'only runs of this package')
-    .option('--state <state>', 'only runs in this state (running, interrupted, failed, done)')
+    .option('--state <state>', 'only runs in this state (running, interrupted, failed, done, abandoned)')
     .action(action(async (ctx, opts: { package?: string; state?: string }) => {
       const ws = ctx.workspace();
-      const runs = listRuns(ws).filter((r) => (!opts.package || r.package === opts.package) && (!opts.state || r.state === opts.state));
-      ctx.out.result(runs.map(toJson), () => render(runs));
+      const list = listRuns(ws).filter((r) => (!opts.package || r.package === opts.package) && (!opts.state || r.state === opts.state));
+      ctx.out.result(list.map(toJson), () => render(list));
       return 0;
     }));
+
+  runs.command('abandon')
+    .description('mark an interrupted or failed run as abandoned: resume and promote never pick it up again')
+    .argument('<run-id>', 'the run (see pipeline runs)')
+    .option('--reason <text>', 'why (kept in the journal)')
+    .option('--force', 'abandon even though its publish step started and did not finish')
+    .action(action(async (ctx, runId: string, opts: { reason?: string; force?: boolean }) => {
+      const ws = ctx.workspace();
+      const r = await abandonRun(ws, runId, { reason: opts.reason?.trim() || undefined, force: opts.force, note: (m) => ctx.out.note(m) });
+      const warning = publishWarning(r);
+      ctx.out.result({ ...r, state: 'abandoned', warning: warning ?? null }, () => [
+        r.already
+          ? `run ${r.runId} (${r.command} ${r.package}) was already abandoned`
+          : `run ${r.runId} (${r.command} ${r.package}) abandoned: it will not be resumed (steps done: ${r.done.join(', ') || 'none'})`,
+        ...(warning ? [`warning: ${warning}`] : []),
+      ].join('\n'));
+      return 0;
+    }));
+}
+
+/** The case where abandoning is dangerous, said plainly. */
+function publishWarning(r: AbandonResult): string | undefined {
+  if (!r.unfinishedPublish.length) return undefined;
+  return `${r.unfinishedPublish.join(', ')} started and never finished: the upload of ${r.package} may or may not be in the target; pipeline status ${r.package} tells`;
 }
 
 function toJson(r: RunListing) {
@@ -22,8 +50,18 @@ function toJson(r: RunListing) {
     stepsDone: r.done.length, stepsTotal: r.steps.length, steps: r.steps, done: r.done,
     interrupted: r.interrupted ?? null, startedAt: r.startedAt, updatedAt: r.updatedAt,
     retries: r.retries, resumes: r.resumes, error: r.error ?? null, permanent: r.permanent ?? false, halted: r.halted ?? false,
+    abandoned: r.abandoned ?? null,
     journalDamage: r.damage ?? null,
   };
+}
+
+function detail(r: RunListing): string {
+  if (r.abandoned) {
+    const a = r.abandoned;
+    return `abandoned by ${a.by}${a.reason ? `: ${a.reason}` : ''}${a.unfinishedPublish?.length ? ` (${a.unfinishedPublish.join(', ')} unfinished)` : ''}`;
+  }
+  if (r.interrupted) return `interrupted in ${r.interrupted}`;
+  return r.state !== 'done' && r.error ? r.error : '';
 }
 
 function render(runs: RunListing[]): string {
@@ -31,7 +69,7 @@ function render(runs: RunListing[]): string {
   const rows = runs.map((r) => [
     r.runId, r.package, r.command, r.state + (r.halted ? ' (halted)' : r.permanent ? ' (permanent)' : ''), r.progress,
     r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
-    r.interrupted ? `interrupted in ${r.interrupted}` : r.state !== 'done' && r.error ? r.error : '',
+    detail(r),
   ]);
   const head = ['RUN', 'PACKAGE', 'COMMAND', 'STATE', 'STEPS', 'STARTED', ''];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
