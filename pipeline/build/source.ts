@@ -4,7 +4,7 @@
  * chroot, so the .dsc, the tarballs and the _source.changes are made in the clean container,
  * with `-sa`/`-sd` and `-v` as the stage's upload needs.
  */
-import { copyFileSync, existsSync, linkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { applyPlanToTree } from '../stages/hostBuild.js';
@@ -39,19 +39,11 @@ export interface SourceBuildResult extends SbuildResult {
 export const noEpoch = (v: string) => v.replace(/^\d+:/, '');
 
 /**
- * The stage's changelog entry, through dch. One case dch will not do: re-target an entry that is
- * already released (`dch --release` ignores the distribution then), so that header line's
- * distribution is rewritten directly.
+ * The stage's changelog entry, through dch (stages/changelog.ts applyPlanToTree, the same for
+ * every builder): the top entry ends with the plan's version and distribution, also when it was
+ * already released to another distribution.
  */
 export async function applyPlan(tree: string, plan: SourcePlan, current: string, maintainer?: { name: string; email: string }): Promise<void> {
-  if (!plan.newEntry && current !== plan.distribution && current !== 'UNRELEASED') {
-    const file = join(tree, 'debian', 'changelog');
-    const text = readFileSync(file, 'utf8');
-    const header = /^(\S+ \([^)]+\) )([^;]+)(;.*)$/m;
-    if (!header.test(text)) throw new PipelineError('no changelog header line', { file, exitCode: 1 });
-    writeFileSync(file, text.replace(header, `$1${plan.distribution}$3`));
-    return;
-  }
   await applyPlanToTree(tree, plan, current, maintainer);
 }
 

@@ -30,26 +30,48 @@ export async function readChangelogTop(debianDir: string): Promise<ChangelogTop>
   return { source: top.source, version: top.version, distribution: top.distribution, changes: top.changes.trim() };
 }
 
-/** dch arguments applying a plan to a tree's debian/changelog. Empty when nothing changes. */
+/**
+ * dch arguments applying a plan to a tree whose top entry has `currentDistribution`. Empty when
+ * nothing changes. What dch does with an existing entry (devscripts 2.23, checked against
+ * dpkg-parsechangelog in changelog.test.ts):
+ *   - a new entry: `--newversion V --distribution D --force-distribution` (backportpackage's way);
+ *   - an UNRELEASED entry: `--release --distribution D` releases it to D (date and trailer renewed);
+ *   - an entry already released to another distribution: `--release` keeps the old distribution
+ *     ("ignoring distribution passed to --release as changelog has already been released"), so
+ *     `--append` with an empty text, which sets `--distribution` on the current entry and leaves
+ *     its text and trailer alone. `--no-multimaint` keeps dch from adding a `[ Name ]` header
+ *     when the workspace's maintainer is not the entry's.
+ */
 export function dchArguments(plan: SourcePlan, currentDistribution: string): string[][] {
   if (plan.newEntry) {
     return [['--newversion', plan.version, '--distribution', plan.distribution, '--force-distribution', '--force-bad-version', '--', plan.message]];
   }
   if (currentDistribution === plan.distribution) return [];
-  return [['--release', '--distribution', plan.distribution, '--force-distribution', '--', '']];
+  const how = currentDistribution === 'UNRELEASED' ? '--release' : '--append';
+  return [[how, '--no-multimaint', '--distribution', plan.distribution, '--force-distribution', '--', '']];
 }
 
-/** Run dch in `tree` as the workspace's maintainer (never the invoking user's ~/.devscripts). */
-export async function applyPlanToTree(tree: string, plan: SourcePlan, currentDistribution: string, maintainer?: { name: string; email: string }): Promise<void> {
-  for (const args of dchArguments(plan, currentDistribution)) {
+/**
+ * Run dch in `tree` as the workspace's maintainer (never the invoking user's ~/.devscripts), from
+ * what the tree's changelog really says (dpkg-parsechangelog), and check the result the same way:
+ * the top entry has the plan's version and distribution whichever builder prepared the tree.
+ * `_currentDistribution` (what the caller believes the top entry says) is kept for callers; the tree decides.
+ */
+export async function applyPlanToTree(tree: string, plan: SourcePlan, _currentDistribution?: string, maintainer?: { name: string; email: string }): Promise<void> {
+  const file = join(tree, 'debian', 'changelog');
+  const before = await readChangelog(file);
+  for (const args of dchArguments(plan, before.distribution)) {
     const r = await execa('dch', ['--no-conf', ...args], {
-      cwd: tree, reject: false, all: true,
+      cwd: tree, reject: false, all: true, stdin: 'ignore',
       env: {
         LC_ALL: 'C.UTF-8', EDITOR: 'true', VISUAL: 'true',
         ...(maintainer ? { DEBFULLNAME: maintainer.name, DEBEMAIL: maintainer.email } : {}),
       },
     });
-    if (r.exitCode !== 0) throw new PipelineError(`dch failed: ${String(r.all).trim().split('\n').pop()}`, { file: join(tree, 'debian/changelog'), exitCode: 1 });
+    if (r.exitCode !== 0) throw new PipelineError(`dch failed: ${String(r.all).trim().split('\n').pop()}`, { file, exitCode: 1 });
+  }
+  const after = await readChangelog(file);
+  if (after.version !== plan.version || after.distribution !== plan.distribution) {
+    throw new PipelineError(`dch left the top entry at ${after.version} ${after.distribution}, not the stage's ${plan.version} ${plan.distribution}`, { file, exitCode: 1 });
   }
 }
-
