@@ -5,8 +5,13 @@
  * whose lists are missing are named as unchecked. dpkg --compare-versions is the oracle for
  * every verdict: pass exactly when dpkg puts the candidate above every LTS version.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { loadWorkspace } from '../pipeline/config/workspace.js';
+import { isPipelineError } from '../pipeline/errors.js';
 import { backportVersionVerdict, highestLtsVersion, type LtsHolding, type LtsVersions } from '../pipeline/stages/backports.js';
 import type { StagePlan } from '../pipeline/stages/plan.js';
 import { madisonVersions, seriesSuites } from '../pipeline/tools/apt.js';
@@ -150,6 +155,29 @@ describe('series pockets in the configuration', () => {
   it('refuses a pocket without a suite or with an unknown key', () => {
     expect(SeriesSchema.safeParse({ mirror: 'http://deb.debian.org/debian', pockets: [{ mirror: 'http://x/' }] }).success).toBe(false);
     expect(SeriesSchema.safeParse({ mirror: 'http://deb.debian.org/debian', pockets: [{ suite: 'bookworm-updates', pocket: 'x' }] }).success).toBe(false);
+  });
+
+  it('the profiles declare -updates and -security for the LTS series (Debian: security on debian-security)', () => {
+    const deb = loadWorkspace({ config: join(import.meta.dirname, '..', 'pipeline.yaml') });
+    expect(seriesSuites('bookworm', deb.config.series.bookworm!).map((s) => `${s.mirror} ${s.suite}`)).toEqual([
+      'http://deb.debian.org/debian bookworm', 'http://deb.debian.org/debian bookworm-updates', 'http://deb.debian.org/debian-security bookworm-security',
+    ]);
+    const ubu = loadWorkspace({ config: join(import.meta.dirname, '..', 'profiles', 'ubuntu.yaml') });
+    const lts = ubu.config.stages.find((s) => s.kind === 'backports')!.target.series;
+    expect(seriesSuites(lts, ubu.config.series[lts]!).map((s) => `${s.mirror} ${s.suite}`)).toEqual([
+      `http://archive.ubuntu.com/ubuntu ${lts}`, `http://archive.ubuntu.com/ubuntu ${lts}-updates`, `http://archive.ubuntu.com/ubuntu ${lts}-security`,
+    ]);
+  });
+
+  it('a pocket repeating a suite of its series is one error naming file, line and key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pockets-'));
+    const file = join(dir, 'pipeline.yaml');
+    const text = readFileSync(join(import.meta.dirname, '..', 'pipeline.yaml'), 'utf8');
+    writeFileSync(file, text.replace('      - { suite: bookworm-updates }\n', '      - { suite: bookworm-updates }\n      - { suite: bookworm }\n'));
+    const err = (() => { try { loadWorkspace({ config: file }); } catch (e) { return e; } return undefined; })();
+    expect(isPipelineError(err)).toBe(true);
+    const line = text.split('\n').findIndex((l) => l.includes('{ suite: bookworm-updates }')) + 2;
+    expect((err as { oneLine(): string }).oneLine()).toMatch(new RegExp(`pipeline\\.yaml:${line}: series\\.bookworm\\.pockets\\.1\\.suite: pocket "bookworm" repeats a suite of series bookworm`));
   });
 
   it('madison lines are read per suite, only for the source itself', () => {

@@ -95,6 +95,16 @@ function checkReferences(loaded: LoadedYaml<PipelineConfig>, file: string): void
     if (!config.series[suite])
       throw new PipelineError(`unknown series ${JSON.stringify(suite)} (series: ${Object.keys(config.series).join(', ')})`, at(['builder', 'suite']));
   });
+  // A series' pockets are suites of their own: apt would read a repeated one twice.
+  for (const [name, series] of Object.entries(config.series)) {
+    const suites = new Set([name]);
+    series.pockets.forEach((p, i) => {
+      if (suites.has(p.suite)) {
+        throw new PipelineError(`pocket ${JSON.stringify(p.suite)} repeats a suite of series ${name}`, { file, line: lineOf(['series', name, 'pockets', i, 'suite']), key: `series.${name}.pockets.${i}.suite` });
+      }
+      suites.add(p.suite);
+    });
+  }
 }
 
 export function stage(ws: Workspace, name: string): StageConfig {
