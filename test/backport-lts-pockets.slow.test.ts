@@ -6,7 +6,7 @@
  * versions naming the pocket that holds the highest one; a pocket whose lists are gone is named
  * as unchecked.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { stageOf } from '../pipeline/stages/lifecycle.js';
 import type { StagePlan } from '../pipeline/stages/plan.js';
 import { privateApt } from '../pipeline/tools/apt.js';
 import { stagesWorkspace, type StagesWorkspace } from './helpers/stagesWorkspace.js';
-import { cli } from './helpers/workspace.js';
+import { cli, REPO } from './helpers/workspace.js';
 
 function planFor(source: string, candidate: string, base: string): StagePlan {
   return {
@@ -96,5 +96,31 @@ describe('backport version gate over bookworm, -updates and -security (real apt 
     const v = await gate(planFor('openssl', '3.0.21-1~bpo12+1', '3.5.4-1'));
     expect(v.verdict).toBe('pass');
     expect(v.reason).toMatch(/unchecked: bookworm-security \(apt lists not fetched: pipeline fetch openssl --lists\)/);
+  });
+});
+
+describe('a pocket whose mirror cannot be reached', () => {
+  let t: StagesWorkspace;
+  afterAll(() => t.cleanup());
+
+  it('fetch --lists says which lists did not come, the lists are not taken as fresh, the gate names the pocket unchecked', async () => {
+    const yaml = readFileSync(join(REPO, 'pipeline.yaml'), 'utf8')
+      .replace('{ suite: bookworm-security, mirror: http://deb.debian.org/debian-security }', '{ suite: bookworm-security, mirror: http://127.0.0.1:9/debian-security }');
+    expect(yaml).toContain('127.0.0.1:9');
+    t = stagesWorkspace({ packages: ['zookeeper'], config: yaml });
+    const r = await cli(t, ['fetch', 'zookeeper', '--lists']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/apt lists of bookworm: bookworm, bookworm-updates, bookworm-security \(missing: bookworm-security: the backport version gate names them unchecked; Failed to fetch http:\/\/127\.0\.0\.1:9\/debian-security\//);
+    const ws = t.ws();
+    expect(existsSync(join(ws.cacheDir, 'apt', 'bookworm', 'state', 'lists', '.updated'))).toBe(false);
+    const pockets = await seriesPocketVersions(ws, 'bookworm', 'zookeeper');
+    expect(pockets?.map((p) => [p.suite, p.versions, p.missingComponents])).toEqual([
+      ['bookworm', ['3.8.0-11+deb12u2'], undefined],
+      ['bookworm-updates', [], undefined],
+      ['bookworm-security', [], ['main']],
+    ]);
+    const v = await stageOf(ws.config.stages.find((s) => s.kind === 'backports')!).versionGate(ws, planFor('zookeeper', '3.9.3-2~bpo12+1', '3.9.3-2'));
+    expect(v.verdict).toBe('pass');
+    expect(v.reason).toMatch(/highest LTS version: bookworm has 3\.8\.0-11\+deb12u2; bookworm-updates has no zookeeper; unchecked: bookworm-security \(apt lists not fetched/);
   });
 });

@@ -33,14 +33,18 @@ export interface LtsVersions {
  * `apt-get update` of the private lists of every series a backports stage targets (release and
  * update pockets): what the backport version gate reads. Reuses lists younger than a day.
  */
-export async function updateLtsLists(ws: Workspace, progress: ProgressSink = silentProgress): Promise<Array<{ series: string; suites: string[] }>> {
-  const out: Array<{ series: string; suites: string[] }> = [];
+export async function updateLtsLists(ws: Workspace, progress: ProgressSink = silentProgress): Promise<Array<{ series: string; suites: string[]; missing?: string[]; warning?: string }>> {
+  const out: Array<{ series: string; suites: string[]; missing?: string[]; warning?: string }> = [];
   for (const series of new Set(ws.config.stages.filter((s) => s.kind === 'backports').map((s) => s.target.series))) {
     if (!ws.config.series[series]) continue;
     const apt = privateApt(ws, series);
     const suites = apt.suites.map((s) => s.suite);
-    await inPhase(progress, `apt-get update (${suites.join(', ')}, private lists)`, () => apt.update());
-    out.push({ series, suites });
+    const r = await inPhase(progress, `apt-get update (${suites.join(', ')}, private lists)`, async (phase) => {
+      const res = await apt.update();
+      if (res.missing.length) phase.update(`no lists for ${res.missing.join(', ')}${res.warning ? ` (${res.warning})` : ''}`);
+      return res;
+    });
+    out.push({ series, suites, ...(r.missing.length ? { missing: r.missing } : {}), ...(r.warning ? { warning: r.warning } : {}) });
   }
   return out;
 }

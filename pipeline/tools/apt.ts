@@ -26,8 +26,8 @@ export interface PrivateApt {
   dir: string;
   /** `-o` options that point apt at the private directory, for any apt-get/apt-cache call. */
   options: string[];
-  /** `apt-get update` unless the lists are fresh (or `force`). */
-  update(opts?: { force?: boolean }): Promise<void>;
+  /** `apt-get update` unless the lists are fresh (or `force`); says which suites' lists did not come. */
+  update(opts?: { force?: boolean }): Promise<UpdateResult>;
   /** `apt-get source --download-only PKG=VERSION` into `dir` (the .dsc and its tarballs). */
   sourceDownload(pkg: string, version: string, dir: string): Promise<void>;
   /** The suites this configuration reads: the release pocket, then the update pockets. */
@@ -111,12 +111,18 @@ export function privateApt(ws: Workspace, series: string): PrivateApt {
     return r;
   };
 
-  const update = async (opts: { force?: boolean } = {}) =>
+  const update = async (opts: { force?: boolean } = {}): Promise<UpdateResult> =>
     locked(async () => {
-      if (!opts.force && listsFresh()) return;
-      await run(['update', '-qq']);
-      writeFileSync(p('state', 'lists', '.updated'), new Date().toISOString());
+      if (!opts.force && listsFresh()) return { updated: false, missing: [] };
+      const r = await run(['update', '-qq']);
+      // apt-get update exits 0 when a source cannot be reached (a warning): see which lists came.
+      const absent = missingLists(suites, await indexTargets(options));
+      const missing = suites.filter((s) => absent.get(s.suite)?.length).map((s) => s.suite);
+      const warning = String(r.all ?? '').split('\n').find((l) => /^W: Failed to fetch/.test(l))?.replace(/^W:\s*/, '');
+      // Only complete lists count as fresh: a missing pocket is tried again next time.
+      if (!missing.length) writeFileSync(p('state', 'lists', '.updated'), new Date().toISOString());
       rmSync(p('state', 'lists', '.stale'), { force: true });
+      return { updated: true, missing, ...(missing.length && warning ? { warning } : {}) };
     });
 
   const sourceDownload = async (pkg: string, version: string, into: string) => {
@@ -139,20 +145,29 @@ export function privateApt(ws: Workspace, series: string): PrivateApt {
     // Never fetched: nothing to read, and nothing to create for a read.
     if (!existsSync(p('state', 'lists'))) return suites.map((s) => ({ ...s, versions: [], missingComponents: s.components }));
     prepare();
-    const present = listsPresent(suites, await indexTargets(options));
+    const absent = missingLists(suites, await indexTargets(options));
     const r = await execa('apt-cache', [...options, 'madison', source], { reject: false, env: { LC_ALL: 'C.UTF-8' } });
     if (r.exitCode !== 0) {
       throw new PipelineError(`apt-cache madison ${source} failed (${series}): ${String(r.stderr).trim().split('\n')[0]}`, { exitCode: 1, hint: `private apt configuration in ${dir}` });
     }
     const found = madisonVersions(String(r.stdout), source);
     return suites.map((s) => {
-      const missing = present.get(s.suite) ?? s.components;
+      const missing = absent.get(s.suite) ?? s.components;
       const versions = found.filter((f) => f.site === s.mirror.replace(/\/+$/, '') && f.suite === s.suite).map((f) => f.version);
       return { ...s, versions: [...new Set(versions)], ...(missing.length ? { missingComponents: missing } : {}) };
     });
   };
 
   return { series, dir, options, suites, update, sourceDownload, sourceVersions };
+}
+
+export interface UpdateResult {
+  /** Whether apt-get update ran (false: the lists were fresh). */
+  updated: boolean;
+  /** Suites whose Sources lists are still missing after the update (their mirror was not reached). */
+  missing: string[];
+  /** apt's first "Failed to fetch" warning, when some were missing. */
+  warning?: string;
 }
 
 /** One apt suite a series' private configuration reads: the release pocket or an update pocket. */
@@ -199,7 +214,7 @@ async function indexTargets(options: string[]): Promise<IndexTarget[]> {
 }
 
 /** Per suite, the components whose Sources list is missing (apt keeps lists compressed as it likes). */
-function listsPresent(suites: AptSuite[], targets: IndexTarget[]): Map<string, string[]> {
+function missingLists(suites: AptSuite[], targets: IndexTarget[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const listings = new Map<string, string[]>();
   const exists = (file: string) => {

@@ -19,7 +19,7 @@ export function register(program: Command): void {
         `${fetched.package} ${fetched.version} (${fetched.origin}${fetched.downloaded ? '' : ', cached'}): ${fetched.origin === 'generated' ? 'generated test tree (deterministic)' : 'verified'}`,
         `  ${fetched.dir}`,
         ...fetched.files.map((f) => `  ${f.sha256}  ${f.size}  ${f.name}`),
-        ...(lists ?? []).map((l) => `apt lists of ${l.series}: ${l.suites.join(', ')}`),
+        ...(lists ?? []).map((l) => `apt lists of ${l.series}: ${l.suites.join(', ')}${l.missing ? ` (missing: ${l.missing.join(', ')}: the backport version gate names them unchecked${l.warning ? `; ${l.warning}` : ''})` : ''}`),
       ].join('\n'));
       return 0;
     }));
