@@ -9,11 +9,13 @@ import type { Workspace } from '../config/workspace.js';
 import { loadPackage, stage as stageConfig } from '../config/workspace.js';
 import { packagesInOrder } from '../config/packages.js';
 import { isPipelineError, PipelineError } from '../errors.js';
+import { wantsGenerated } from '../source/fetch.js';
 import type { GateVerdict, PublishRecord } from '../state/records.js';
 import { packageLockName, withLock } from '../state/lock.js';
 import { resumeRun, runSteps, unfinishedRuns, type RunProgress } from '../state/runner.js';
 import type { StepContext } from '../state/steps.js';
 import { blocking, type PlannedStep, type Waiver } from './gates.js';
+import { updateLtsLists } from './backports.js';
 import { promoteSteps, stepName } from './lifecycle.js';
 import { planStage, type StagePlan } from './plan.js';
 import { isBlockedError, type LintOutput, type PrepareOutput, type PromoteArgs, type VerifyOutput } from './stage.js';
@@ -142,6 +144,24 @@ export async function promote(ws: Workspace, pkg: string, options: PromoteOption
   }, () => promoteUnderLock(ws, pkg, options));
 }
 
+/**
+ * A backport must sort above everything the LTS has in release, -updates and -security, and the
+ * gate reads those pockets from the private apt lists without fetching. A package whose source
+ * comes from the archive is fetched online anyway, so its promote refreshes the LTS lists too
+ * (apt-get update, skipped while they are fresh). Best effort: when the mirror cannot be reached
+ * the gate says which pockets it left unchecked. Generated upstreams (offline, tests) never fetch.
+ */
+export async function refreshLtsLists(ws: Workspace, pkg: string, stages: string[], progress?: RunProgress): Promise<void> {
+  if (!stages.some((name) => stageConfig(ws, name).kind === 'backports')) return;
+  if (loadPackage(ws, pkg).definition.source.kind !== 'apt' || wantsGenerated()) return;
+  try {
+    await updateLtsLists(ws, progress);
+  } catch (e) {
+    if (!isPipelineError(e)) throw e;
+    progress?.note(`LTS lists not refreshed: ${e.oneLine()}`);
+  }
+}
+
 async function promoteUnderLock(ws: Workspace, pkg: string, options: PromoteOptions): Promise<PromoteResult> {
   const dryRun = Boolean(options.dryRun);
   // Finish this package's unfinished runs before planning: the plan must start from what they
@@ -158,6 +178,7 @@ async function promoteUnderLock(ws: Workspace, pkg: string, options: PromoteOpti
     const where = stand.current ? `${stand.current} (${stand.landed[stand.current]})` : 'no stage';
     return { ...base, state: 'nothing-to-do', reports: [], exitCode: 0, message: `${pkg} ${stand.baseVersion} has already reached ${options.to ?? where}${options.to ? '' : ', the last stage'}` };
   }
+  if (!dryRun) await refreshLtsLists(ws, pkg, stages, options.progress);
   const args: PromoteArgs = {
     package: pkg, stages,
     ...(options.waivers?.length ? { waivers: options.waivers } : {}),
