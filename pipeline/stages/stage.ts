@@ -31,6 +31,7 @@ import {
 } from './gates.js';
 import { applyPlanToTree } from './changelog.js';
 import { planStage, type StagePlan } from './plan.js';
+import { lintDebianDir } from './prelint.js';
 import { confirmUpload, publishUpload, reconcilePublish, type PublishOutput } from './publish.js';
 import { changedFiles, describeUpload, prepareUpload, uploadDir, type UploadSet } from './upload.js';
 import { dputInvocation } from '../archive/dput.js';
@@ -75,6 +76,8 @@ export interface PrepareOutput {
   /** The changelog entry as dch writes it (empty for a devel upload that only sets the distribution). */
   changelogEntry: string;
   upload: { host: string; command: string[] };
+  /** The stage's lint gate on debian/ before the build (stages/prelint.ts); the lint step has the final word. */
+  debianLint?: GateVerdict;
 }
 
 export interface LintOutput {
@@ -150,11 +153,16 @@ export abstract class BaseStage implements Stage {
   }
 
   async prepare(run: StageRun): Promise<PrepareOutput> {
-    const { plan } = this.out<VerifyOutput>(run, 'verify');
+    const { plan, verdicts } = this.out<VerifyOutput>(run, 'verify');
     const changelogEntry = await renderChangelogEntry(run.ws, run.pkg, plan);
     const changes = join(uploadDir(run.ws, run.pkg, this.config.name, plan.version), `${plan.source}_${plan.version.replace(/^\d+:/, '')}_source.changes`);
     const inv = dputInvocation(run.ws, this.config, changes);
-    return { plan, changelogEntry, upload: { host: inv.host, command: [inv.file, ...inv.args] } };
+    // Block before a quarter-hour build on what the lint step would block on after it.
+    const early = await lintDebianDir(run.ws, run.pkg, this.config, plan);
+    const debianLint = applyWaiver({ ...early.gate, gate: GATES.lint, ...(early.gate.reason ? { reason: `debian/, before the build: ${early.gate.reason}` } : {}) },
+      findWaiver(run.ws, run.pkg, this.config.name, GATES.lint, run.args.waivers));
+    if (!run.ctx.dryRun && blocking([debianLint]).length) throw blockedError(run.pkg, this.config.name, [...verdicts, debianLint], plan);
+    return { plan, changelogEntry, upload: { host: inv.host, command: [inv.file, ...inv.args] }, debianLint };
   }
 
   async build(run: StageRun): Promise<BuildRecord> {

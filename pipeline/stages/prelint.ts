@@ -1,0 +1,44 @@
+/**
+ * The stage's lint gate on debian/ alone, before the build: debian/ as the upload will carry it
+ * (the stage's changelog entry applied with dch on a scratch copy), through the metadata checks
+ * (control, changelog, nmu, source format). They take about a second; the build they would
+ * otherwise wait for takes a quarter of an hour, and any of their findings blocks the lint step
+ * after the build all the same (a distribution that does not fit the stage, an upload the
+ * changelog calls a team upload while the team is in Uploaders...). The full lint — copyright
+ * coverage, license headers, the real lintian — still runs on the signed .dsc.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StageConfig } from '../config/schema.js';
+import { loadPackage, type Workspace } from '../config/workspace.js';
+import type { Check } from '../lint/check.js';
+import { changelogCheck } from '../lint/metadata/changelog.js';
+import { controlCheck } from '../lint/metadata/control.js';
+import { nmuCheck } from '../lint/metadata/nmu.js';
+import { sourceFormatCheck } from '../lint/metadata/source.js';
+import { lintTree } from '../lint/run.js';
+import type { Finding, GateVerdict } from '../state/records.js';
+import { applyPlanToTree } from './changelog.js';
+import type { StagePlan } from './plan.js';
+
+/** The checks that need nothing but debian/. */
+export const DEBIAN_DIR_CHECKS: readonly Check[] = [controlCheck, changelogCheck, nmuCheck, sourceFormatCheck];
+
+export interface DebianDirLint {
+  /** The stage's lint gate over these checks (gate `lint:SEVERITY`, as the lint step's). */
+  gate: GateVerdict;
+  findings: Finding[];
+}
+
+export async function lintDebianDir(ws: Workspace, pkg: string, stage: StageConfig, plan: StagePlan): Promise<DebianDirLint> {
+  const tmp = mkdtempSync(join(tmpdir(), 'pipeline-prelint-'));
+  try {
+    cpSync(loadPackage(ws, pkg).debianDir, join(tmp, 'debian'), { recursive: true });
+    await applyPlanToTree(tmp, plan, plan.baseDistribution, ws.config.maintainer);
+    const record = await lintTree(tmp, { checks: DEBIAN_DIR_CHECKS, stage, vendor: ws.config.vendor, detectLicenses: false });
+    return { gate: record.gate, findings: record.findings };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
