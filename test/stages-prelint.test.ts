@@ -50,3 +50,24 @@ describe('lint gate on debian/ before the build', () => {
     expect(r.reports[0]?.published?.version).toBe('3.9.3-2');
   });
 });
+
+describe('promote --dry-run shows the early lint of debian/', () => {
+  let t: StagesWorkspace;
+  let restore: () => void;
+  beforeAll(() => { t = stagesWorkspace({ packages: ['zookeeper'] }); restore = t.use(); });
+  afterAll(async () => { restore(); await t.cleanup(); });
+
+  it('passes for the fixture as it is, and blocks (exit 1) once its control file lists a bogus uploader address', async () => {
+    const ok = await promote(t.ws(), 'zookeeper', { to: 'ppa', dryRun: true });
+    expect(ok.state, ok.message).toBe('dry-run');
+    expect(ok.reports[0]?.verdicts.find((v) => v.gate === 'lint')?.verdict).toBe('pass');
+
+    const control = join(t.root, 'packages', 'zookeeper', 'debian', 'control');
+    writeFileSync(control, readFileSync(control, 'utf8').replace(/^Maintainer: .*$/m, 'Maintainer: Pipeline Maintainers <pipeline@localhost>'));
+    const bad = await promote(t.ws(), 'zookeeper', { to: 'ppa', dryRun: true });
+    expect(bad.exitCode).toBe(1);
+    const lint = bad.reports[0]?.verdicts.find((v) => v.gate === 'lint');
+    expect(lint?.verdict).toBe('blocked');
+    expect(lint?.reason).toMatch(/^debian\/, before the build: .*bogus-mail-host/);
+  });
+});

@@ -110,7 +110,8 @@ function reportsFrom(args: PromoteArgs, outputs: Record<string, unknown>): Stage
       ...(p.changesSince ? { changesSince: p.changesSince } : {}),
       ...(prepare ? { changelogEntry: prepare.changelogEntry, upload: prepare.upload } : {}),
       target: `${p.target.upload} (${p.target.series})`,
-      verdicts: lint?.verdicts ?? verify.verdicts,
+      // Until the lint step has judged the signed .dsc, the early lint of debian/ stands for it (a dry run stops there).
+      verdicts: lint?.verdicts ?? [...verify.verdicts, ...(prepare?.debianLint ? [prepare.debianLint] : [])],
       done: Object.keys(outputs).filter((k) => k.startsWith(`${stage}:`)).map((k) => k.slice(stage.length + 1)),
       ...(published ? { published } : {}),
     });
