@@ -32,7 +32,6 @@ export interface ResolvedInput {
   source: string;
   /** Top changelog entry as the input carries it. */
   version: string;
-  distribution: string;
   build: { binary: boolean; archAll: boolean };
   /** Content hash of everything that goes into the source package (orig tarballs + tree or debian/). */
   contentHash(): Promise<string>;
@@ -61,7 +60,6 @@ export async function resolveInput(ws: Workspace, input: BuildInput | string, pr
       name: spec.pkg,
       source: top.source,
       version: top.version,
-      distribution: top.distribution,
       build: { binary: pkg.definition.build.binary, archAll: pkg.definition.build.archAll },
       // The cached tree's key covers the orig tarballs' sha256 and debian/'s content.
       contentHash: async () => (await prepareSourceTree(ws, spec.pkg, { progress })).key,
@@ -81,7 +79,6 @@ export async function resolveInput(ws: Workspace, input: BuildInput | string, pr
     name: top.source,
     source: top.source,
     version: top.version,
-    distribution: top.distribution,
     build: { binary: spec.build?.binary ?? true, archAll: spec.build?.archAll ?? true },
     contentHash: async () =>
       createHash('sha256').update(hashTree(dir)).update(origs.map((o) => `${basename(o)} ${sha256(o)}`).join('\n')).digest('hex'),

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadWorkspace } from '../config/workspace.js';
 import { readChangelogTop } from '../stages/changelog.js';
 import { resolveInput } from './input.js';
-import { applyPlan, resultFiles } from './source.js';
+import { applyPlanToTree } from '../stages/changelog.js';
+import { resultFiles } from './source.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const HELLO = join(REPO, 'test', 'fixtures', 'packages', 'hello-native');
@@ -18,11 +19,11 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 const maintainer = { name: 'Pipeline Maintainers', email: 'pipeline@example.org' };
 
-describe('applyPlan (the stage changelog entry, checked with dpkg-parsechangelog)', () => {
+describe('applyPlanToTree on a build input (the stage changelog entry, checked with dpkg-parsechangelog)', () => {
   it('adds a new entry with the stage version, distribution and message', async () => {
     const tree = join(root, 't');
     cpSync(HELLO, tree, { recursive: true });
-    await applyPlan(tree, { version: '1.0~bpo12+1', distribution: 'bookworm-backports', message: 'No-change backport to bookworm.', newEntry: true, includeOrig: true }, 'unstable', maintainer);
+    await applyPlanToTree(tree, { version: '1.0~bpo12+1', distribution: 'bookworm-backports', message: 'No-change backport to bookworm.', newEntry: true, includeOrig: true }, maintainer);
     const top = await readChangelogTop(join(tree, 'debian'));
     expect(top).toMatchObject({ version: '1.0~bpo12+1', distribution: 'bookworm-backports' });
     expect(top.changes).toContain('No-change backport to bookworm.');
@@ -33,7 +34,7 @@ describe('applyPlan (the stage changelog entry, checked with dpkg-parsechangelog
     const tree = join(root, 't');
     cpSync(HELLO, tree, { recursive: true });
     const before = readFileSync(join(tree, 'debian', 'changelog'), 'utf8');
-    await applyPlan(tree, { version: '1.0', distribution: 'trixie', message: '', newEntry: false, includeOrig: true }, 'unstable', maintainer);
+    await applyPlanToTree(tree, { version: '1.0', distribution: 'trixie', message: '', newEntry: false, includeOrig: true }, maintainer);
     const after = readFileSync(join(tree, 'debian', 'changelog'), 'utf8');
     expect(after).toBe(before.replace('hello-native (1.0) unstable;', 'hello-native (1.0) trixie;'));
     expect((await readChangelogTop(join(tree, 'debian'))).distribution).toBe('trixie');

@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, linkSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { PipelineError } from '../errors.js';
-import { applyPlanToTree } from '../stages/hostBuild.js';
+import { applyPlanToTree } from '../stages/changelog.js';
 import type { SourcePlan } from '../stages/plan.js';
 import { sbuild, type SbuildResult } from '../tools/sbuild.js';
 import type { ResolvedInput } from './input.js';
@@ -38,18 +38,10 @@ export interface SourceBuildResult extends SbuildResult {
 
 export const noEpoch = (v: string) => v.replace(/^\d+:/, '');
 
-/**
- * The stage's changelog entry, through dch (stages/changelog.ts applyPlanToTree, the same for
- * every builder): the top entry ends with the plan's version and distribution, also when it was
- * already released to another distribution.
- */
-export async function applyPlan(tree: string, plan: SourcePlan, current: string, maintainer?: { name: string; email: string }): Promise<void> {
-  await applyPlanToTree(tree, plan, current, maintainer);
-}
-
 export async function buildSource(o: SourceBuildOptions): Promise<SourceBuildResult> {
   const { tree, origTarballs } = await o.input.materialize(o.workDir);
-  await applyPlan(tree, o.plan, o.input.distribution, o.maintainer);
+  // The stage's changelog entry, through the same dch step as every builder (stages/changelog.ts).
+  await applyPlanToTree(tree, o.plan, o.maintainer);
   const phases = new SbuildPhases(o.progress, 'source');
   const result = await sbuild({
     input: tree,

@@ -55,14 +55,6 @@ export async function seriesPocketVersions(ws: Workspace, series: string, source
   return privateApt(ws, series).sourceVersions(source);
 }
 
-/** Every version of a source package in the pockets of a series whose lists were fetched (undefined: none were). */
-export async function seriesIndexVersions(ws: Workspace, series: string, source: string): Promise<string[] | undefined> {
-  const pockets = await seriesPocketVersions(ws, series, source);
-  const checked = pockets?.filter((p) => !p.missingComponents);
-  if (!checked?.length) return undefined;
-  return [...new Set(checked.flatMap((p) => p.versions))];
-}
-
 /** What the LTS series has: its pockets' indices and the other stage targets of that series. */
 export async function ltsVersionsOf(ws: Workspace, plan: StagePlan, series: string, stageName: string): Promise<LtsVersions> {
   const targets = ws.config.stages.filter((s) => s.target.series === series && s.name !== stageName);

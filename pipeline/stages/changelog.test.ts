@@ -47,7 +47,7 @@ const plan = (p: Partial<SourcePlan> & Pick<SourcePlan, 'version' | 'distributio
 describe('applyPlanToTree: the top entry carries the stage distribution (dpkg-parsechangelog)', () => {
   it('new entry over an entry released to another distribution', async () => {
     const t = tree('1.0-2', 'unstable');
-    await applyPlanToTree(t.dir, plan({ version: '1.0-2~bpo12+1', distribution: 'bookworm-backports', newEntry: true, message: 'No-change backport to bookworm.' }), 'unstable', MAINTAINER);
+    await applyPlanToTree(t.dir, plan({ version: '1.0-2~bpo12+1', distribution: 'bookworm-backports', newEntry: true, message: 'No-change backport to bookworm.' }), MAINTAINER);
     expect(await parsed(t.dir, 'Version')).toBe('1.0-2~bpo12+1');
     expect(await parsed(t.dir, 'Distribution')).toBe('bookworm-backports');
     expect(await parsed(t.dir, 'Maintainer')).toBe('Pipeline Maintainers <pipeline@example.org>');
@@ -59,22 +59,22 @@ describe('applyPlanToTree: the top entry carries the stage distribution (dpkg-pa
   it('re-release of an entry already released to another distribution: only its distribution changes', async () => {
     const t = tree('1.0-2', 'unstable');
     const before = readFileSync(t.file, 'utf8');
-    await applyPlanToTree(t.dir, plan({ version: '1.0-2', distribution: 'trixie', newEntry: false }), 'unstable', MAINTAINER);
+    await applyPlanToTree(t.dir, plan({ version: '1.0-2', distribution: 'trixie', newEntry: false }), MAINTAINER);
     expect(await parsed(t.dir, 'Distribution')).toBe('trixie');
     expect(await parsed(t.dir, 'Version')).toBe('1.0-2');
     // Text and trailer stay as they were (no `[ Name ]` header, no new date): one line differs.
     expect(readFileSync(t.file, 'utf8')).toBe(before.replace('foo (1.0-2) unstable;', 'foo (1.0-2) trixie;'));
   });
 
-  it('re-release where the caller believes the tree already says the stage distribution: the tree decides', async () => {
+  it('re-release from sid: what the tree says decides the dch arguments', async () => {
     const t = tree('1.0-2', 'sid');
-    await applyPlanToTree(t.dir, plan({ version: '1.0-2', distribution: 'trixie', newEntry: false }), 'trixie', MAINTAINER);
+    await applyPlanToTree(t.dir, plan({ version: '1.0-2', distribution: 'trixie', newEntry: false }), MAINTAINER);
     expect(await parsed(t.dir, 'Distribution')).toBe('trixie');
   });
 
   it('re-release of an UNRELEASED entry releases it to the stage distribution', async () => {
     const t = tree('1.0-2', 'UNRELEASED');
-    await applyPlanToTree(t.dir, plan({ version: '1.0-2', distribution: 'trixie', newEntry: false }), 'UNRELEASED', MAINTAINER);
+    await applyPlanToTree(t.dir, plan({ version: '1.0-2', distribution: 'trixie', newEntry: false }), MAINTAINER);
     expect(await parsed(t.dir, 'Distribution')).toBe('trixie');
     expect(await parsed(t.dir, 'Maintainer')).toBe('Pipeline Maintainers <pipeline@example.org>');
   });
@@ -82,7 +82,7 @@ describe('applyPlanToTree: the top entry carries the stage distribution (dpkg-pa
   it('nothing to do when the entry already has the stage distribution: the file is unchanged', async () => {
     const t = tree('1.0-2', 'trixie');
     const before = readFileSync(t.file, 'utf8');
-    await applyPlanToTree(t.dir, plan({ version: '1.0-2', distribution: 'trixie', newEntry: false }), 'trixie', MAINTAINER);
+    await applyPlanToTree(t.dir, plan({ version: '1.0-2', distribution: 'trixie', newEntry: false }), MAINTAINER);
     expect(readFileSync(t.file, 'utf8')).toBe(before);
   });
 

@@ -55,9 +55,8 @@ export function dchArguments(plan: SourcePlan, currentDistribution: string): str
  * Run dch in `tree` as the workspace's maintainer (never the invoking user's ~/.devscripts), from
  * what the tree's changelog really says (dpkg-parsechangelog), and check the result the same way:
  * the top entry has the plan's version and distribution whichever builder prepared the tree.
- * `_currentDistribution` (what the caller believes the top entry says) is kept for callers; the tree decides.
  */
-export async function applyPlanToTree(tree: string, plan: SourcePlan, _currentDistribution?: string, maintainer?: { name: string; email: string }): Promise<void> {
+export async function applyPlanToTree(tree: string, plan: SourcePlan, maintainer?: { name: string; email: string }): Promise<void> {
   const file = join(tree, 'debian', 'changelog');
   const before = await readChangelog(file);
   for (const args of dchArguments(plan, before.distribution)) {

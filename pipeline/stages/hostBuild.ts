@@ -41,7 +41,7 @@ export async function hostBuild(req: BuildRequest): Promise<BuildRecord> {
   mkdirSync(outDir, { recursive: true });
   try {
     const tree = await prepareSourceTree(ws, pkg, { into: outDir });
-    await applyPlanToTree(tree.tree, plan, plan.baseDistribution, ws.config.maintainer);
+    await applyPlanToTree(tree.tree, plan, ws.config.maintainer);
     // dpkg-source -b of a large tree takes a while; it must not outlive a killed pipeline.
     const src = await execaSupervised('dpkg-source', ['-b', basename(tree.tree)], { cwd: tree.parent, reject: false, all: true, env: { LC_ALL: 'C.UTF-8' } });
     if (src.exitCode !== 0) throw new PipelineError(`dpkg-source -b failed: ${String(src.all).trim().split('\n').pop()}`, { file: tree.tree, exitCode: 1 });

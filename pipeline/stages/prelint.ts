@@ -35,7 +35,7 @@ export async function lintDebianDir(ws: Workspace, pkg: string, stage: StageConf
   const tmp = mkdtempSync(join(tmpdir(), 'pipeline-prelint-'));
   try {
     cpSync(loadPackage(ws, pkg).debianDir, join(tmp, 'debian'), { recursive: true });
-    await applyPlanToTree(tmp, plan, plan.baseDistribution, ws.config.maintainer);
+    await applyPlanToTree(tmp, plan, ws.config.maintainer);
     const record = await lintTree(tmp, { checks: DEBIAN_DIR_CHECKS, stage, vendor: ws.config.vendor, detectLicenses: false });
     return { gate: record.gate, findings: record.findings };
   } finally {

@@ -293,7 +293,7 @@ export async function renderChangelogEntry(ws: Workspace, pkg: string, plan: Sta
   try {
     mkdirSync(join(tmp, 'debian'));
     copyFileSync(join(loadPackage(ws, pkg).debianDir, 'changelog'), join(tmp, 'debian', 'changelog'));
-    await applyPlanToTree(tmp, plan, plan.baseDistribution, ws.config.maintainer);
+    await applyPlanToTree(tmp, plan, ws.config.maintainer);
     const lines = readFileSync(join(tmp, 'debian', 'changelog'), 'utf8').split('\n');
     const end = lines.findIndex((l) => l.startsWith(' -- '));
     return lines.slice(0, end + 1).join('\n');
