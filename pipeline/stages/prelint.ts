@@ -5,9 +5,10 @@
  * otherwise wait for takes a quarter of an hour, and any of their findings blocks the lint step
  * after the build all the same (a distribution that does not fit the stage, an upload the
  * changelog calls a team upload while the team is in Uploaders...). The full lint — copyright
- * coverage, license headers, the real lintian — still runs on the signed .dsc.
+ * coverage, license headers, the real lintian — still runs on the signed .dsc. The same scratch
+ * copy gives prepare the changelog entry it shows, so dch runs once per prepare.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StageConfig } from '../config/schema.js';
@@ -29,16 +30,33 @@ export interface DebianDirLint {
   /** The stage's lint gate over these checks (gate `lint:SEVERITY`, as the lint step's). */
   gate: GateVerdict;
   findings: Finding[];
+  /** The top changelog entry as dch wrote it (changelogEntryOf). */
+  changelogEntry: string;
 }
 
-export async function lintDebianDir(ws: Workspace, pkg: string, stage: StageConfig, plan: StagePlan): Promise<DebianDirLint> {
-  const tmp = mkdtempSync(join(tmpdir(), 'pipeline-prelint-'));
+/** `fn` on a scratch copy of the package's debian/ with the plan applied by dch (packages/ is never touched). */
+export async function withStageDebianDir<T>(ws: Workspace, pkg: string, plan: StagePlan, fn: (tree: string) => Promise<T>): Promise<T> {
+  const tmp = mkdtempSync(join(tmpdir(), 'pipeline-prepare-'));
   try {
     cpSync(loadPackage(ws, pkg).debianDir, join(tmp, 'debian'), { recursive: true });
     await applyPlanToTree(tmp, plan, ws.config.maintainer);
-    const record = await lintTree(tmp, { checks: DEBIAN_DIR_CHECKS, stage, vendor: ws.config.vendor, detectLicenses: false });
-    return { gate: record.gate, findings: record.findings };
+    return await fn(tmp);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** The top entry of a tree's debian/changelog, heading to trailer. */
+export function changelogEntryOf(tree: string): string {
+  const lines = readFileSync(join(tree, 'debian', 'changelog'), 'utf8').split('\n');
+  const end = lines.findIndex((l) => l.startsWith(' -- '));
+  return lines.slice(0, end + 1).join('\n');
+}
+
+/** The stage's lint gate on debian/ as it will be uploaded, and the changelog entry it carries: one dch run. */
+export async function lintDebianDir(ws: Workspace, pkg: string, stage: StageConfig, plan: StagePlan): Promise<DebianDirLint> {
+  return withStageDebianDir(ws, pkg, plan, async (tree) => {
+    const record = await lintTree(tree, { checks: DEBIAN_DIR_CHECKS, stage, vendor: ws.config.vendor, detectLicenses: false });
+    return { gate: record.gate, findings: record.findings, changelogEntry: changelogEntryOf(tree) };
+  });
 }

@@ -11,10 +11,8 @@
  * BaseStage implements the lifecycle; PpaStage, DevelStage and BackportStage (one file each)
  * supply their version policy and extra gates.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { execa } from 'execa';
 import type { StageConfig } from '../config/schema.js';
 import { loadPackage, type Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
@@ -29,9 +27,8 @@ import {
   applyWaiver, bind, blocking, dependenciesGate, describeBlocked, findWaiver, GATES, progressionGate, readGateRecord,
   writeGateRecord, type PlannedStep, type Waiver,
 } from './gates.js';
-import { applyPlanToTree } from './changelog.js';
 import { planStage, type StagePlan } from './plan.js';
-import { lintDebianDir } from './prelint.js';
+import { changelogEntryOf, lintDebianDir, withStageDebianDir } from './prelint.js';
 import { confirmUpload, publishUpload, reconcilePublish, type PublishOutput } from './publish.js';
 import { changedFiles, describeUpload, prepareUpload, uploadDir, type UploadSet } from './upload.js';
 import { dputInvocation } from '../archive/dput.js';
@@ -154,11 +151,11 @@ export abstract class BaseStage implements Stage {
 
   async prepare(run: StageRun): Promise<PrepareOutput> {
     const { plan, verdicts } = this.out<VerifyOutput>(run, 'verify');
-    const changelogEntry = await renderChangelogEntry(run.ws, run.pkg, plan);
     const changes = join(uploadDir(run.ws, run.pkg, this.config.name, plan.version), `${plan.source}_${plan.version.replace(/^\d+:/, '')}_source.changes`);
     const inv = dputInvocation(run.ws, this.config, changes);
     // Block before a quarter-hour build on what the lint step would block on after it.
     const early = await lintDebianDir(run.ws, run.pkg, this.config, plan);
+    const { changelogEntry } = early;
     const debianLint = applyWaiver({ ...early.gate, gate: GATES.lint, ...(early.gate.reason ? { reason: `debian/, before the build: ${early.gate.reason}` } : {}) },
       findWaiver(run.ws, run.pkg, this.config.name, GATES.lint, run.args.waivers));
     if (!run.ctx.dryRun && blocking([debianLint]).length) throw blockedError(run.pkg, this.config.name, [...verdicts, debianLint], plan);
@@ -289,15 +286,5 @@ export function binaryBuildVerdict(ws: Workspace, pkg: string, st: StageConfig, 
 
 /** The changelog entry the plan adds, rendered by dch on a scratch copy (packages/ is never touched). */
 export async function renderChangelogEntry(ws: Workspace, pkg: string, plan: StagePlan): Promise<string> {
-  const tmp = mkdtempSync(join(tmpdir(), 'pipeline-changelog-'));
-  try {
-    mkdirSync(join(tmp, 'debian'));
-    copyFileSync(join(loadPackage(ws, pkg).debianDir, 'changelog'), join(tmp, 'debian', 'changelog'));
-    await applyPlanToTree(tmp, plan, ws.config.maintainer);
-    const lines = readFileSync(join(tmp, 'debian', 'changelog'), 'utf8').split('\n');
-    const end = lines.findIndex((l) => l.startsWith(' -- '));
-    return lines.slice(0, end + 1).join('\n');
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  return withStageDebianDir(ws, pkg, plan, async (tree) => changelogEntryOf(tree));
 }
