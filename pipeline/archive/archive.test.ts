@@ -1,12 +1,12 @@
 import { execa } from 'execa';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWorkspace, type Workspace } from '../config/workspace.js';
 import { dputConfigText, dputInvocation, parsePpa } from './dput.js';
 import { distributionsConf, incomingConf, parseSources, repreproArchive } from './reprepro.js';
-import { ensureSigningKey, exportPublicKey, findSigningKey } from './signing.js';
+import { ensureSigningKey, exportPublicKey, findSigningKey, writePublicKey } from './signing.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 
@@ -57,7 +57,7 @@ describe('signing key', () => {
     ws = loadWorkspace({ config: join(REPO, 'pipeline.yaml') });
   });
   afterAll(async () => {
-    for (const h of ['gnupg', 'gnupg2']) await execa('gpgconf', ['--homedir', join(root, h), '--kill', 'all'], { reject: false });
+    for (const h of ['gnupg', 'gnupg2', 'gnupg-lf']) await execa('gpgconf', ['--homedir', join(root, h), '--kill', 'all'], { reject: false });
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -86,6 +86,28 @@ describe('signing key', () => {
     await expect(missing).rejects.toThrow(/the key named by env:TEST_SIGNING_KEY has no secret key/);
     await expect(missing).rejects.not.toThrow(/DEADBEEF/);
     expect((await exportPublicKey(imported)).length).toBeGreaterThan(0);
+  });
+
+  it('exports a key whose binary form ends in 0x0A whole: the keyring verifies a signature with gpgv', async () => {
+    // The fixture is a throw-away test key chosen because its export's last byte is a newline,
+    // which execa's default stripFinalNewline used to cut off (one generated key in 256).
+    const home = join(root, 'gnupg-lf');
+    const armored = readFileSync(join(REPO, 'test', 'fixtures', 'keys', 'export-ends-in-lf.sec.asc'), 'utf8');
+    const key = await ensureSigningKey({ ...ws, config: { ...ws.config, signing: { key: 'env:LF_KEY' } } },
+      { env: env({ PIPELINE_GNUPGHOME: home, LF_KEY: armored }) });
+    const own = join(root, 'by-gpg.gpg');
+    await execa('gpg', ['--batch', '--homedir', home, '--output', own, '--export', key.fingerprint]);
+    expect(readFileSync(own).at(-1)).toBe(0x0a);
+    const keyring = join(root, 'lf-keyring.gpg');
+    // A keyring truncated by an earlier version is repaired; an intact one is left alone.
+    writeFileSync(keyring, readFileSync(own).subarray(0, -1));
+    expect(await writePublicKey(key, keyring)).toBe(true);
+    expect(readFileSync(keyring).equals(readFileSync(own))).toBe(true);
+    expect(await writePublicKey(key, keyring)).toBe(false);
+    const signed = join(root, 'InRelease');
+    await execa('gpg', ['--batch', '--homedir', home, '--local-user', key.fingerprint, '--output', signed, '--clearsign'], { input: 'Origin: test\n' });
+    const v = await execa('gpgv', ['--keyring', keyring, signed], { reject: false });
+    expect(v.exitCode, v.stderr).toBe(0);
   });
 
   it('writes nothing when asked not to create', async () => {

@@ -124,8 +124,8 @@ export async function ensureArchive(ws: Workspace, name: string, key: SigningKey
   changed = writeIfChanged(join(archive.dir, 'conf', 'incoming'), incomingConf(ws, archive)) || changed;
   changed = writeIfChanged(join(archive.dir, 'conf', 'uploaders'),
     `# Only uploads signed with the pipeline key (${key.uid}) are accepted.\nallow * by key ${longKeyId(key.fingerprint)}\n`) || changed;
-  const keyFile = join(archive.dir, PUBLIC_KEY_FILE);
-  if (!existsSync(keyFile)) await writePublicKey(key, keyFile);
+  // Every run: repairs a keyring an older pipeline truncated (execa's stripFinalNewline).
+  await writePublicKey(key, join(archive.dir, PUBLIC_KEY_FILE));
   const missing = archive.suites.some((s) => !existsSync(join(archive.dir, 'dists', s.suite, 'InRelease')));
   if (changed || missing) await reprepro(archive, key, ['export']);
   return archive;

@@ -7,7 +7,7 @@
  * pipeline's own local key (ed25519, no passphrase), created on first use. Key material and the
  * value of a named variable are never printed: errors name the variable, not its content.
  */
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import writeFileAtomic from 'write-file-atomic';
@@ -143,19 +143,34 @@ export async function findSigningKey(ws: Workspace, env: NodeJS.ProcessEnv = pro
   }
 }
 
-/** The public key, binary (for apt's signed-by) or armored. */
+/**
+ * The public key, binary (for apt's signed-by) or armored. stripFinalNewline is off because execa
+ * strips a final 0x0A from binary output too: a key whose last signature byte happens to be 0x0A
+ * (one key in 256) would lose it, and apt and gpgv would reject the keyring as an invalid packet.
+ */
 export async function exportPublicKey(key: SigningKey, options: { armor?: boolean } = {}): Promise<Buffer> {
   const r = await execa('gpg', ['--batch', '--homedir', key.gnupgHome, ...(options.armor ? ['--armor'] : []), '--export', key.fingerprint], {
-    encoding: 'buffer', reject: false, env: { GNUPGHOME: key.gnupgHome },
+    encoding: 'buffer', stripFinalNewline: false, reject: false, env: { GNUPGHOME: key.gnupgHome },
   });
   if (r.exitCode !== 0 || r.stdout.length === 0) throw new PipelineError(`gpg could not export the public key ${key.fingerprint}`);
   return Buffer.from(r.stdout);
 }
 
-/** Write the public key next to the archive (`<file>` binary, `<file>.asc` armored), atomically. */
-export async function writePublicKey(key: SigningKey, file: string): Promise<void> {
-  writeFileAtomic.sync(file, await exportPublicKey(key));
-  writeFileAtomic.sync(`${file.replace(/\.gpg$/, '')}.asc`, await exportPublicKey(key, { armor: true }));
+/**
+ * Write the public key next to the archive (`<file>` binary, `<file>.asc` armored), atomically,
+ * and only where a file differs from gpg's export: so a keyring written wrong earlier (truncated,
+ * or of another key) is repaired on the next run, and an unchanged one keeps its mtime.
+ * Returns true when it wrote something.
+ */
+export async function writePublicKey(key: SigningKey, file: string): Promise<boolean> {
+  let wrote = false;
+  for (const [path, armor] of [[file, false], [`${file.replace(/\.gpg$/, '')}.asc`, true]] as const) {
+    const bytes = await exportPublicKey(key, { armor });
+    if (existsSync(path) && readFileSync(path).equals(bytes)) continue;
+    writeFileAtomic.sync(path, bytes);
+    wrote = true;
+  }
+  return wrote;
 }
 
 /**
