@@ -118,7 +118,9 @@ export { report, type ReportOptions, type ReportResult } from './report/run.js';
 export { StateStore } from './state/store.js';
 export { githubWorkflows, workflowOptions, type WorkflowFile, type WorkflowOptions } from './ci/github.js';
 // Container builds (pipeline/build): chroot tarball cache, source package + binary test-build in sbuild (unshare)
-export { buildPackage, buildDirName, type BuildInput, type ProgressSink, type ProgressPhase } from './build/index.js';
+export { buildPackage, cachedBuild, buildDirName, type BuildInput, type ProgressSink, type ProgressPhase } from './build/index.js';
+// `pipeline build PKG` as a journaled run (registers the `build` run kind on import).
+export { buildRun, buildRunSteps, type BuildRunArgs } from './build/run.js';
 export {
   ensureChroot, findChroot, listChroots, chrootKey, chrootPaths, chrootSpecFor, chrootSpecForSuite, stageChrootSpecs, removeChroot,
   type ChrootSpec, type ChrootEntry, type ChrootStatus, type EnsureChrootOptions,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorLines, REPO, tempWorkspace, type TempWorkspace } from './helpers/workspace.js';
+import { acquireLock, packageLockName } from '../pipeline/state/lock.js';
 
 let t: TempWorkspace;
 let bin: string;
@@ -73,6 +74,23 @@ describe('pipeline build', () => {
     const r = await run(['build', '--dir', t.root, '--stage', 'backports']);
     expect(r.exitCode).toBe(2);
     expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/not a source tree \(no debian\/changelog\)/)]);
+  });
+
+  it('a package whose lock a live run holds: refused with exit 75 naming the holder, no run journaled', async () => {
+    const state = t.env.PIPELINE_STATE_DIR!;
+    const lock = await acquireLock(state, packageLockName('zookeeper'), { command: 'pipeline promote zookeeper' });
+    try {
+      const r = await run(['build', 'zookeeper', '--stage', 'ppa']);
+      expect(r.exitCode).toBe(75);
+      expect(errorLines(r.stderr)).toEqual([expect.stringMatching(new RegExp(`zookeeper is locked by another run: .*pid ${process.pid}.*pipeline promote zookeeper`))]);
+      const w = await run(['build', 'zookeeper', '--stage', 'ppa', '--wait', '0.5']);
+      expect(w.exitCode).toBe(75);
+      expect(w.stderr).toMatch(/gave up waiting/);
+    } finally {
+      lock.release();
+    }
+    expect(existsSync(join(state, 'runs'))).toBe(false);
+    expect(existsSync(join(state, 'builds'))).toBe(false);
   });
 
   it('without sbuild: one line naming the fix, nothing under builds/', async () => {

@@ -95,25 +95,40 @@ async function artifact(path: string): Promise<Artifact> {
   return { path, sha256: await sha256File(path), size: statSync(path).size };
 }
 
-export async function buildPackage(ws: Workspace, input: BuildInput | string, stageName: string, options: BuildOptions = {}): Promise<BuildRecord> {
-  const progress = options.progress ?? silentProgress;
+/** What a build of `input` for a stage depends on, and how to hash it against a chroot. */
+async function buildInputs(ws: Workspace, input: BuildInput | string, stageName: string, options: BuildOptions, progress: ProgressSink) {
   const st = stageConfig(ws, stageName);
   const resolved = await resolveInput(ws, input, progress);
   const plan = planFields(options.plan ?? (await defaultPlan(ws, input, resolved, stageName)));
   const binary = options.binary ?? resolved.build.binary;
-  const store = new StateStore(ws.stateDir);
   const spec = chrootSpecFor(ws, st);
   const content = await resolved.contentHash();
   const hashWith = (chroot: ChrootStatus) =>
     inputsHash({ content, stage: { target: st.target, builder: st.builder }, plan, build: resolved.build, chroot, binary });
-
+  const previous = new StateStore(ws.stateDir).read(resolved.name, stageName, 'build');
   // The cache check needs no tools and no container: the chroot as it is now names the inputs.
   const current = findChroot(ws, spec);
-  const previous = store.read(resolved.name, stageName, 'build');
-  if (!options.force && !options.refreshChroot && current && !current.stale && reusable(previous, hashWith(current))) {
+  const cached = current && !current.stale && reusable(previous, hashWith(current)) ? previous : undefined;
+  return { st, resolved, plan, binary, spec, hashWith, cached };
+}
+
+/**
+ * The recorded build of these inputs when it can be served as it is (same inputs, chroot fresh,
+ * files present), else undefined. Starts no tool: a resumed build run asks this before building.
+ */
+export async function cachedBuild(ws: Workspace, input: BuildInput | string, stageName: string, options: BuildOptions = {}): Promise<BuildRecord | undefined> {
+  const { cached } = await buildInputs(ws, input, stageName, options, options.progress ?? silentProgress);
+  return cached ? { ...cached, cached: true } : undefined;
+}
+
+export async function buildPackage(ws: Workspace, input: BuildInput | string, stageName: string, options: BuildOptions = {}): Promise<BuildRecord> {
+  const progress = options.progress ?? silentProgress;
+  const { st, resolved, plan, binary, spec, hashWith, cached } = await buildInputs(ws, input, stageName, options, progress);
+  const store = new StateStore(ws.stateDir);
+  if (!options.force && !options.refreshChroot && cached) {
     const phase = progress.phase(`build ${resolved.name} ${plan.version} (${stageName})`);
-    phase.done(`cached: ${previous.status} ${previous.finishedAt}`);
-    return { ...previous, cached: true };
+    phase.done(`cached: ${cached.status} ${cached.finishedAt}`);
+    return { ...cached, cached: true };
   }
 
   requireBuildEnvironment(BUILD_TOOLS);

@@ -39,10 +39,23 @@ const silent: RunProgress = { phase: () => ({ update() {}, done() {}, fail() {} 
 
 export type RunKindBuilder = (ws: Workspace, args: any) => StepDefinition[] | Promise<StepDefinition[]>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const kinds = new Map<string, RunKindBuilder>();
+const standaloneKinds = new Set<string>();
 
-export function registerRunKind(kind: string, build: RunKindBuilder): void {
-  kinds.set(kind, build);
+export interface RunKindOptions {
+  /**
+   * The run's effects stay in its own outputs (a build directory), nothing published: other runs
+   * of the package neither resume it first nor are resumed first by it (they still never run at
+   * the same time: the package lock). `build` is standalone; `promote` is not.
+   */
+  standalone?: boolean;
 }
+
+export function registerRunKind(kind: string, build: RunKindBuilder, options: RunKindOptions = {}): void {
+  kinds.set(kind, build);
+  if (options.standalone) standaloneKinds.add(kind);
+  else standaloneKinds.delete(kind);
+}
+export const isStandaloneKind = (kind: string): boolean => standaloneKinds.has(kind);
 export function registeredRunKinds(): string[] {
   return [...kinds.keys()].sort();
 }
@@ -114,7 +127,9 @@ export async function runSteps(ws: Workspace, opts: RunOptions): Promise<RunResu
           runId = other.runId;
           break;
         }
-        // A different unfinished run of this package is pending work: finish it first.
+        // A different unfinished run of this package is pending work: finish it first, unless
+        // one of the two is standalone (a build does not publish, and needs nothing published).
+        if (isStandaloneKind(opts.command) || isStandaloneKind(other.command)) continue;
         const build = kinds.get(other.command);
         if (!build) throw new PipelineError(`${opts.package} has an unfinished run ${other.runId} (${other.command}) that must be resumed first`, { hint: `pipeline resume ${other.runId}` });
         progress.note(`resuming unfinished run ${other.runId} of ${opts.package} first`);

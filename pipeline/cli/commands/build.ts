@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { buildPackage } from '../../build/index.js';
+import { buildRun } from '../../build/run.js';
 import type { BuildRecord } from '../../state/records.js';
 import { PipelineError } from '../../errors.js';
 import { action } from '../action.js';
+import { parseWait } from './resume.js';
 
 /** Paths below the working directory relative, others absolute. */
 const rel = (p?: string) => {
@@ -43,17 +45,20 @@ export function register(program: Command): void {
     .option('--force', 'build even when the recorded build has the same inputs')
     .option('--refresh', 're-create the chroot before building')
     .option('--no-binary', 'skip the binary test-build')
-    .action(action(async (ctx, pkg: string | undefined, opts: { stage?: string; dir?: string; orig?: string[]; force?: boolean; refresh?: boolean; binary?: boolean }) => {
+    .option('--wait [seconds]', 'if another run of the package holds its lock, wait for it (forever, or SECONDS) instead of refusing')
+    .action(action(async (ctx, pkg: string | undefined, opts: { stage?: string; dir?: string; orig?: string[]; force?: boolean; refresh?: boolean; binary?: boolean; wait?: boolean | string }) => {
       const ws = ctx.workspace();
       const stageName = opts.stage ?? ws.config.stages[0]!.name;
       if (pkg && opts.dir) throw new PipelineError('name a package or pass --dir DIR, not both');
       if (!pkg && !opts.dir) throw new PipelineError('name a package or pass --dir DIR', { hint: 'pipeline build PKG --stage STAGE' });
-      const record = await buildPackage(ws, opts.dir ? { dir: opts.dir, origTarballs: opts.orig } : { pkg: pkg! }, stageName, {
-        force: opts.force,
-        refreshChroot: opts.refresh,
-        binary: opts.binary === false ? false : undefined,
-        progress: ctx.out,
-      });
+      const binary = opts.binary === false ? false : undefined;
+      // A package's build is a journaled run under its lock (pipeline runs / resume); a --dir tree is not a package.
+      const record = opts.dir
+        ? await buildPackage(ws, { dir: opts.dir, origTarballs: opts.orig }, stageName, { force: opts.force, refreshChroot: opts.refresh, binary, progress: ctx.out })
+        : await buildRun(ws, {
+          package: pkg!, stage: stageName,
+          ...(opts.force ? { force: true } : {}), ...(opts.refresh ? { refresh: true } : {}), ...(binary === false ? { binary } : {}),
+        }, { progress: ctx.out, wait: parseWait(opts.wait) });
       ctx.out.result(record, () => render(record));
       return record.status === 'successful' ? 0 : 1;
     }));
