@@ -12,6 +12,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
+import { execaSupervised } from './supervised.js';
 import lockfile from 'proper-lockfile';
 import type { SeriesConfig } from '../config/schema.js';
 import type { Workspace } from '../config/workspace.js';
@@ -98,7 +99,9 @@ export function privateApt(ws: Workspace, series: string): PrivateApt {
   };
 
   const run = async (args: string[], cwd?: string) => {
-    const r = await execa('apt-get', [...options, ...args], { cwd, reject: false, all: true, env: { LC_ALL: 'C.UTF-8' } });
+    // Supervised (death signal): apt-get writes only this private configuration's lists and the
+    // download directory, so it must not outlive a killed pipeline and race the resumed fetch.
+    const r = await execaSupervised('apt-get', [...options, ...args], { cwd, reject: false, all: true, env: { LC_ALL: 'C.UTF-8' } });
     if (r.exitCode !== 0) {
       const lines = (r.all ?? '').split('\n').filter((l) => /^(E|W):/.test(l));
       const first = lines.find((l) => l.startsWith('E:')) ?? lines[0] ?? (r.all ?? '').trim().split('\n').pop() ?? '';

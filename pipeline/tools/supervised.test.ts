@@ -71,6 +71,31 @@ describe('a SIGKILLed pipeline process', () => {
     expect(await goneWithin(pid, 5_000)).toBe(true);
   });
 
+  it('takes the private apt configuration\'s apt-get down with it', async () => {
+    // A stand-in apt-get on PATH that says its pid and hangs, as a fetch from a dead mirror would.
+    const root = mkdtempSync(join(tmpdir(), 'supervised-apt-')); dirs.push(root);
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(join(root, 'bin'));
+    writeFileSync(join(root, 'bin', 'apt-get'), '#!/bin/sh\necho $$ > "$APT_PID_FILE"\nexec sleep 300\n', { mode: 0o755 });
+    const pidFile = join(root, 'apt.pid');
+    const { sub } = await holder(`
+      const { loadWorkspace } = await mod('config/workspace.js');
+      const { privateApt } = await mod('tools/apt.js');
+      const { existsSync, readFileSync } = await import('node:fs');
+      const ws = loadWorkspace({ config: ${JSON.stringify(join(REPO, 'pipeline.yaml'))}, env: { ...process.env } });
+      privateApt(ws, 'bookworm').update({ force: true }).catch(() => {});
+      const t = setInterval(() => { if (existsSync(process.env.APT_PID_FILE)) { console.log(readFileSync(process.env.APT_PID_FILE, 'utf8').trim()); clearInterval(t); } }, 20);
+      setInterval(() => {}, 1000);`, {
+      PATH: `${join(root, 'bin')}:${process.env.PATH}`, APT_PID_FILE: pidFile, PIPELINE_CACHE_DIR: join(root, 'cache'), PIPELINE_STATE_DIR: join(root, 'state'),
+    });
+    const { readFileSync } = await import('node:fs');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(processRunning(pid)).toBe(true);
+    sub.kill('SIGKILL');
+    await sub;
+    expect(await goneWithin(pid, 5_000)).toBe(true);
+  });
+
   it('leaves an unsupervised child running (what happened before)', async () => {
     const { sub, pid } = await holder(`
       const { spawn } = await import('node:child_process');

@@ -1,6 +1,6 @@
 /**
  * Long-running tools with no effect outside their build directory (sbuild, mmdebstrap, lintian,
- * the host builder's dpkg-source) are started under util-linux `setpriv --pdeathsig SIGTERM`, so
+ * the host builder's dpkg-source, apt-get on the private lists and downloads) are started under util-linux `setpriv --pdeathsig SIGTERM`, so
  * the kernel sends them SIGTERM the moment the pipeline process dies — even by SIGKILL, when no
  * handler of ours can run. sbuild answers SIGTERM by aborting the build and removing its unshare
  * chroot. Without this, a killed `pipeline promote` leaves its sbuild running while `pipeline
