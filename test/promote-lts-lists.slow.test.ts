@@ -1,6 +1,6 @@
 /**
- * promote refreshes the LTS lists (release, -updates, -security) before a backport's version gate
- * when the package's source comes from the archive: the gate itself never fetches, and without
+ * promote refreshes the LTS lists (release, -updates, -security) before a backport's version gate,
+ * whether the package's source comes from the archive or a URL: the gate itself never fetches, and without
  * the lists it can only say which pockets it left unchecked. Not for other stages, not for
  * generated upstreams (offline). Real apt-get update against Debian's mirror and debian-security.
  */
@@ -55,6 +55,30 @@ describe('promote refreshes the LTS lists for a backport of an archive package',
       const pockets = await seriesPocketVersions(ws, 'bookworm', 'zookeeper');
       expect(pockets?.find((p) => p.suite === 'bookworm')?.versions).toEqual(['3.8.0-11+deb12u2']);
       expect(pockets?.find((p) => p.suite === 'bookworm-security')?.versions).toEqual(['3.8.0-11+deb12u1']);
+    } finally {
+      if (saved === undefined) delete process.env.PIPELINE_UPSTREAM; else process.env.PIPELINE_UPSTREAM = saved;
+    }
+  });
+});
+
+describe('and for a package whose upstream is a URL', () => {
+  let t: StagesWorkspace;
+  beforeAll(() => {
+    t = stagesWorkspace({ packages: [] });
+    cpSync(join(REPO, 'packages', 'txaws'), join(t.root, 'packages', 'txaws'), { recursive: true });
+  });
+  afterAll(() => t.cleanup());
+
+  it('the gate then reads every LTS pocket: none is left unchecked', async () => {
+    const ws = t.ws();
+    expect(loadPackage(ws, 'txaws').definition.source.kind).toBe('url');
+    const saved = process.env.PIPELINE_UPSTREAM;
+    delete process.env.PIPELINE_UPSTREAM;
+    try {
+      await refreshLtsLists(ws, 'txaws', ['backports']);
+      const pockets = (await seriesPocketVersions(ws, 'bookworm', 'txaws'))!;
+      expect(pockets.map((p) => p.suite)).toEqual(['bookworm', 'bookworm-updates', 'bookworm-security']);
+      expect(pockets.filter((p) => p.missingComponents)).toEqual([]);
     } finally {
       if (saved === undefined) delete process.env.PIPELINE_UPSTREAM; else process.env.PIPELINE_UPSTREAM = saved;
     }

@@ -147,14 +147,17 @@ export async function promote(ws: Workspace, pkg: string, options: PromoteOption
 
 /**
  * A backport must sort above everything the LTS has in release, -updates and -security, and the
- * gate reads those pockets from the private apt lists without fetching. A package whose source
- * comes from the archive is fetched online anyway, so its promote refreshes the LTS lists too
- * (apt-get update, skipped while they are fresh). Best effort: when the mirror cannot be reached
- * the gate says which pockets it left unchecked. Generated upstreams (offline, tests) never fetch.
+ * gate reads those pockets from the private apt lists without fetching. A promote fetches its
+ * upstream online anyway (from the archive or a URL), so before a backport it refreshes the LTS
+ * lists too (apt-get update, skipped while they are fresh) — for a URL upstream as well: the LTS
+ * may carry the package even when we do not take its source from there. Best effort: when the
+ * mirror cannot be reached the gate says which pockets it left unchecked. Generated upstreams
+ * (offline, tests) never fetch.
  */
 export async function refreshLtsLists(ws: Workspace, pkg: string, stages: string[], progress?: RunProgress): Promise<void> {
   if (!stages.some((name) => stageConfig(ws, name).kind === 'backports')) return;
-  if (loadPackage(ws, pkg).definition.source.kind !== 'apt' || wantsGenerated()) return;
+  loadPackage(ws, pkg); // an unknown package is still refused here
+  if (wantsGenerated()) return;
   try {
     await updateLtsLists(ws, progress);
   } catch (e) {
