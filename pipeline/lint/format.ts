@@ -52,7 +52,8 @@ export function formatHuman(record: LintRecord, options: FormatOptions = {}): st
     }
   }
   const counts = summaryCounts(record.findings);
-  const summary = `${record.package}: ${record.filesChecked} files checked; ${counts}`;
+  const as = record.version ? ` ${record.version}${record.stage ? ` (as the ${record.stage} stage uploads it)` : ''}` : '';
+  const summary = `${record.package}${as}: ${record.filesChecked} files checked; ${counts}`;
   const gate = record.gate.verdict === 'blocked' ? `gate ${record.gate.gate}: BLOCKED — ${record.gate.reason}` : `gate ${record.gate.gate}: ${record.gate.verdict}${record.gate.reason ? ` — ${record.gate.reason}` : ''}`;
   return [...lines, lines.length ? '' : 'no findings', summary, gate].join('\n');
 }

@@ -1,6 +1,7 @@
 /**
  * Lint, the library entry points:
  *   lintPackage(ws, 'zookeeper' | 'path/to/tree' | 'x.dsc', { stage, lintian }) → LintRecord
+ *     (a package with a stage is linted as that stage will upload it: lint/asUploaded.ts)
  *   lintTree(dir, opts) → LintRecord  (a bare unpacked source tree, no workspace needed)
  */
 import { createHash } from 'node:crypto';
@@ -14,6 +15,8 @@ import { prepareSourceTree } from '../source/tree.js';
 import type { Progress } from '../source/fetch.js';
 import type { LintRecord, Severity } from '../state/records.js';
 import { StateStore } from '../state/store.js';
+import { planStage, type SourcePlan } from '../stages/plan.js';
+import { lintAsUploaded } from './asUploaded.js';
 import { runLintian } from './lintian.js';
 import { lintTree, type LintTreeOptions } from './run.js';
 
@@ -41,6 +44,11 @@ export interface LintPackageOptions {
   generated?: boolean;
   /** Store the record in the state store (default: when linting a package for a stage). */
   record?: boolean;
+  /**
+   * A package linted for a stage: apply the stage's plan to debian/ first (version, distribution,
+   * changelog entry), linting it as the stage will upload it (default true; false: as it is).
+   */
+  asUploaded?: boolean;
 }
 
 export async function lintPackage(ws: Workspace, target: string, opts: LintPackageOptions = {}): Promise<LintRecord> {
@@ -57,6 +65,7 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
   let tree: string;
   let lintianInput: string | undefined = typeof opts.lintian === 'string' ? resolve(opts.lintian) : undefined;
   let isPackage = false;
+  let plan: SourcePlan | undefined;
 
   if (target.endsWith('.dsc') && existsSync(path)) {
     tree = await unpackDsc(ws.cacheDir, path, opts.progress);
@@ -71,6 +80,7 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
     base.waivers = pkg.definition.waivers.filter((w) => w.gate === 'lint' && (!w.stage || w.stage === stage?.name));
     const prepared = await prepareSourceTree(ws, target, { progress: opts.progress, generated: opts.generated });
     tree = prepared.tree;
+    if (stage && opts.asUploaded !== false) plan = await planStage(ws, target, stage.name);
     if (opts.lintian === true) {
       const build = stage ? new StateStore(ws.stateDir).read(target, stage.name, 'build') : undefined;
       lintianInput = build?.sourceChanges?.path ?? build?.dsc?.path;
@@ -86,7 +96,9 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
   const theirs = lintianInput ? runLintianPhase(lintianInput, opts.progress) : Promise.resolve([]);
   const phase = opts.progress?.phase('lint');
   const [extraFindings] = await Promise.all([theirs]);
-  const record = await lintTree(tree, { ...base, extraFindings });
+  const lint = (dir: string) => lintTree(dir, { ...base, extraFindings });
+  const record = plan && stage ? await lintAsUploaded(ws, tree, plan, stage.name, lint) : await lint(tree);
+  if (plan) record.version = plan.version;
   phase?.done(`${record.filesChecked} files, ${record.findings.filter((f) => !f.overridden).length} findings`);
   if (lintianInput) record.artifactSha256 = sha256(lintianInput);
   if (isPackage && stage && opts.record !== false) new StateStore(ws.stateDir).write('lint', record);

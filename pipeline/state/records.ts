@@ -84,6 +84,8 @@ export interface BuildRecord {
 export interface LintRecord {
   package: string;
   stage?: StageName;
+  /** The version linted, when a package was linted as a stage will upload it. */
+  version?: string;
   findings: Finding[];
   filesChecked: number;
   gate: GateVerdict;
