@@ -110,8 +110,9 @@ export {
   ensureSigningKey, findSigningKey, gnupgHome, exportPublicKey, writePublicKey, debsign, verifySignature,
   type SigningKey, type SignatureCheck,
 } from './archive/signing.js';
-// The four verbs of the CI scripts (scripts/ci/*.mjs): `import { lint, build, promote, report }`.
-// They are the very functions the CLI commands call, under the names a script reads best.
+// The verbs of the CI scripts (scripts/ci/*.mjs): `import { lint, buildRun, promote, report }`.
+// They are the very functions the CLI commands call, under the names a script reads best; `build`
+// is the unjournaled buildPackage (a tree or a package, no lock), which `buildRun` wraps.
 export { lintPackage as lint } from './lint/index.js';
 export { buildPackage as build, type BuildOptions } from './build/index.js';
 export { report, type ReportOptions, type ReportResult } from './report/run.js';

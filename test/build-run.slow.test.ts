@@ -70,4 +70,15 @@ it('killed mid-sbuild: an interrupted build run; resume finishes it; the next bu
   expect(JSON.parse(String(again.stdout))).toMatchObject({ status: 'successful', cached: true, dsc: { sha256: record.dsc!.sha256 } });
   const after = JSON.parse(String((await cli(['--json', 'runs'])).stdout)) as Array<Record<string, unknown>>;
   expect(after.map((r) => [r.command, r.state])).toEqual([['build', 'done'], ['build', 'done']]);
+
+  // The workflows' build script is the same journaled run, and copies the artifacts out.
+  const out = join(t.root, 'artifacts');
+  const script = await execa(process.execPath, [join(REPO, 'scripts', 'ci', 'build.mjs'), '--stage', 'backports', '--out', out, 'hello-stage'], {
+    cwd: t.root, env: { ...t.env, PIPELINE_CONFIG: t.config }, reject: false,
+  });
+  expect(script.exitCode, String(script.stderr)).toBe(0);
+  expect(String(script.stdout)).toContain('hello-stage 1.0-1~bpo12+1 (backports): successful');
+  expect(readdirSync(join(out, 'hello-stage_backports'))).toContain('hello-stage_1.0-1~bpo12+1.dsc');
+  const final = JSON.parse(String((await cli(['--json', 'runs'])).stdout)) as Array<Record<string, unknown>>;
+  expect(final.map((r) => [r.command, r.state])).toEqual([['build', 'done'], ['build', 'done'], ['build', 'done']]);
 }, 400_000);

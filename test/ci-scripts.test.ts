@@ -1,7 +1,7 @@
 /**
  * The zx scripts the workflows call (scripts/ci/*.mjs) run here as a maintainer would run them,
  * against a temporary workspace with a real local archive (reprepro, dput local target). The
- * build script needs sbuild and is exercised by the slow build tests through the same `build`.
+ * build script needs sbuild: test/build-run.slow.test.ts runs it.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -4,7 +4,7 @@
 //   node scripts/ci/build.mjs --stage ppa [--out artifacts] [PKG...]   exit 1 when a build fails
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { build } from 'debian-pipeline';
+import { buildRun } from 'debian-pipeline';
 import { main, scriptArgs, workspaceAndPackages } from './args.mjs';
 
 await main(async () => {
@@ -13,7 +13,8 @@ await main(async () => {
   const stage = values.stage ?? ws.config.stages[0].name;
   let failed = 0;
   for (const pkg of packages) {
-    const record = await build(ws, { pkg }, stage, {});
+    // A journaled build run under the package's lock, as `pipeline build PKG` (a killed job resumes).
+    const record = await buildRun(ws, { package: pkg, stage }, { wait: true });
     console.log(`${pkg} ${record.version} (${stage}): ${record.status}${record.failStage ? ` at ${record.failStage}` : ''}`);
     if (values.out) {
       const dir = join(values.out, `${pkg}_${stage}`);
