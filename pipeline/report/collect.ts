@@ -180,7 +180,7 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
         vendoredCopyrightCheck(name, R, lint, same),
         { ...lintian, check: 'mir-lintian', title: 'MIR: lintian clean' },
         teamCheck(def),
-        dependenciesInMainCheck(loaded.debianDir, name, setBinaries, options.mainIndex),
+        dependenciesInMainCheck(loaded.debianDir, name, setBinaries, options.mainIndex, builtDebs(build)),
       ];
       mir = { required: true, team: def.mir.team, verdict: worst(items.map((i) => i.verdict)), items };
     }
@@ -336,6 +336,13 @@ function freezeCheck(
 }
 
 /** Binary package name → package of the set (from each debian/control), for the MIR dependency check. */
+/** The .debs a successful build of the stage left (still on disk): their Depends are the resolved ones. */
+function builtDebs(build: BuildRecord | undefined): string[] | undefined {
+  if (build?.status !== 'successful') return undefined;
+  const debs = build.artifacts.map((a) => a.path).filter((p) => p.endsWith('.deb') && existsSync(p));
+  return debs.length ? debs : undefined;
+}
+
 function binariesOfSet(packages: LoadedPackage[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const p of packages) {

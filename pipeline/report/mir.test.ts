@@ -2,7 +2,8 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { binariesOfSources, dependenciesInMainCheck, runtimeDependencies, testsCheck, watchCheck } from './mir.js';
+import { execFileSync } from 'node:child_process';
+import { binariesOfSources, builtDependencies, dependenciesInMainCheck, runtimeDependencies, testsCheck, watchCheck } from './mir.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -54,6 +55,26 @@ describe('MIR checklist items', () => {
     const ok = dependenciesInMainCheck(dir, 's', set, main);
     expect(ok.verdict).toBe('pass');
     expect(ok.reason).toContain('in the set: python3-zookeeper (zookeeper)');
+  });
+
+  it('with built .debs: their resolved Depends (dpkg-deb), not debian/control\'s substvars', () => {
+    // A real .deb built with dpkg-deb, its Depends as a build would have resolved ${shlibs:Depends}.
+    const root = mkdtempSync(join(tmpdir(), 'mir-deb-'));
+    mkdirSync(join(root, 'pkg', 'DEBIAN'), { recursive: true });
+    writeFileSync(join(root, 'pkg', 'DEBIAN', 'control'), 'Package: s\nVersion: 1.0-1\nArchitecture: all\nMaintainer: M <m@example.org>\n'
+      + 'Pre-Depends: dpkg (>= 1.17)\nDepends: libc6 (>= 2.34), libout1 | libalso-out1, python3-zookeeper\nDescription: s\n s.\n');
+    const deb = join(root, 's_1.0-1_all.deb');
+    execFileSync('dpkg-deb', ['--root-owner-group', '--build', join(root, 'pkg'), deb], { stdio: 'ignore' });
+    expect(builtDependencies([deb])).toEqual({ binaries: ['s'], alternatives: [['libc6'], ['libout1', 'libalso-out1'], ['python3-zookeeper'], ['dpkg']], substvars: [] });
+    expect(builtDependencies([join(root, 'nope.deb')])).toBeUndefined();
+
+    const dir = debianDir({ control: 'Source: s\n\nPackage: s\nDepends: ${shlibs:Depends}, python3-zookeeper\n' });
+    const set = new Map([['python3-zookeeper', 'zookeeper']]);
+    const main = { series: 'trixie', binaries: new Set(['dpkg', 'libc6']), from: 'test' };
+    expect(dependenciesInMainCheck(dir, 's', set, main).reason).toContain('substvars (${shlibs:Depends}) are only known after the build');
+    expect(dependenciesInMainCheck(dir, 's', set, main, [deb])).toMatchObject({
+      verdict: 'blocked', reason: 'not in trixie main nor in the set (from the 1 built .deb): libout1 | libalso-out1',
+    });
   });
 
   it('binary names from a Sources index, folded Binary fields included', () => {

@@ -3,8 +3,10 @@
  * records: a build-time test suite, a watch file, debian/copyright covering vendored code, lintian
  * clean, an owning team named in package.yaml, and every runtime dependency in the package set or
  * in main (checked against the release series' Sources index in main, as ubuntu-dev-tools'
- * check-mir does against the archive; `unknown` when the index is not reachable).
+ * check-mir does against the archive; `unknown` when the index is not reachable). Dependencies
+ * come from the built .debs when the stage's build left them, else from debian/control.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -152,17 +154,38 @@ export async function loadMainIndex(ws: Workspace, series: string, timeoutMs = 6
   }
 }
 
-/** Every runtime dependency in the package set or in main. */
+/**
+ * Runtime dependencies of built .debs, as dpkg-deb reads their control fields: what the build's
+ * substvars (${shlibs:Depends}, ${java:Depends}, ...) resolved to, which debian/control cannot
+ * say. Same shape as runtimeDependencies; undefined when a .deb cannot be read.
+ */
+export function builtDependencies(debs: readonly string[]): ReturnType<typeof runtimeDependencies> | undefined {
+  const paragraphs: string[] = [];
+  for (const deb of debs) {
+    const r = spawnSync('dpkg-deb', ['--field', deb, 'Package', 'Pre-Depends', 'Depends'], { encoding: 'utf8' });
+    if (r.status !== 0 || !/^Package:/m.test(r.stdout)) return undefined;
+    paragraphs.push(r.stdout.trim());
+  }
+  return runtimeDependencies(['Source: built', ...paragraphs].join('\n\n'));
+}
+
+/**
+ * Every runtime dependency in the package set or in main: those of the built .debs when a
+ * successful build left them (`builtDebs`), else debian/control's (substvars unknown).
+ */
 export function dependenciesInMainCheck(
   debianDir: string,
   pkg: string,
   setBinaries: ReadonlyMap<string, string>,
   main: MainIndex | string | undefined,
+  builtDebs?: readonly string[],
 ): CheckResult {
   const base = { check: 'mir-dependencies', title: 'MIR: runtime dependencies in main or in the set' };
+  const built = builtDebs?.length ? builtDependencies(builtDebs) : undefined;
   const control = read(join(debianDir, 'control'));
-  if (control === undefined) return { ...base, verdict: 'blocked', reason: 'no debian/control', fix: `add packages/${pkg}/debian/control` };
-  const deps = runtimeDependencies(control);
+  if (!built && control === undefined) return { ...base, verdict: 'blocked', reason: 'no debian/control', fix: `add packages/${pkg}/debian/control` };
+  const deps = built ?? runtimeDependencies(control!);
+  const source = built ? ` (from the ${builtDebs!.length} built .deb${builtDebs!.length > 1 ? 's' : ''})` : '';
   const own = new Set(deps.binaries);
   const outside: string[][] = [];
   const inSet = new Set<string>();
@@ -174,20 +197,20 @@ export function dependenciesInMainCheck(
   }
   const sv = deps.substvars.length ? `; substvars (${deps.substvars.map((s) => `\${${s}}`).join(', ')}) are only known after the build` : '';
   const setText = inSet.size ? `; in the set: ${[...inSet].join(', ')}` : '';
-  if (outside.length === 0) return { ...base, verdict: 'pass', reason: `no dependencies outside the set${setText}${sv}` };
+  if (outside.length === 0) return { ...base, verdict: 'pass', reason: `no dependencies outside the set${source}${setText}${sv}` };
   if (typeof main !== 'object') {
     return {
       ...base, verdict: 'unknown',
-      reason: `${outside.length} dependencies outside the set (${outside.slice(0, 4).map((a) => a.join(' | ')).join(', ')}${outside.length > 4 ? ', ...' : ''}); main index: ${main ?? 'not checked'}${sv}`,
+      reason: `${outside.length} dependencies outside the set${source} (${outside.slice(0, 4).map((a) => a.join(' | ')).join(', ')}${outside.length > 4 ? ', ...' : ''}); main index: ${main ?? 'not checked'}${sv}`,
       fix: 'run the report where the mirror of the release series is reachable (or check with check-mir)',
     };
   }
   const missing = outside.filter((alts) => !alts.some((a) => main.binaries.has(a)));
   if (missing.length === 0)
-    return { ...base, verdict: 'pass', reason: `${outside.length} dependencies, all in ${main.series} main${setText}${sv}` };
+    return { ...base, verdict: 'pass', reason: `${outside.length} dependencies${source}, all in ${main.series} main${setText}${sv}` };
   return {
     ...base, verdict: 'blocked',
-    reason: `not in ${main.series} main nor in the set: ${missing.map((a) => a.join(' | ')).join(', ')}${sv}`,
+    reason: `not in ${main.series} main nor in the set${source}: ${missing.map((a) => a.join(' | ')).join(', ')}${sv}`,
     fix: `file MIRs for ${missing.map((a) => a[0]).join(', ')}, or add them to the package set (packages/<name>/package.yaml)`,
   };
 }
