@@ -14,7 +14,7 @@ const rel = (p?: string) => {
   return r && !r.startsWith('..') ? r : p;
 };
 
-function render(r: BuildRecord): string {
+function render(r: BuildRecord & { runId?: string }): string {
   const lines = [
     `${r.package} ${r.version} (${r.stage}): ${r.status}${r.cached ? ' (cached: inputs unchanged, sbuild not run)' : ''}`,
   ];
@@ -24,6 +24,7 @@ function render(r: BuildRecord): string {
     lines.push(`  log: ${rel(r.failedPart === 'binary' ? r.binaryLog : r.sourceLog)}`);
   }
   lines.push(`  output: ${rel(r.outDir)}`);
+  if (r.runId) lines.push(`  run: ${r.runId} (pipeline runs)`);
   if (r.dsc) lines.push(`  dsc: ${rel(r.dsc.path)}  sha256 ${r.dsc.sha256}`);
   if (r.sourceChanges) lines.push(`  changes: ${rel(r.sourceChanges.path)}`);
   for (const [part, s, log] of [['source', r.sourceSummary, r.sourceLog], ['binary', r.binarySummary, r.binaryLog]] as const) {
