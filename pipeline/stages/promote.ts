@@ -12,7 +12,7 @@ import { isPipelineError, PipelineError } from '../errors.js';
 import { wantsGenerated } from '../source/fetch.js';
 import type { GateVerdict, PublishRecord } from '../state/records.js';
 import { packageLockName, withLock } from '../state/lock.js';
-import { isStandaloneKind, resumeRun, runSteps, unfinishedRuns, type RunProgress } from '../state/runner.js';
+import { resumeRun, runSteps, unfinishedRuns, type RunProgress } from '../state/runner.js';
 import type { StepContext } from '../state/steps.js';
 import { blocking, type PlannedStep, type Waiver } from './gates.js';
 import { updateLtsLists } from './backports.js';
@@ -171,7 +171,7 @@ async function promoteUnderLock(ws: Workspace, pkg: string, options: PromoteOpti
   // Finish this package's unfinished runs before planning: the plan must start from what they
   // publish, or a run resumed after planning would land a stage this plan then uploads again.
   if (!dryRun) {
-    for (const run of unfinishedRuns(ws, pkg).filter((r) => !isStandaloneKind(r.command))) {
+    for (const run of unfinishedRuns(ws, pkg).filter((r) => !r.standalone)) {
       options.progress?.note(`resuming unfinished run ${run.runId} of ${pkg} first`);
       await resumeRun(ws, run.runId, { progress: options.progress, wait: options.wait });
     }

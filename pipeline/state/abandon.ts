@@ -74,7 +74,7 @@ export async function abandonRun(ws: Workspace, runId: string, options: AbandonO
     if (journal.entries.length === 0 && index) {
       // Crashed before its plan was journaled (nothing ran): journal the plan from run.json first,
       // so the journal reads as this run, abandoned.
-      journal.append({ type: 'run-planned', runId, package: pkg, command: index.command, args: index.args, steps: index.steps, pid: index.pid });
+      journal.append({ type: 'run-planned', runId, package: pkg, command: index.command, args: index.args, ...(index.standalone ? { standalone: true } : {}), steps: index.steps, pid: index.pid });
     }
     const summary = summarize(journal.entries);
     const unfinishedPublish = unfinishedPublishSteps(journal.entries);

@@ -26,7 +26,7 @@ export type RunState = 'running' | 'interrupted' | 'failed' | 'done' | 'abandone
 
 interface Base { seq: number; at: string }
 export type JournalEntry = Base & (
-  | { type: 'run-planned'; runId: string; package: string; command: string; args: unknown; steps: string[]; pid: number }
+  | { type: 'run-planned'; runId: string; package: string; command: string; args: unknown; steps: string[]; pid: number; standalone?: boolean }
   | { type: 'run-resumed'; pid: number; interrupted?: string; repaired?: string }
   | { type: 'step-start'; step: string; attempt: number; inputsHash?: string }
   | { type: 'step-end'; step: string; output: unknown; outputHash: string; reconciled?: boolean }
@@ -55,6 +55,8 @@ export interface RunIndex {
   package: string;
   command: string;
   args: unknown;
+  /** Its kind publishes nothing (runner.ts RunKindOptions): written by the process that knew. */
+  standalone?: boolean;
   state: RunState;
   steps: string[];
   stepsDone: number;
@@ -231,6 +233,8 @@ export interface RunSummary {
   package: string;
   command: string;
   args: unknown;
+  /** Its kind publishes nothing: other runs of the package do not resume it first. */
+  standalone?: boolean;
   /** From the journal alone: 'running' here means "not finished" (the caller checks the lock). */
   state: RunState;
   steps: string[];
@@ -292,6 +296,7 @@ export function summarize(entries: JournalEntry[], damage?: JournalDamage): RunS
     package: plan.package,
     command: plan.command,
     args: plan.args,
+    ...(plan.standalone ? { standalone: true } : {}),
     state,
     steps: plan.steps,
     done: plan.steps.filter((s) => done.has(s)),

@@ -199,21 +199,24 @@ describe('runSteps', () => {
     const calls: string[] = [];
     registerRunKind('test-standalone', (_ws, args: { n: number }) => [{ name: `s${args.n}`, dryRun: false, async run() { calls.push(`s${args.n}`); return args.n; } }], { standalone: true });
     registerRunKind('test-publishing', () => [{ name: 'p', dryRun: false, async run() { calls.push('p'); return 0; } }]);
-    const crashed = (id: string, command: string, args: unknown, steps: string[]) =>
-      Journal.create(ws.stateDir, id).append({ type: 'run-planned', runId: id, package: 'pkg', command, args, steps, pid: 1 });
+    const crashed = (id: string, command: string, args: unknown, steps: string[], standalone?: boolean) =>
+      Journal.create(ws.stateDir, id).append({ type: 'run-planned', runId: id, package: 'pkg', command, args, steps, pid: 1, ...(standalone ? { standalone } : {}) });
     crashed('r8', 'test-publishing', null, ['p']);
-    crashed('r9', 'test-standalone', { n: 1 }, ['s1']);
+    // Its plan says standalone, as the process that started it wrote: no need to have loaded its kind.
+    crashed('r9', 'test-standalone-elsewhere', { n: 1 }, ['s1'], true);
     // A standalone run with other arguments: the crashed publishing run is left for its own resume.
     const b = await runSteps(ws, { package: 'pkg', command: 'test-standalone', args: { n: 2 }, steps: [{ name: 's2', dryRun: false, async run() { calls.push('s2'); return 2; } }] });
     expect(b.resumedFirst).toEqual([]);
     expect(calls).toEqual(['s2']);
+    expect(readRun(ws.stateDir, b.runId!)?.standalone).toBe(true); // written into its plan
     // A publishing run finishes the crashed publishing run first, and leaves the crashed standalone one.
     const p = await runSteps(ws, { package: 'pkg', command: 'test-other-publishing', args: null, steps: [{ name: 'q', dryRun: false, async run() { calls.push('q'); return 3; } }] });
     expect(p.resumedFirst).toEqual(['r8']);
     expect(calls).toEqual(['s2', 'p', 'q']);
     expect(unfinishedRuns(ws, 'pkg').map((r) => r.runId)).toEqual(['r9']);
-    // The same standalone arguments pick the crashed run up.
-    const again = await runSteps(ws, { package: 'pkg', command: 'test-standalone', args: { n: 1 }, steps: [{ name: 's1', dryRun: false, async run() { calls.push('s1'); return 1; } }] });
+    // The same kind and arguments pick the crashed run up.
+    registerRunKind('test-standalone-elsewhere', () => [], { standalone: true });
+    const again = await runSteps(ws, { package: 'pkg', command: 'test-standalone-elsewhere', args: { n: 1 }, steps: [{ name: 's1', dryRun: false, async run() { calls.push('s1'); return 1; } }] });
     expect(again.runId).toBe('r9');
     expect(unfinishedRuns(ws, 'pkg')).toEqual([]);
   });

@@ -129,7 +129,7 @@ export async function runSteps(ws: Workspace, opts: RunOptions): Promise<RunResu
         }
         // A different unfinished run of this package is pending work: finish it first, unless
         // one of the two is standalone (a build does not publish, and needs nothing published).
-        if (isStandaloneKind(opts.command) || isStandaloneKind(other.command)) continue;
+        if (isStandaloneKind(opts.command) || other.standalone) continue;
         const build = kinds.get(other.command);
         if (!build) throw new PipelineError(`${opts.package} has an unfinished run ${other.runId} (${other.command}) that must be resumed first`, { hint: `pipeline resume ${other.runId}` });
         progress.note(`resuming unfinished run ${other.runId} of ${opts.package} first`);
@@ -164,10 +164,12 @@ async function execute(
 ): Promise<Omit<RunResult, 'resumedFirst'>> {
   const policy = retryPolicy(ws.config);
   const names = opts.steps.map((s) => s.name);
+  // Recorded in the plan and run.json, so processes that never loaded the kind's module know it too.
+  const standalone = isStandaloneKind(opts.command) ? { standalone: true } : {};
   let journal: Journal;
   let damage: JournalDamage | undefined;
   const index = (state: RunState, error?: string) => writeRunIndex(ws.stateDir, {
-    runId, package: opts.package, command: opts.command, args: opts.args ?? null, state, steps: names,
+    runId, package: opts.package, command: opts.command, args: opts.args ?? null, ...standalone, state, steps: names,
     stepsDone: names.filter((n) => done.has(n)).length, startedAt, updatedAt: new Date().toISOString(), pid: process.pid, error,
   });
   const done = new Map<string, unknown>();
@@ -177,14 +179,14 @@ async function execute(
     journal = Journal.create(ws.stateDir, runId);
     // run.json first: if the plan line is torn by a crash, the index still says how to rebuild the run.
     index('running');
-    journal.append({ type: 'run-planned', runId, package: opts.package, command: opts.command, args: opts.args ?? null, steps: names, pid: process.pid });
+    journal.append({ type: 'run-planned', runId, package: opts.package, command: opts.command, args: opts.args ?? null, ...standalone, steps: names, pid: process.pid });
   } else {
     ({ journal, damage } = Journal.open(ws.stateDir, runId));
     if (damage) progress.note(`journal of run ${runId}: line ${damage.line} ${damage.reason} (crash mid-write?); resuming from the last good entry (${damage.discarded} line(s) set aside)`);
     const summary = summarize(journal.entries);
     if (!summary) {
       // Crashed before the plan was journaled: nothing ran, plan it now.
-      journal.append({ type: 'run-planned', runId, package: opts.package, command: opts.command, args: opts.args ?? null, steps: names, pid: process.pid });
+      journal.append({ type: 'run-planned', runId, package: opts.package, command: opts.command, args: opts.args ?? null, ...standalone, steps: names, pid: process.pid });
     } else {
       startedAt = summary.startedAt;
       if (summary.state === 'abandoned') throw abandonedError(summary);
