@@ -19,7 +19,8 @@ import { applyPlanToTree } from '../stages/changelog.js';
 import type { SourcePlan } from '../stages/plan.js';
 import type { Finding } from '../state/records.js';
 
-const lineCount = (file: string) => readFileSync(file, 'utf8').split('\n').length;
+/** Lines of `<dir>/changelog` (a debian/ directory): before and after dch tell how long its new entry is. */
+export const changelogLines = (debianDir: string): number => readFileSync(join(debianDir, 'changelog'), 'utf8').split('\n').length;
 
 /** `fn` on a scratch copy of `tree` whose debian/ has `plan` applied; resolves to fn's result with findings mapped back. */
 export async function lintAsUploaded<T extends { findings: Finding[] }>(
@@ -34,9 +35,9 @@ export async function lintAsUploaded<T extends { findings: Finding[] }>(
     if (cp.exitCode !== 0) throw new PipelineError(`cannot stage a copy of the source tree: ${String(cp.stderr).trim()}`, { file: tree });
     rmSync(join(staged, 'debian'), { recursive: true, force: true });
     cpSync(join(tree, 'debian'), join(staged, 'debian'), { recursive: true });
-    const before = lineCount(join(staged, 'debian', 'changelog'));
+    const before = changelogLines(join(staged, 'debian'));
     await applyPlanToTree(staged, plan, ws.config.maintainer);
-    const added = lineCount(join(staged, 'debian', 'changelog')) - before;
+    const added = changelogLines(join(staged, 'debian')) - before;
     const result = await fn(staged);
     return { ...result, findings: result.findings.map((f) => mapChangelogLine(f, added, stageName, plan.version)) };
   } finally {

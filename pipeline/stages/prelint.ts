@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StageConfig } from '../config/schema.js';
 import { loadPackage, type Workspace } from '../config/workspace.js';
-import { mapChangelogLine } from '../lint/asUploaded.js';
+import { changelogLines, mapChangelogLine } from '../lint/asUploaded.js';
 import type { Check } from '../lint/check.js';
 import { changelogCheck } from '../lint/metadata/changelog.js';
 import { controlCheck } from '../lint/metadata/control.js';
@@ -56,11 +56,11 @@ export function changelogEntryOf(tree: string): string {
 
 /** The stage's lint gate on debian/ as it will be uploaded, and the changelog entry it carries: one dch run. */
 export async function lintDebianDir(ws: Workspace, pkg: string, stage: StageConfig, plan: StagePlan): Promise<DebianDirLint> {
-  const before = readFileSync(join(loadPackage(ws, pkg).debianDir, 'changelog'), 'utf8').split('\n').length;
+  const before = changelogLines(loadPackage(ws, pkg).debianDir);
   return withStageDebianDir(ws, pkg, plan, async (tree) => {
     const record = await lintTree(tree, { checks: DEBIAN_DIR_CHECKS, stage, vendor: ws.config.vendor, detectLicenses: false });
     // Lines of the maintainer's changelog, as `pipeline lint PKG --stage` reports them.
-    const added = readFileSync(join(tree, 'debian', 'changelog'), 'utf8').split('\n').length - before;
+    const added = changelogLines(join(tree, 'debian')) - before;
     const findings = record.findings.map((f) => mapChangelogLine(f, added, stage.name, plan.version));
     return { gate: record.gate, findings, changelogEntry: changelogEntryOf(tree) };
   });
