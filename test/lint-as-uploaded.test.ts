@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintPackage } from '../pipeline/lint/index.js';
-import { mapChangelogLine } from '../pipeline/lint/asUploaded.js';
+import { mapChangelogLine } from '../pipeline/stages/prelint.js';
 import { stagesWorkspace, treeHashes, type StagesWorkspace } from './helpers/stagesWorkspace.js';
 import { cli, REPO } from './helpers/workspace.js';
 

@@ -15,7 +15,7 @@ import { prepareSourceTree } from '../source/tree.js';
 import type { Progress } from '../source/fetch.js';
 import type { LintRecord, Severity } from '../state/records.js';
 import { StateStore } from '../state/store.js';
-import { planStage, type SourcePlan } from '../stages/plan.js';
+import { planStage, type StagePlan } from '../stages/plan.js';
 import { lintAsUploaded } from './asUploaded.js';
 import { runLintian } from './lintian.js';
 import { lintTree, type LintTreeOptions } from './run.js';
@@ -65,7 +65,7 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
   let tree: string;
   let lintianInput: string | undefined = typeof opts.lintian === 'string' ? resolve(opts.lintian) : undefined;
   let isPackage = false;
-  let plan: SourcePlan | undefined;
+  let plan: StagePlan | undefined;
 
   if (target.endsWith('.dsc') && existsSync(path)) {
     tree = await unpackDsc(ws.cacheDir, path, opts.progress);
@@ -97,7 +97,7 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
   const phase = opts.progress?.phase('lint');
   const [extraFindings] = await Promise.all([theirs]);
   const lint = (dir: string) => lintTree(dir, { ...base, extraFindings });
-  const record = plan && stage ? await lintAsUploaded(ws, tree, plan, stage.name, lint) : await lint(tree);
+  const record = plan && stage ? await lintAsUploaded(ws, target, tree, plan, stage.name, lint) : await lint(tree);
   if (plan) record.version = plan.version;
   phase?.done(`${record.filesChecked} files, ${record.findings.filter((f) => !f.overridden).length} findings`);
   if (lintianInput) record.artifactSha256 = sha256(lintianInput);

@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StageConfig } from '../config/schema.js';
 import { loadPackage, type Workspace } from '../config/workspace.js';
-import { changelogLines, mapChangelogLine } from '../lint/asUploaded.js';
 import type { Check } from '../lint/check.js';
 import { changelogCheck } from '../lint/metadata/changelog.js';
 import { controlCheck } from '../lint/metadata/control.js';
@@ -35,16 +34,35 @@ export interface DebianDirLint {
   changelogEntry: string;
 }
 
-/** `fn` on a scratch copy of the package's debian/ with the plan applied by dch (packages/ is never touched). */
-export async function withStageDebianDir<T>(ws: Workspace, pkg: string, plan: StagePlan, fn: (tree: string) => Promise<T>): Promise<T> {
+/**
+ * `fn` on a scratch copy of the package's debian/ with the plan applied by dch (packages/ is never
+ * touched). `addedLines` is how many lines dch put on top of debian/changelog (the stage's new
+ * entry; 0 when it only edited the top one), for mapping findings back with mapChangelogLine.
+ */
+export async function withStageDebianDir<T>(ws: Workspace, pkg: string, plan: StagePlan, fn: (tree: string, addedLines: number) => Promise<T>): Promise<T> {
   const tmp = mkdtempSync(join(tmpdir(), 'pipeline-prepare-'));
   try {
     cpSync(loadPackage(ws, pkg).debianDir, join(tmp, 'debian'), { recursive: true });
+    const changelogLines = () => readFileSync(join(tmp, 'debian', 'changelog'), 'utf8').split('\n').length;
+    const before = changelogLines();
     await applyPlanToTree(tmp, plan, ws.config.maintainer);
-    return await fn(tmp);
+    return await fn(tmp, changelogLines() - before);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * A debian/changelog finding on the staged tree, as a line of the maintainer's file: lines below
+ * the `added` lines of the stage's entry move up by its length; one inside that entry has no line
+ * in the maintainer's file and says so.
+ */
+export function mapChangelogLine(f: Finding, added: number, stageName: string, version: string): Finding {
+  if (f.file !== 'debian/changelog' || !f.line || added <= 0) return f;
+  if (f.line > added) return { ...f, line: f.line - added };
+  const { line: _line, ...rest } = f;
+  const where = `(in the ${version} entry the ${stageName} stage adds)`;
+  return { ...rest, detail: f.detail ? `${f.detail} ${where}` : where };
 }
 
 /** The top entry of a tree's debian/changelog, heading to trailer. */
@@ -56,11 +74,9 @@ export function changelogEntryOf(tree: string): string {
 
 /** The stage's lint gate on debian/ as it will be uploaded, and the changelog entry it carries: one dch run. */
 export async function lintDebianDir(ws: Workspace, pkg: string, stage: StageConfig, plan: StagePlan): Promise<DebianDirLint> {
-  const before = changelogLines(loadPackage(ws, pkg).debianDir);
-  return withStageDebianDir(ws, pkg, plan, async (tree) => {
+  return withStageDebianDir(ws, pkg, plan, async (tree, added) => {
     const record = await lintTree(tree, { checks: DEBIAN_DIR_CHECKS, stage, vendor: ws.config.vendor, detectLicenses: false });
     // Lines of the maintainer's changelog, as `pipeline lint PKG --stage` reports them.
-    const added = changelogLines(join(tree, 'debian')) - before;
     const findings = record.findings.map((f) => mapChangelogLine(f, added, stage.name, plan.version));
     return { gate: record.gate, findings, changelogEntry: changelogEntryOf(tree) };
   });
