@@ -1,6 +1,8 @@
 // A generated workspace for readiness reports: pipeline.yaml (the Debian profile), the shipped
 // schedules, package definitions with small debian/ trees, and state records (build, lint,
 // publish, the promote step's gate record) per package and stage — the files the report reads.
+// Records name an upload by its source identity (`sourceId`, pipeline/debian/sourceId.ts); here a
+// made-up hash stands for both the .dsc's file sha256 and its identity.
 // Used by bench/report.mjs (500 packages × 3 stages) and by pipeline/report tests.
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -73,7 +75,7 @@ function writeStageRecords(state, p, stage, s) {
   const dscSha = sha(`${p.name} ${version} ${stage}`);
   const rec = (kind) => join(state, p.name, `${stage}.${kind}.json`);
   if (s.build) {
-    const dsc = { path: `/out/${p.name}_${version}.dsc`, sha256: dscSha, size: 1234 };
+    const dsc = { path: `/out/${p.name}_${version}.dsc`, sha256: dscSha, size: 1234, sourceId: dscSha };
     const ok = s.build === 'ok';
     json(rec('build'), {
       package: p.name, version, stage, status: ok || s.build === 'source-only' ? 'successful' : 'failed',
@@ -97,17 +99,17 @@ function writeStageRecords(state, p, stage, s) {
     json(rec('lint'), {
       package: p.name, stage, findings, filesChecked: 42,
       gate: blocked ? { gate: 'lint:warning', verdict: 'blocked', reason: '1 finding at warning or worse' } : { gate: 'lint:warning', verdict: 'pass' },
-      artifactSha256: s.lint === 'stale' ? sha('an older build') : s.lintOn === 'changes' ? sha(`changes ${version}`) : dscSha,
+      artifactSha256: s.lint === 'stale' ? sha('an older build') : dscSha,
       ...(s.lintian ? { lintian: { ran: true, version: '2.116.3' } } : {}),
       ...(s.lintianClean ? { lintian: { ran: true, version: '2.116.3' } } : {}),
     });
   }
   if (s.publish) {
-    json(rec('publish'), { package: p.name, version, stage, target: 'local', suite: SUITE[stage], dscSha256: dscSha, publishedAt: '2026-11-21T09:00:00Z' });
+    json(rec('publish'), { package: p.name, version, stage, target: 'local', suite: SUITE[stage], dscSha256: dscSha, sourceId: dscSha, publishedAt: '2026-11-21T09:00:00Z' });
   }
   if (s.versionPolicy) {
     json(rec('gates'), {
-      package: p.name, stage, version, dscSha256: dscSha, changesSha256: sha(`changes ${version}`), at: '2026-11-20T10:00:00Z',
+      package: p.name, stage, version, dscSha256: dscSha, sourceId: dscSha, changesSha256: sha(`changes ${version}`), at: '2026-11-20T10:00:00Z',
       verdicts: [s.versionPolicy === 'pass'
         ? { gate: 'version-policy', verdict: 'pass', reason: `${version} sorts above everything ${SUITE[stage]} has`, artifactSha256: dscSha }
         : { gate: 'version-policy', verdict: 'blocked', reason: `${version} is already in ${SUITE[stage]}`, fix: `pipeline promote ${p.name} --to ${stage}`, artifactSha256: dscSha }],

@@ -3,12 +3,21 @@
  * key where known) and the problem, plus an optional hint naming the fix. Anything else that
  * escapes is a bug and is printed with its stack.
  */
+/**
+ * Exit codes, one meaning each, in every command (README "Exit codes"):
+ *   0 ok / ready; 1 a verdict said no (a gate blocked, a build failed, not ready);
+ *   2 usage or bad input (arguments, pipeline.yaml, package files, an unknown package);
+ *   3 the environment failed (a missing or failing tool, an unreachable network or mirror);
+ *   70 an internal error (a bug: the stack trace only with --verbose); 75 a lock is held (try later).
+ */
+export const EXIT = { ok: 0, blocked: 1, usage: 2, environment: 3, internal: 70, locked: 75 } as const;
+
 export interface PipelineErrorOptions {
   file?: string;
   line?: number;
   key?: string;
   hint?: string;
-  /** Process exit code: 2 for bad input / environment (the default), 1 for a failed gate or build. */
+  /** Process exit code (EXIT): 2 bad input (the default), 1 a failed gate or build, 3 environment, 75 locked. */
   exitCode?: number;
   cause?: unknown;
 }
@@ -28,6 +37,15 @@ export class PipelineError extends Error {
     this.key = options.key;
     this.hint = options.hint;
     this.exitCode = options.exitCode ?? 2;
+  }
+
+  /** The error as one JSON object (`--json`). */
+  toJSON(): Record<string, unknown> {
+    return {
+      error: this.message, exitCode: this.exitCode,
+      ...(this.file ? { file: this.file } : {}), ...(this.line ? { line: this.line } : {}),
+      ...(this.key ? { key: this.key } : {}), ...(this.hint ? { hint: this.hint } : {}),
+    };
   }
 
   /** `FILE:LINE: key: message (hint)` — the one line a user sees. */

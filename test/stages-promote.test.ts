@@ -19,6 +19,8 @@ import { readGateRecord } from '../pipeline/stages/gates.js';
 import { promoteSteps } from '../pipeline/stages/lifecycle.js';
 import { StateStore } from '../pipeline/state/store.js';
 import { sha256File } from '../pipeline/source/fetch.js';
+import { sourceIdOfFile } from '../pipeline/debian/sourceId.js';
+import { collectReadiness } from '../pipeline/report/collect.js';
 import type { StepContext } from '../pipeline/state/steps.js';
 
 const ARCHIVE = '.pipeline/archive';
@@ -50,12 +52,44 @@ describe('promote zookeeper through ppa → devel → backports', () => {
       const p = s.published!;
       const gates = readGateRecord(ws, 'zookeeper', s.stage)!;
       expect(gates.dscSha256).toBe(p.dscSha256);
-      expect(gates.verdicts.every((v) => v.artifactSha256 === p.dscSha256)).toBe(true);
+      // One identity per upload: the unsigned .dsc the build made, the signed upload and the
+      // archive's copy all carry the same source identity, and every verdict is bound to it.
+      const build = new StateStore(ws.stateDir).read('zookeeper', s.stage, 'build')!;
+      expect(build.dsc!.sha256).not.toBe(p.dscSha256);
+      expect(build.dsc!.sourceId).toBe(p.sourceId);
+      expect(gates.sourceId).toBe(p.sourceId);
+      expect(gates.verdicts.every((v) => v.artifactSha256 === p.sourceId)).toBe(true);
+      expect(new StateStore(ws.stateDir).read('zookeeper', s.stage, 'lint')!.artifactSha256).toBe(p.sourceId);
       const dir = await aptGetSource(archive, SUITES, 'zookeeper', p.version, join(t.root, 'apt-out', s.stage));
       const dsc = join(dir, `zookeeper_${p.version}.dsc`);
       expect(existsSync(dsc)).toBe(true);
       expect(await sha256File(dsc)).toBe(p.dscSha256);
+      expect(sourceIdOfFile(dsc)).toBe(p.sourceId);
     }
+  });
+
+  it('the report says zookeeper is ready for every stage it reached, each row naming the artifact it judged; status agrees', async () => {
+    const ws = t.ws();
+    const published = ['ppa', 'devel', 'backports'].map((st) => new StateStore(ws.stateDir).read('zookeeper', st, 'publish')!);
+    for (const release of [undefined, 'bookworm']) {
+      const r = await collectReadiness(ws, { ...(release ? { release } : {}) });
+      const z = r.packages.find((p) => p.package === 'zookeeper')!;
+      expect(z.stages.map((x) => [x.stage, x.verdict, x.ready]), JSON.stringify(z.stages.flatMap((x) => x.checks.filter((c) => c.verdict !== 'pass')), null, 1))
+        .toEqual([['ppa', 'waived', true], ['devel', 'waived', true], ['backports', 'waived', true]]);
+      z.stages.forEach((x, i) => {
+        expect(x.subject).toMatchObject({ state: 'published', version: published[i]!.version, sourceId: published[i]!.sourceId, dscSha256: published[i]!.dscSha256 });
+        for (const c of x.checks.filter((c) => !['dependencies', 'freeze'].includes(c.check))) expect(c.artifactSha256, `${x.stage} ${c.check}`).toBe(published[i]!.sourceId);
+        // The host builder's shortcuts are said as waivers, with who: never a silent pass.
+        expect(x.checks.find((c) => c.check === 'binary-build')).toMatchObject({ verdict: 'waived', waiver: { by: 'PIPELINE_BUILDER=host' } });
+        expect(x.checks.find((c) => c.check === 'lintian')).toMatchObject({ verdict: 'waived', waiver: { by: 'PIPELINE_BUILDER=host' } });
+      });
+    }
+    const json = await cliIn(t, ['--json', 'report', '--offline']);
+    const z = JSON.parse(json.stdout).packages.find((p: { package: string }) => p.package === 'zookeeper');
+    expect(z.stages.map((x: { ready: boolean }) => x.ready)).toEqual([true, true, true]);
+    const st = await status(ws, ['zookeeper']);
+    expect(st.rows[0]!.cells.map((c) => c.verdict)).toEqual(['waived', 'waived', 'waived']);
+    expect(st.rows[0]!.openRuns).toEqual([]);
   });
 
   it('signs the archive: InRelease verifies with the exported key', async () => {

@@ -19,7 +19,7 @@ import { execa } from 'execa';
 import writeFileAtomic from 'write-file-atomic';
 import type { ArchiveConfig, StageConfig } from '../config/schema.js';
 import type { Workspace } from '../config/workspace.js';
-import { PipelineError } from '../errors.js';
+import { EXIT, PipelineError } from '../errors.js';
 import { incomingDir, repreproArchive, uploadDistribution } from './reprepro.js';
 import type { SigningKey } from './signing.js';
 
@@ -174,7 +174,7 @@ export async function dput(ws: Workspace, st: StageConfig, changesFile: string, 
   if (r.exitCode !== 0 || !uploadRecorded(changesFile, inv.host)) {
     const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
     const reason = lines.find((l) => /error|fail|not |refus|denied|bad|no host|abort|unknown/i.test(l)) ?? lines.pop() ?? `exit ${r.exitCode}`;
-    throw Object.assign(new PipelineError(`dput to ${inv.host} failed: ${reason}`, { file: basename(changesFile), exitCode: 1 }), {
+    throw Object.assign(new PipelineError(`dput to ${inv.host} failed: ${reason}`, { file: basename(changesFile), exitCode: EXIT.environment }), {
       transient: /connection|timed out|temporar/i.test(output),
     });
   }

@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import writeFileAtomic from 'write-file-atomic';
 import type { ArchiveConfig, StageConfig } from '../config/schema.js';
 import type { Workspace } from '../config/workspace.js';
-import { PipelineError } from '../errors.js';
+import { EXIT, PipelineError } from '../errors.js';
 import { compareVersions } from '../debian/version.js';
 import { type SigningKey, writePublicKey } from './signing.js';
 import { archiveLockName, clearStaleToolLock, holdsLock } from '../state/lock.js';
@@ -164,7 +164,7 @@ export async function reprepro(archive: RepreproArchive, key: SigningKey | undef
   if (r.exitCode !== 0) {
     const lines = String(r.all ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
     const reason = lines.find((l) => /error|refus|not|already|denied|newer/i.test(l)) ?? lines.pop() ?? `exit ${r.exitCode}`;
-    throw new PipelineError(`reprepro ${args[0]} failed: ${reason}`, { file: archive.dir, exitCode: 1 });
+    throw new PipelineError(`reprepro ${args[0]} failed: ${reason}`, { file: archive.dir, exitCode: EXIT.environment });
   }
   return String(r.all ?? '');
 }

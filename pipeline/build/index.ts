@@ -12,14 +12,14 @@
  * without starting sbuild (`cached: true`) unless `force`.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { stage as stageConfig, type Workspace } from '../config/workspace.js';
-import { sha256File } from '../source/fetch.js';
 import { planStage, stageDistribution, type SourcePlan } from '../stages/plan.js';
 import type { Artifact, BuildRecord, SbuildSummary } from '../state/records.js';
 import { StateStore } from '../state/store.js';
+import { artifactOf } from '../state/artifact.js';
 import type { SbuildResult } from '../tools/sbuild.js';
 import { buildBinary } from './binary.js';
 import { chrootSpecFor, ensureChroot, findChroot, type ChrootStatus } from './chroots.js';
@@ -91,9 +91,7 @@ function reusable(record: BuildRecord | undefined, hash: string): record is Buil
   return existsSync(record.outDir) && record.artifacts.every((a) => existsSync(a.path));
 }
 
-async function artifact(path: string): Promise<Artifact> {
-  return { path, sha256: await sha256File(path), size: statSync(path).size };
-}
+const artifact = artifactOf;
 
 /** What a build of `input` for a stage depends on, and how to hash it against a chroot. */
 async function buildInputs(ws: Workspace, input: BuildInput | string, stageName: string, options: BuildOptions, progress: ProgressSink) {

@@ -6,7 +6,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { PipelineError } from '../errors.js';
+import { EXIT, PipelineError } from '../errors.js';
 
 const FIX = 'run pipeline doctor --fix';
 
@@ -38,7 +38,7 @@ export function requireTools(names: string[], env: NodeJS.ProcessEnv = process.e
   const missing = names.filter((n) => !findTool(n, env));
   if (missing.length) {
     const pkgs = [...new Set(missing.map((n) => PROVIDERS[n] ?? n))];
-    throw new PipelineError(`missing tool${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (Debian package${pkgs.length > 1 ? 's' : ''} ${pkgs.join(', ')})`, { hint: FIX });
+    throw new PipelineError(`missing tool${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (Debian package${pkgs.length > 1 ? 's' : ''} ${pkgs.join(', ')})`, { hint: FIX, exitCode: EXIT.environment });
   }
 }
 

@@ -18,7 +18,9 @@ export interface CommandContext {
 }
 
 export function contextFor(command: Command): CommandContext {
-  const options = command.optsWithGlobals() as GlobalOptions;
+  const all = command.optsWithGlobals() as GlobalOptions & { format?: string };
+  // One rule in every command: `--json` and `--format json` are the same request.
+  const options: GlobalOptions = { ...all, json: Boolean(all.json) || all.format === 'json' };
   const out = createOutput({ json: options.json, verbose: options.verbose });
   let ws: Workspace | undefined;
   return {

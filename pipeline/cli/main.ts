@@ -2,8 +2,9 @@
  * The `pipeline` command. Each subcommand lives in pipeline/cli/commands/<name>.ts and only
  * parses arguments and renders results; the work is done by the library (pipeline/index.ts).
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { isPipelineError } from '../errors.js';
+import { EXIT, isPipelineError, PipelineError } from '../errors.js';
 import { hideSensitive } from '../secrets.js';
 import { commands } from './commands/index.js';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'stream tool logs (sbuild, lintian, dput)')
     .option('--config <file>', 'pipeline.yaml to use (default: the nearest one upwards; env PIPELINE_CONFIG)')
     .option('--at <date>', 'evaluate date-dependent gates at this date (env PIPELINE_NOW)')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showHelpAfterError('(run pipeline --help for usage)')
     .exitOverride();
   for (const register of commands) register(program);
@@ -28,18 +30,46 @@ export async function main(argv: string[]): Promise<number> {
     const r = (action as Command & { _exitCode?: number })._exitCode;
     if (typeof r === 'number') code = r;
   });
+  const json = wantsJson(argv);
+  if (json) program.configureOutput({ writeErr: () => {} }); // the JSON object below says it
   try {
     await program.parseAsync(argv);
     return code;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (isPipelineError(e)) {
-      process.stderr.write(hideSensitive(`pipeline: ${e.oneLine()}\n`));
-      return e.exitCode;
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return EXIT.ok;
+      if (json) writeJsonError(new PipelineError(e.message.replace(/^error: /, ''), { exitCode: EXIT.usage }));
+      return EXIT.usage;
     }
-    process.stderr.write(hideSensitive(`pipeline: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
-    return 70;
+    const verbose = argv.includes('--verbose') || argv.includes('-v');
+    const err = isPipelineError(e)
+      ? e
+      : new PipelineError(`internal error: ${e instanceof Error ? e.message : String(e)}`, { exitCode: EXIT.internal, hint: verbose ? undefined : 'run again with --verbose for the stack trace' });
+    if (json) writeJsonError(err);
+    process.stderr.write(hideSensitive(`pipeline: ${err.oneLine()}\n`));
+    if (verbose && e instanceof Error && e.stack) process.stderr.write(hideSensitive(`${e.stack}\n`));
+    return err.exitCode;
   }
+}
+
+/** `--json`, or `--format json`, anywhere on the command line: errors are one JSON object too. */
+export function wantsJson(argv: string[]): boolean {
+  return argv.some((a, i) => a === '--json' || a === '--format=json' || (a === '--format' && argv[i + 1] === 'json'));
+}
+
+function writeJsonError(e: PipelineError): void {
+  process.stdout.write(hideSensitive(`${JSON.stringify(e.toJSON())}\n`));
+}
+
+/** package.json's version: two levels up from the source (pipeline/cli), three from dist/. */
+function packageVersion(): string {
+  for (const rel of ['../../../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'debian-pipeline' && pkg.version) return pkg.version;
+    } catch { /* try the next */ }
+  }
+  return 'unknown';
 }
 
 /**

@@ -17,6 +17,9 @@ import type { LintRecord, Severity } from '../state/records.js';
 import { StateStore } from '../state/store.js';
 import { planStage, type StagePlan } from '../stages/plan.js';
 import { lintAsUploaded } from './asUploaded.js';
+import { sourceIdOfFile } from '../debian/sourceId.js';
+import { findStageArtifact, type StageArtifact } from '../stages/stageArtifact.js';
+import { writeUploadEvidence } from '../stages/upload.js';
 import { runLintian } from './lintian.js';
 import { lintTree, type LintTreeOptions } from './run.js';
 
@@ -66,6 +69,7 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
   let lintianInput: string | undefined = typeof opts.lintian === 'string' ? resolve(opts.lintian) : undefined;
   let isPackage = false;
   let plan: StagePlan | undefined;
+  let subject: StageArtifact | undefined;
 
   if (target.endsWith('.dsc') && existsSync(path)) {
     tree = await unpackDsc(ws.cacheDir, path, opts.progress);
@@ -81,7 +85,15 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
     const prepared = await prepareSourceTree(ws, target, { progress: opts.progress, generated: opts.generated });
     tree = prepared.tree;
     if (stage && opts.asUploaded !== false) plan = await planStage(ws, target, stage.name);
-    if (opts.lintian === true) {
+    // The stage already holds an upload (or a build) of that version: lint that exact .dsc, so the
+    // verdict is bound to the artifact the promote judged and the archive serves.
+    subject = stage && plan ? findStageArtifact(ws, target, stage.name, { landed: plan.landed, planned: plan.version }) : undefined;
+    if (subject) {
+      opts.progress?.phase(`the ${subject.state} ${subject.dsc.split('/').pop()} of stage ${stage!.name}`).done(`source ${subject.sourceId.slice(0, 12)}`);
+      tree = await unpackDsc(ws.cacheDir, subject.dsc, opts.progress);
+      plan = undefined;
+      if (opts.lintian === true) lintianInput = subject.changes ?? subject.dsc;
+    } else if (opts.lintian === true) {
       const build = stage ? new StateStore(ws.stateDir).read(target, stage.name, 'build') : undefined;
       lintianInput = build?.sourceChanges?.path ?? build?.dsc?.path;
       if (!lintianInput)
@@ -100,8 +112,16 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
   const record = plan && stage ? await lintAsUploaded(ws, target, tree, plan, stage.name, lint) : await lint(tree);
   if (plan) record.version = plan.version;
   phase?.done(`${record.filesChecked} files, ${record.findings.filter((f) => !f.overridden).length} findings`);
-  if (lintianInput) record.artifactSha256 = sha256(lintianInput);
-  if (isPackage && stage && opts.record !== false) new StateStore(ws.stateDir).write('lint', record);
+  if (lintianInput) record.lintian = { ran: true };
+  // Bound to the source identity of the .dsc linted; a tree that is no upload yet is bound to nothing.
+  if (subject) {
+    record.version = subject.version;
+    record.artifactSha256 = subject.sourceId;
+  } else if (target.endsWith('.dsc') && existsSync(path)) record.artifactSha256 = sourceIdOfFile(path);
+  if (isPackage && stage && opts.record !== false) {
+    new StateStore(ws.stateDir).write('lint', record);
+    if (subject?.uploadDir && !opts.gate) writeUploadEvidence({ dir: subject.uploadDir }, 'lint', record);
+  }
   return record;
 }
 

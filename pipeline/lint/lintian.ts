@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { execaSupervised } from '../tools/supervised.js';
-import { PipelineError } from '../errors.js';
+import { EXIT, PipelineError } from '../errors.js';
 import type { Finding, Severity } from '../state/records.js';
 
 export interface LintianOptions {
@@ -63,14 +63,14 @@ export async function runLintian(artifact: string, options: LintianOptions = {})
   try {
     result = await execaSupervised(options.binary ?? 'lintian', args, { reject: false, timeout: options.timeoutMs ?? 600_000, env: { LC_ALL: 'C.UTF-8' } });
   } catch (e) {
-    throw new PipelineError(`cannot run lintian: ${(e as Error).message}`, { hint: 'install lintian (scripts/setup.sh)' });
+    throw new PipelineError(`cannot run lintian: ${(e as Error).message}`, { hint: 'install lintian (scripts/setup.sh)', exitCode: EXIT.environment });
   }
   if ((result as { code?: string }).code === 'ENOENT' || (result.failed && result.exitCode === undefined)) {
-    throw new PipelineError('lintian is not installed', { hint: 'apt-get install lintian (scripts/setup.sh)' });
+    throw new PipelineError('lintian is not installed', { hint: 'apt-get install lintian (scripts/setup.sh)', exitCode: EXIT.environment });
   }
   if ((result.exitCode ?? 0) !== 0) {
     const why = result.stderr.split('\n').filter((l) => l && !/root privileges/.test(l)).pop() ?? `exit ${result.exitCode}`;
-    throw new PipelineError(`lintian failed: ${why}`, { file: artifact, exitCode: 1 });
+    throw new PipelineError(`lintian failed: ${why}`, { file: artifact, exitCode: EXIT.environment });
   }
   return parseLintianOutput(result.stdout);
 }

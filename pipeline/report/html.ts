@@ -6,7 +6,7 @@
 import { daysText } from '../schedule/freezeGate.js';
 import { milestoneTitle, type ScheduleStatus } from '../schedule/milestones.js';
 import type { CheckResult, PackageReadiness, ReadinessReport, ReportVerdict } from './model.js';
-import { freezeLine, releaseName, scheduleLine } from './render.js';
+import { freezeLine, openChecks, releaseName, scheduleLine, stageCell } from './render.js';
 
 const esc = (s: string | undefined) =>
   (s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -48,6 +48,8 @@ section.pkg header { display: flex; gap: 12px; align-items: baseline; flex-wrap:
 .timeline .today span { position: absolute; top: 114px; left: 6px; font-size: .76em; font-weight: 700; color: var(--blocked); white-space: nowrap; background: #fff; padding: 0 3px; }
 .timeline .today.right span { left: auto; right: 6px; } .timeline .today.left span { left: 6px; }
 .small { font-size: .82em; margin: 0 0 14px; }
+table.open.blocked td:first-child { border-left: 4px solid var(--blocked); } table.open.unknown td:first-child { border-left: 4px solid var(--unknown); }
+.todo { color: var(--muted); font-style: italic; } td.stage { white-space: nowrap; }
 table.checks { table-layout: fixed; } table.checks col.c1 { width: 19%; } table.checks col.c2 { width: 10%; } table.checks col.c3 { width: 41%; } table.checks col.c4 { width: 21%; } table.checks col.c5 { width: 9%; }
 footer { margin-top: 24px; color: var(--muted); font-size: .85em; }
 @media print {
@@ -94,17 +96,39 @@ function timeline(s: ScheduleStatus, now: string): string {
     '<p class="muted small">Milestones evenly spaced (not to scale); filled: in effect. Freezes take effect at 21:00 UTC.</p>';
 }
 
+/** The fix (a command) and the to-do (an edit) of an open check. */
+function actionCell(c: CheckResult): string {
+  if (c.verdict !== 'blocked' && c.verdict !== 'unknown') return '';
+  return [c.fix ? `<code>${esc(c.fix)}</code>` : '', c.todo ? `<span class="todo">to do: ${esc(c.todo)}</span>` : ''].filter(Boolean).join('<br>');
+}
+
+/** Blocked checks, or unknown ones, of every package and stage, each with its fix: what a reader acts on. */
+function openTable(r: ReadinessReport, verdict: 'blocked' | 'unknown', title: string): string {
+  const rows = r.packages.flatMap((p) => openChecks(p, verdict).map((c) =>
+    `<tr data-package="${esc(p.package)}" data-check="${esc(c.check)}" data-stage="${esc(c.stage ?? r.stage)}"><td>${esc(p.package)}</td><td>${esc(c.stage ?? r.stage)}</td><td>${esc(c.title)}</td><td>${esc(c.reason)}</td><td>${actionCell(c)}</td></tr>`));
+  if (!rows.length) return '';
+  return `<h2 id="${verdict}">${esc(title)} (${rows.length})</h2><table class="open ${verdict}"><thead><tr><th>Package</th><th>Stage</th><th>Check</th><th>Why</th><th>Fix</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function runsTable(r: ReadinessReport): string {
+  const rows = r.packages.flatMap((p) => p.openRuns.map((x) =>
+    `<tr data-run="${esc(x.runId)}"><td>${esc(p.package)}</td><td>${esc(x.runId)} <span class="muted">(${esc(x.command)})</span></td><td>${esc(`${x.state}${x.step ? ` in ${x.step}` : ''}${x.error ? `: ${x.error}` : ''}`)}</td><td>${x.continueWith ? `<code>${esc(x.continueWith)}</code>` : '—'}</td><td><code>${esc(x.abandonWith)}</code></td></tr>`));
+  if (!rows.length) return '';
+  return `<h2 id="runs">Runs that did not finish</h2><table><thead><tr><th>Package</th><th>Run</th><th>State</th><th>Continue</th><th>Abandon</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 function checkRow(c: CheckResult): string {
   const why = esc(c.reason) + (c.waiver ? `<br><span class="muted">waived by ${esc(c.waiver.by)}: ${esc(c.waiver.reason)}</span>` : '');
-  const fix = (c.verdict === 'blocked' || c.verdict === 'unknown') && c.fix ? `<code>${esc(c.fix)}</code>` : '';
+  const fix = actionCell(c);
   return `<tr class="check" data-check="${esc(c.check)}" data-verdict="${c.verdict}"><td>${esc(c.title)}</td><td>${badge(c.verdict)}</td><td>${why}</td><td>${fix}</td>` +
     `<td class="sha">${c.artifactSha256 ? `<span title="${esc(c.artifactSha256)}">${esc(c.artifactSha256.slice(0, 12))}</span>` : ''}</td></tr>`;
 }
 
 function packageSection(p: PackageReadiness): string {
-  const stages = p.stages.map((s) => `<tr><td>${esc(s.stage)}</td><td>${esc(s.series)} <span class="muted">(${esc(s.suite)})</span></td>` +
-    `<td>${esc(s.published ?? '—')}</td><td>${esc(s.built ? `${s.built}${s.buildStatus === 'failed' ? ' (failed)' : ''}` : '—')}</td>` +
-    `<td class="sha">${esc(s.dscSha256 ? s.dscSha256.slice(0, 12) : '—')}</td></tr>`).join('');
+  const stages = p.stages.map((s) => `<tr data-stage="${esc(s.stage)}" data-verdict="${s.verdict}"><td>${esc(s.stage)}</td><td>${esc(s.series)} <span class="muted">(${esc(s.suite)})</span></td>` +
+    `<td>${badge(s.verdict)}</td><td>${esc(s.subject ? `${s.subject.version} (${s.subject.state})` : '—')}</td><td>${esc(s.subject?.ageDays !== undefined ? `${s.subject.ageDays} d` : '—')}</td>` +
+    `<td class="sha">${s.subject?.sourceId ? `<span title="${esc(s.subject.sourceId)}">${esc(s.subject.sourceId.slice(0, 12))}</span>` : '—'}</td>` +
+    `<td class="sha">${esc(s.subject?.dscSha256 ? s.subject.dscSha256.slice(0, 12) : '—')}</td></tr>`).join('');
   const head = '<colgroup><col class="c1"><col class="c2"><col class="c3"><col class="c4"><col class="c5"></colgroup><thead><tr><th>Check</th><th>Verdict</th><th>Why</th><th>Fix</th><th>Artifact</th></tr></thead>';
   const mir = p.mir
     ? `<h3>MIR checklist ${badge(p.mir.verdict)} <span class="muted">${esc(p.mir.team ? `owning team: ${p.mir.team}` : 'no owning team')}</span></h3><table class="checks">${head}<tbody>${p.mir.items.map(checkRow).join('')}</tbody></table>`
@@ -112,15 +136,18 @@ function packageSection(p: PackageReadiness): string {
   return `<section class="pkg" id="pkg-${esc(p.package)}" data-package="${esc(p.package)}" data-verdict="${p.verdict}">` +
     `<header><h2>${esc(p.package)} <span class="muted">${esc(p.version ?? '')}</span></h2>${badge(p.verdict)}` +
     `<span class="muted">upstream ${esc(p.upstreamVersion)} · reached: ${esc(p.reachedStage ?? 'none')}${p.depends.length ? ` · depends on ${esc(p.depends.join(', '))}` : ''}</span></header>` +
-    `<h3>Versions per stage</h3><table><thead><tr><th>Stage</th><th>Series</th><th>Published</th><th>Built</th><th>.dsc sha256</th></tr></thead><tbody>${stages}</tbody></table>` +
-    `<h3>Checks</h3><table class="checks">${head}<tbody>${p.checks.map(checkRow).join('')}</tbody></table>${mir}</section>`;
+    `<h3>Stages</h3><table><thead><tr><th>Stage</th><th>Series</th><th>Verdict</th><th>Judged</th><th>Age</th><th>Source identity</th><th>.dsc sha256</th></tr></thead><tbody>${stages}</tbody></table>` +
+    `<h3>Checks for the release stage</h3><table class="checks">${head}<tbody>${p.checks.map(checkRow).join('')}</tbody></table>${mir}</section>`;
 }
 
 export function renderHtml(r: ReadinessReport): string {
   const title = `Readiness for ${releaseName(r)}: ${r.overall.verdict}`;
+  const stageNames = r.packages[0]?.stages.map((s) => s.stage) ?? [];
   const summary = r.packages.map((p) => `<tr data-package="${esc(p.package)}"><td><a href="#pkg-${esc(p.package)}">${esc(p.package)}</a></td><td>${esc(p.version ?? '?')}</td>` +
-    `<td>${esc(p.reachedStage ?? '—')}</td><td>${badge(p.verdict)}</td><td>${esc(freezeLine(p) ?? '—')}</td>` +
-    `<td>${p.blockers.length ? p.blockers.map((b) => esc(b.title)).join('; ') : '—'}</td></tr>`).join('');
+    `<td>${badge(p.verdict)}</td>${p.stages.map((s) => `<td class="stage" data-stage="${esc(s.stage)}" data-verdict="${s.verdict}">${esc(stageCell(s))}</td>`).join('')}<td>${esc(freezeLine(p) ?? '—')}</td></tr>`).join('');
+  const scheduleTitle = r.schedule
+    ? `Schedule of ${esc(r.schedule.series)}${r.schedule.series !== r.release ? ` <span class="muted">— the series whose freezes the ${esc(r.stage)} gates apply; the stage uploads to ${esc(r.release)}</span>` : ` <span class="muted">— the series the ${esc(r.stage)} stage uploads to</span>`}`
+    : '';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -138,9 +165,12 @@ export function renderHtml(r: ReadinessReport): string {
 <p>Schedule: ${esc(scheduleLine(r))}</p>
 ${r.notes.length ? `<ul class="notes">${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
 </div>
-${r.schedule ? `<h2>Schedule of ${esc(r.release)}</h2>${timeline(r.schedule, r.now)}${r.schedule.rows.some((x) => x.unverified) ? '<p class="muted">* date not confirmed against the published schedule</p>' : ''}` : ''}
+<table id="summary"><thead><tr><th>Package</th><th>Version</th><th>Verdict (${esc(r.stage)})</th>${stageNames.map((s) => `<th>${esc(s)}</th>`).join('')}<th>Freeze</th></tr></thead><tbody>${summary}</tbody></table>
+${openTable(r, 'blocked', 'Blocked')}
+${openTable(r, 'unknown', 'Not known yet')}
+${runsTable(r)}
+${r.schedule ? `<h2 id="schedule">${scheduleTitle}</h2>${timeline(r.schedule, r.now)}${r.schedule.rows.some((x) => x.unverified) ? '<p class="muted">* date not confirmed against the published schedule</p>' : ''}` : ''}
 <h2>Packages</h2>
-<table id="summary"><thead><tr><th>Package</th><th>Version</th><th>Reached</th><th>Verdict</th><th>Freeze</th><th>Blocked or not checked</th></tr></thead><tbody>${summary}</tbody></table>
 ${r.packages.map(packageSection).join('\n')}
 <footer>Generated ${esc(r.generatedAt)} by pipeline. Verdicts: pass, waived (with who and why), blocked (with the fix), unknown (not run yet, or run on another artifact).</footer>
 </body>

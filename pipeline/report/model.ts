@@ -16,13 +16,42 @@ export interface CheckResult {
   title: string;
   verdict: ReportVerdict;
   reason?: string;
-  /** The command (or edit) that fixes it. */
+  /** A command that, run as printed, changes this verdict (test/report-fixes.test.ts runs each kind). */
   fix?: string;
+  /** An edit a human must make (no command can): shown as "to do", never as a fix. */
+  todo?: string;
   waiver?: { by: string; reason: string };
-  /** sha256 of the exact .dsc the verdict was given for, where there is one. */
+  /** The source identity (pipeline/debian/sourceId.ts) of the .dsc the verdict was given for. */
   artifactSha256?: string;
   /** The stage it applies to. */
   stage?: string;
+}
+
+/** The artifact a stage holds for a package, which its checks judge. */
+export interface StageSubject {
+  /** published: the target holds it; signed: signed, not published; built: built, not signed; failed: the build failed. */
+  state: 'published' | 'signed' | 'built' | 'failed';
+  version: string;
+  /** Source identity: sha256 of the .dsc's content without the OpenPGP armor. */
+  sourceId?: string;
+  /** The .dsc's file name, and the sha256 of that file (the signed one, for an upload). */
+  dsc?: string;
+  dscSha256?: string;
+  /** When it landed in the stage, and how many days ago (britney's "age"). */
+  since?: string;
+  ageDays?: number;
+}
+
+/** A run that did not finish, with the command that continues or gets rid of it. */
+export interface OpenRun {
+  runId: string;
+  command: string;
+  state: string;
+  step?: string;
+  error?: string;
+  /** `pipeline resume RUN` (interrupted, halted with --force) or `pipeline runs abandon RUN`. */
+  continueWith?: string;
+  abandonWith: string;
 }
 
 export interface StageVersions {
@@ -37,6 +66,13 @@ export interface StageVersions {
   built?: string;
   buildStatus?: 'successful' | 'failed';
   dscSha256?: string;
+  /** The artifact the stage's checks judged. */
+  subject?: StageSubject;
+  /** The stage's verdict (worst of its checks) and whether that means ready (pass or waived). */
+  verdict: ReportVerdict;
+  ready: boolean;
+  /** Every check of this stage, bound to the subject. */
+  checks: CheckResult[];
 }
 
 export interface FreezeSummary {
@@ -62,8 +98,12 @@ export interface PackageReadiness {
   freeze?: FreezeSummary;
   mir?: { required: true; team?: string; verdict: ReportVerdict; items: CheckResult[] };
   verdict: ReportVerdict;
-  /** The blocked and unknown checks, each with its fix. */
+  /** The release stage's blocked checks, each with its fix or to-do. */
   blockers: CheckResult[];
+  /** The release stage's checks that have no verdict yet (not run, or run on another artifact). */
+  unknowns: CheckResult[];
+  /** Runs of the package that failed, were interrupted or halted (newer than its last finished run). */
+  openRuns: OpenRun[];
 }
 
 export interface ReadinessReport {
@@ -77,7 +117,12 @@ export interface ReadinessReport {
   /** The date the gates were evaluated at (--at / PIPELINE_NOW / the clock). */
   now: string;
   generatedAt: string;
+  /**
+   * The schedule the freeze gates apply: the release series' own, or — once it is released — the
+   * next series' (the devel stage moves on); `scheduleSeries` names it, `release` is what the stage uploads to.
+   */
   schedule?: ScheduleStatus;
+  scheduleSeries?: string;
   /** Notes on the data (distro-info, main index reachability...). */
   notes: string[];
   packages: PackageReadiness[];

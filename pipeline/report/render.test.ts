@@ -3,7 +3,7 @@ import { collectReadiness } from './collect.js';
 import { fixtureWorkspace } from '../../test/support/reportFixture.js';
 import { renderHtml } from './html.js';
 import { VERDICT_SYMBOL } from './model.js';
-import { renderJson, renderMarkdown, renderText } from './render.js';
+import { openChecks, renderJson, renderMarkdown, renderText, stageCell } from './render.js';
 
 describe('renderers carry the same facts', async () => {
   const report = await collectReadiness(fixtureWorkspace('2025-04-20'), { release: 'trixie', generatedAt: new Date('2025-04-20T12:00:00Z') });
@@ -17,10 +17,13 @@ describe('renderers carry the same facts', async () => {
     const md = renderMarkdown(report);
     expect(md.startsWith('# Readiness for trixie (13): not ready\n')).toBe(true);
     for (const p of report.packages) {
-      expect(md).toContain(`| ${p.package} | ${p.version} | ${p.reachedStage ?? '—'} | ${VERDICT_SYMBOL[p.verdict]} **${p.verdict}** |`);
+      expect(md).toContain(`| ${p.package} | ${p.version} | ${p.stages.map((st) => stageCell(st)).join(' | ')} |`);
       const section = md.split(`\n## ${p.package} `)[1]!.split('\n## ')[0]!;
       for (const c of all(p)) expect(section).toContain(`| ${c.title} | ${VERDICT_SYMBOL[c.verdict]} **${c.verdict}** |`);
       for (const b of p.blockers) if (b.fix) expect(section).toContain(`\`${b.fix.replace(/\|/g, '\\|')}\``);
+      // Every blocked check of every stage is in the Blocked table near the top, with its fix.
+      const blocked = md.split('\n## Blocked\n')[1]!.split('\n## ')[0]!;
+      for (const c of openChecks(p, 'blocked')) expect(blocked).toContain(`| ${p.package} | ${c.stage} | ${c.title} |`);
     }
     expect(md).toContain('| → BetaFreeze (Hard Freeze) | 2025-05-15 21:00 UTC | in 25 days |');
   });

@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { basename, join, relative } from 'node:path';
 import type { Workspace } from '../config/workspace.js';
 import { loadPackage, type LoadedPackage } from '../config/workspace.js';
-import { isPipelineError, PipelineError } from '../errors.js';
+import { EXIT, isPipelineError, PipelineError } from '../errors.js';
 import { PackageSchema } from '../config/schema.js';
 import { parseYamlFile } from '../config/yaml.js';
 import { parseDsc, sha256File, type ListedFile } from '../debian/dsc.js';
@@ -226,7 +226,7 @@ async function fetchUrl(ws: Workspace, pkg: LoadedPackage, progress: Progress, o
     const reason = cause?.message ?? cause?.code ?? (e as Error).message;
     throw new PipelineError(`upstream unreachable: ${source.url} (${reason})`, {
       file: packageFile(pkg),
-      exitCode: 1,
+      exitCode: EXIT.environment,
       hint: source.fallback === 'generated' ? 'pass --generated to use a generated upstream tree for tests' : undefined,
     });
   }

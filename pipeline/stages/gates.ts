@@ -97,6 +97,8 @@ export interface GateRecord {
   stage: string;
   version: string;
   dscSha256: string;
+  /** The upload's source identity; every verdict's artifactSha256 is this. */
+  sourceId?: string;
   changesSha256: string;
   verdicts: GateVerdict[];
   at: string;
@@ -114,8 +116,8 @@ export function writeGateRecord(ws: Workspace, record: GateRecord): void {
   writeJsonAtomic(gateRecordFile(ws, record.package, record.stage), record);
 }
 
-export function bind(verdicts: readonly GateVerdict[], dscSha256: string): GateVerdict[] {
-  return verdicts.map((v) => ({ ...v, artifactSha256: dscSha256 }));
+export function bind(verdicts: readonly GateVerdict[], sourceId: string): GateVerdict[] {
+  return verdicts.map((v) => ({ ...v, artifactSha256: sourceId }));
 }
 
 export const blocking = (verdicts: readonly GateVerdict[]) => verdicts.filter((v) => v.verdict === 'blocked');

@@ -5,14 +5,14 @@
  * tests and soak runs can promote fixture packages in seconds; real uploads use the sbuild builder.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { PipelineError } from '../errors.js';
 import { execaSupervised } from '../tools/supervised.js';
-import { sha256File } from '../source/fetch.js';
 import { prepareSourceTree } from '../source/tree.js';
-import type { Artifact, BuildRecord } from '../state/records.js';
+import type { BuildRecord } from '../state/records.js';
+import { artifactOf as artifact } from '../state/artifact.js';
 import type { BuildRequest } from './builders.js';
 import { applyPlanToTree } from './changelog.js';
 
@@ -29,9 +29,7 @@ export function changesFiles(changesText: string): string[] {
   return out;
 }
 
-export async function artifact(path: string): Promise<Artifact> {
-  return { path, sha256: await sha256File(path), size: statSync(path).size };
-}
+export { artifactOf as artifact } from '../state/artifact.js';
 
 export async function hostBuild(req: BuildRequest): Promise<BuildRecord> {
   const { ws, pkg, stage, plan } = req;

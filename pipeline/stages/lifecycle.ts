@@ -66,6 +66,8 @@ export interface PromoteSteps {
 }
 
 export function promoteSteps(ws: Workspace, args: PromoteArgs, progress?: RunProgress): PromoteSteps {
+  // The source fetch reads this (source/fetch.ts); journaled in args, so a resumed run sees it too.
+  if (args.generated) process.env.PIPELINE_UPSTREAM = 'generated';
   let last: StepContext | undefined;
   const steps: StepDefinition[] = [];
   for (const name of args.stages) {

@@ -62,6 +62,8 @@ export interface PromoteOptions {
   progress?: RunProgress;
   /** Package lock busy: wait (true / ms) or refuse (default). */
   wait?: boolean | number;
+  /** `--generated`: the generated upstream tree for packages whose upstream cannot be reached. */
+  generated?: boolean;
 }
 
 export interface StageReport {
@@ -191,6 +193,7 @@ async function promoteUnderLock(ws: Workspace, pkg: string, options: PromoteOpti
     ...(options.ffe ? { ffe: options.ffe } : {}),
     ...(options.approval ? { approval: options.approval } : {}),
     ...(options.planned?.length ? { planned: options.planned } : {}),
+    ...(options.generated ? { generated: true } : {}),
   };
   const table = promoteSteps(ws, args, options.progress);
   let outputs: Record<string, unknown>;

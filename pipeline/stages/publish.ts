@@ -20,7 +20,7 @@ import { dput, dputInvocation, uploadRecordPath, uploadRecorded } from '../archi
 import { ensureArchive, findSource, parseSources, pendingIncoming, processIncoming, recoverArchive, repreproArchive } from '../archive/reprepro.js';
 import { ensureSigningKey } from '../archive/signing.js';
 import type { StagePlan } from './plan.js';
-import type { UploadSet } from './upload.js';
+import { uploadSourceId, type UploadSet } from './upload.js';
 
 export interface PublishOutput {
   host: string;
@@ -91,7 +91,7 @@ export async function confirmUpload(ws: Workspace, st: StageConfig, plan: StageP
   const archiveConfig = ws.config.archives[st.target.archive]!;
   const base: PublishRecord = {
     package: plan.package, version: plan.version, stage: st.name, target: st.target.archive, suite: st.target.suite,
-    dscSha256: set.dsc.sha256, changesSha256: set.changes.sha256, publishedAt: published.at,
+    dscSha256: set.dsc.sha256, sourceId: uploadSourceId(set), changesSha256: set.changes.sha256, publishedAt: published.at,
     dput: published.command, uploadRecord: published.record,
   };
   const dscName = basename(set.dsc.path);

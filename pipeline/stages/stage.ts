@@ -30,7 +30,7 @@ import {
 import { planStage, type StagePlan } from './plan.js';
 import { changelogEntryOf, lintDebianDir, withStageDebianDir } from './prelint.js';
 import { confirmUpload, publishUpload, reconcilePublish, type PublishOutput } from './publish.js';
-import { changedFiles, describeUpload, prepareUpload, uploadDir, type UploadSet } from './upload.js';
+import { changedFiles, describeUpload, prepareUpload, uploadDir, uploadSourceId, writeUploadEvidence, type UploadSet } from './upload.js';
 import { dputInvocation } from '../archive/dput.js';
 
 export const STEPS = ['verify', 'prepare', 'build', 'sign', 'lint', 'publish', 'confirm'] as const;
@@ -53,6 +53,8 @@ export interface PromoteArgs {
   ffe?: string;
   /** `--approval N`: the release team's approval after FinalFreeze, for the freeze gate. */
   approval?: string;
+  /** `--generated`: upstreams that cannot be reached use the generated tree (journaled: a resume does too). */
+  generated?: boolean;
 }
 
 export interface StageRun {
@@ -166,6 +168,8 @@ export abstract class BaseStage implements Stage {
     const { plan } = this.out<PrepareOutput>(run, 'prepare');
     const builder = await getBuilder(builderName(run.args.builder));
     const record = await builder({ ws: run.ws, pkg: run.pkg, stage: this.config.name, plan, force: run.args.force, progress: run.progress });
+    // Every builder's result is the stage's build on record (the container build writes it too).
+    new StateStore(run.ws.stateDir).write('build', record);
     if (record.status !== 'successful' && record.failedPart !== 'binary') {
       const log = record.sourceLog ? ` (log: ${record.sourceLog})` : '';
       throw Object.assign(new PipelineError(`source build of ${run.pkg} ${plan.version} failed${record.failStage ? ` at ${record.failStage}` : ''}: ${record.message ?? 'see the log'}${log}`, { exitCode: 1 }), { permanent: true });
@@ -176,7 +180,10 @@ export abstract class BaseStage implements Stage {
   async sign(run: StageRun): Promise<UploadSet> {
     const build = this.out<BuildRecord>(run, 'build');
     const key = await ensureSigningKey(run.ws, { create: true });
-    return prepareUpload(run.ws, build, key);
+    const set = await prepareUpload(run.ws, build, key);
+    // The upload keeps its own evidence: the build it came from, then its gates and lint.
+    writeUploadEvidence(set, 'build', build);
+    return set;
   }
 
   async reconcileSign(run: StageRun): Promise<UploadSet | undefined> {
@@ -205,10 +212,17 @@ export abstract class BaseStage implements Stage {
       ...(useLintian(args) ? { lintian: set.changes.path } : {}),
     });
     const lintVerdict = applyWaiver({ ...record.gate, gate: GATES.lint }, findWaiver(ws, pkg, this.config.name, GATES.lint, args.waivers));
-    const verdicts = bind([...verifyVerdicts, lintVerdict, binaryBuildVerdict(ws, pkg, this.config, build, args.waivers)], set.dsc.sha256);
-    const store = new StateStore(ws.stateDir);
-    store.write('lint', { ...record, package: pkg, stage: this.config.name, artifactSha256: set.dsc.sha256, gate: verdicts.find((v) => v.gate === GATES.lint)! });
-    writeGateRecord(ws, { package: pkg, stage: this.config.name, version: plan.version, dscSha256: set.dsc.sha256, changesSha256: set.changes.sha256, verdicts, at: new Date().toISOString() });
+    const id = uploadSourceId(set);
+    const verdicts = bind([...verifyVerdicts, lintVerdict, binaryBuildVerdict(ws, pkg, this.config, build, args.waivers)], id);
+    const lintian = record.lintian ?? (useLintian(args)
+      ? { ran: false }
+      : { ran: false, skipped: { by: builderName(args.builder) === 'host' ? 'PIPELINE_BUILDER=host' : 'PIPELINE_LINTIAN=0', reason: 'lintian not run for this promote (PIPELINE_LINTIAN=1 runs it)' } });
+    const lintRecord = { ...record, lintian, package: pkg, stage: this.config.name, version: plan.version, artifactSha256: id, gate: verdicts.find((v) => v.gate === GATES.lint)! };
+    const gateRecord = { package: pkg, stage: this.config.name, version: plan.version, dscSha256: set.dsc.sha256, sourceId: id, changesSha256: set.changes.sha256, verdicts, at: new Date().toISOString() };
+    new StateStore(ws.stateDir).write('lint', lintRecord);
+    writeGateRecord(ws, gateRecord);
+    writeUploadEvidence(set, 'lint', lintRecord);
+    writeUploadEvidence(set, 'gates', gateRecord);
     if (blocking(verdicts).length) throw blockedError(pkg, this.config.name, verdicts, plan);
     const counts = { error: 0, warning: 0, info: 0, pedantic: 0 } as Record<Severity, number>;
     for (const f of record.findings) if (!f.overridden) counts[f.severity]++;
@@ -250,10 +264,11 @@ export async function assertGatesBound(ws: Workspace, pkg: string, stage: string
   const again = { exitCode: 1, hint: `pipeline promote ${pkg} --to ${stage}` };
   const changed = await changedFiles(set);
   if (changed.length) throw Object.assign(new PipelineError(`${changed.join(', ')} changed after its checks: they must run again`, { file: set.dir, ...again }), { permanent: true });
-  if (!rec || rec.dscSha256 !== set.dsc.sha256 || rec.changesSha256 !== set.changes.sha256) {
+  if (!rec || rec.dscSha256 !== set.dsc.sha256 || rec.changesSha256 !== set.changes.sha256 || (rec.sourceId && rec.sourceId !== uploadSourceId(set))) {
     throw Object.assign(new PipelineError(`the gates of ${pkg} → ${stage} were not given for this .dsc/.changes (sha256 ${set.dsc.sha256.slice(0, 12)}…)`, { file: set.dir, ...again }), { permanent: true });
   }
-  const unbound = rec.verdicts.filter((v) => v.artifactSha256 !== set.dsc.sha256);
+  const id = uploadSourceId(set);
+  const unbound = rec.verdicts.filter((v) => v.artifactSha256 !== id);
   if (unbound.length) throw Object.assign(new PipelineError(`gate ${unbound[0]!.gate} was given for another artifact`, { file: set.dir, ...again }), { permanent: true });
   if (blocking(rec.verdicts).length) throw blockedError(pkg, stage, rec.verdicts);
 }

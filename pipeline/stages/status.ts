@@ -9,6 +9,8 @@ import { packagesInOrder } from '../config/packages.js';
 import { loadPackage, stage as stageConfig } from '../config/workspace.js';
 import type { GateVerdict, PublishRecord } from '../state/records.js';
 import { StateStore } from '../state/store.js';
+import { collectReadiness } from '../report/collect.js';
+import { VERDICT_SYMBOL, type OpenRun, type ReportVerdict } from '../report/model.js';
 import { readGateRecord } from './gates.js';
 import { stageOf } from './lifecycle.js';
 import { standPoint } from './promote.js';
@@ -21,6 +23,8 @@ export interface StatusCell {
   landed?: string;
   /** The last upload recorded for the stage (confirmed or not). */
   lastPublish?: PublishRecord;
+  /** The stage's verdict, as the readiness report gives it (report/stageChecks.ts). */
+  verdict: ReportVerdict;
 }
 
 export interface StatusRow {
@@ -33,6 +37,8 @@ export interface StatusRow {
   cells: StatusCell[];
   /** Verdicts that block the next step (empty: it may go). */
   blocking: GateVerdict[];
+  /** Runs that failed, were interrupted or halted, with the command that continues or abandons each. */
+  openRuns: OpenRun[];
 }
 
 export interface StatusReport {
@@ -46,12 +52,16 @@ export async function status(ws: Workspace, packages?: string[]): Promise<Status
   const names = packages?.length ? packages.map((p) => loadPackage(ws, p).definition.name) : packagesInOrder(ws).map((p) => p.definition.name);
   const store = new StateStore(ws.stateDir);
   const rows: StatusRow[] = [];
+  // The same judgement as the report's, so the two never disagree.
+  const readiness = new Map((await collectReadiness(ws)).packages.map((p) => [p.package, p]));
   for (const pkg of names) {
     const stand = await standPoint(ws, pkg);
+    const judged = readiness.get(pkg);
     const cells = stand.plans.map((p): StatusCell => {
       const last = store.read(pkg, p.stage, 'publish');
       return {
         stage: p.stage,
+        verdict: judged?.stages.find((x) => x.stage === p.stage)?.verdict ?? 'unknown',
         ...(p.targetVersions.current[0] ? { version: p.targetVersions.current[0] } : {}),
         ...(p.landed ? { landed: p.landed } : {}),
         ...(last ? { lastPublish: last } : {}),
@@ -71,13 +81,22 @@ export async function status(ws: Workspace, packages?: string[]): Promise<Status
       if (recorded && recorded.version === v.plan.version) {
         for (const r of recorded.verdicts) if (r.verdict === 'blocked' && !blocking.some((b) => b.gate === r.gate)) blocking.push(r);
       }
+      // What the last attempt left: a failed build of this version blocks the next step too.
+      const next = judged?.stages.find((x) => x.stage === stand.next);
+      if (next?.subject?.version === v.plan.version) {
+        for (const c of next.checks) {
+          if (c.verdict === 'blocked' && c.check !== 'reached' && !blocking.some((b) => b.gate === c.check)) {
+            blocking.push({ gate: c.check, verdict: 'blocked', reason: c.reason, ...(c.fix ?? c.todo ? { fix: c.fix ?? c.todo } : {}) });
+          }
+        }
+      }
     }
     rows.push({
       package: pkg, version: stand.baseVersion,
       ...(stand.current ? { current: stand.current } : {}),
       ...(stand.next ? { next: stand.next } : {}),
       ...(nextVersion ? { nextVersion } : {}),
-      cells, blocking,
+      cells, blocking, openRuns: judged?.openRuns ?? [],
     });
   }
   return {
@@ -98,14 +117,18 @@ export function renderStatus(report: StatusReport): string {
   const rows = report.rows.map((r) => [
     r.package, r.version,
     ...r.cells.map((c) => {
-      if (c.landed) return `${c.landed} ✓`;
+      if (c.landed) return c.verdict === 'pass' || c.verdict === 'waived' ? `${c.landed} ✓` : `${c.landed} ${VERDICT_SYMBOL[c.verdict]} ${c.verdict}`;
       if (c.lastPublish && c.lastPublish.confirmed === false) return `${c.lastPublish.version} (uploaded, unconfirmed)`;
       return c.version ? `${c.version} (older)` : '—';
     }),
-    r.next ? `${r.next} ${r.nextVersion ?? ''}${r.blocking.length ? ': blocked' : ': ready'}` : 'done',
+    r.openRuns.length
+      ? `${r.next ?? 'done'}: run ${r.openRuns.at(-1)!.state}`
+      : r.next ? `${r.next} ${r.nextVersion ?? ''}${r.blocking.length ? ': blocked' : ': can go'}` : 'done',
   ]);
   const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((r) => [...r[i]!].length)));
   const lines = [header, ...rows].map((r) => r.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd());
   const blocks = report.rows.flatMap((r) => r.blocking.map((v) => `  ${r.package} → ${r.next}: ${v.gate}: ${v.reason ?? 'blocked'}${v.fix ? `\n      fix: ${v.fix}` : ''}`));
-  return [`profile ${report.profile}`, ...lines, ...(blocks.length ? ['', 'blocked:', ...blocks] : [])].join('\n');
+  const runs = report.rows.flatMap((r) => r.openRuns.map((x) =>
+    `  ${r.package}: run ${x.runId} (${x.command}) ${x.state}${x.step ? ` in ${x.step}` : ''}${x.error ? `: ${x.error}` : ''}${x.continueWith ? `\n      continue: ${x.continueWith}` : ''}\n      abandon: ${x.abandonWith}`));
+  return [`profile ${report.profile}`, ...lines, ...(runs.length ? ['', 'runs that did not finish:', ...runs] : []), ...(blocks.length ? ['', 'blocked:', ...blocks] : [])].join('\n');
 }

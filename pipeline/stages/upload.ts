@@ -11,6 +11,8 @@ import { PipelineError } from '../errors.js';
 import type { Artifact, BuildRecord } from '../state/records.js';
 import { debsign, verifySignature, type SigningKey } from '../archive/signing.js';
 import { artifact, changesFiles } from './hostBuild.js';
+import { sourceIdOfFile } from '../debian/sourceId.js';
+import { readJson, writeJsonAtomic } from '../state/store.js';
 
 export interface UploadSet {
   dir: string;
@@ -55,6 +57,30 @@ export async function describeUpload(dir: string, changesPath: string, gnupgHome
   if (!dscSig.valid) throw new PipelineError('the .dsc has no valid signature', { file: join(dir, dscName), exitCode: 1 });
   const files = await Promise.all(names.map((n) => artifact(join(dir, n))));
   return { dir, changes: await artifact(changesPath), dsc: files.find((f) => f.path.endsWith('.dsc'))!, files, signedBy: sig.fingerprint };
+}
+
+/** The upload's source identity (the .dsc's unarmored content: pipeline/debian/sourceId.ts). */
+export function uploadSourceId(set: UploadSet): string {
+  return set.dsc.sourceId ?? sourceIdOfFile(set.dsc.path);
+}
+
+/**
+ * What was judged about this upload, kept beside it (build.json, gates.json, lint.json): the
+ * stage's records move on with the next attempt, the upload's evidence stays with the upload, so
+ * the report can always show what the archive's copy was judged on.
+ */
+export type EvidenceKind = 'build' | 'gates' | 'lint';
+
+export function writeUploadEvidence(set: { dir: string }, kind: EvidenceKind, record: unknown): void {
+  writeJsonAtomic(join(set.dir, `${kind}.json`), record);
+}
+
+export function readUploadEvidence<T>(dir: string, kind: EvidenceKind): T | undefined {
+  try {
+    return readJson<T>(join(dir, `${kind}.json`));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Re-hash an upload set; the names of files whose bytes changed since it was described. */

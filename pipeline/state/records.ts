@@ -34,7 +34,7 @@ export interface GateVerdict {
   /** The command that fixes it, when there is one. */
   fix?: string;
   waiver?: { by: string; reason: string };
-  /** sha256 of the exact .dsc (or .changes) the verdict was given for. */
+  /** The source identity (sourceId of the .dsc: pipeline/debian/sourceId.ts) the verdict was given for. */
   artifactSha256?: string;
 }
 
@@ -42,6 +42,11 @@ export interface Artifact {
   path: string;
   sha256: string;
   size: number;
+  /**
+   * For a .dsc: the source package's identity (pipeline/debian/sourceId.ts), the same for the
+   * unsigned .dsc a build made and the signed one uploaded. Verdicts are bound to it.
+   */
+  sourceId?: string;
 }
 
 export interface SbuildSummary {
@@ -89,7 +94,10 @@ export interface LintRecord {
   findings: Finding[];
   filesChecked: number;
   gate: GateVerdict;
+  /** The source identity of the .dsc linted; absent for a tree that is no upload yet. */
   artifactSha256?: string;
+  /** Whether the real lintian ran on the artifact (its hints are merged), or why it did not. */
+  lintian?: { ran: boolean; version?: string; skipped?: { by: string; reason: string } };
 }
 
 export interface PublishRecord {
@@ -99,6 +107,8 @@ export interface PublishRecord {
   target: string; // archive name from pipeline.yaml
   suite: string;
   dscSha256: string;
+  /** The source identity of the uploaded .dsc (every verdict of the upload is bound to it). */
+  sourceId?: string;
   changesSha256?: string;
   publishedAt: string;
   /** True once the version was seen in the target's index (false: uploaded, not visible yet). */

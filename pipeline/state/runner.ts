@@ -22,7 +22,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Output } from '../cli/output.js';
 import type { Workspace } from '../config/workspace.js';
-import { isPipelineError, PipelineError } from '../errors.js';
+import { EXIT, isPipelineError, PipelineError } from '../errors.js';
 import { faultPoint, setFaultLog } from './faults.js';
 import {
   canonicalJson, hashValue, Journal, listRunIds, readRun, readRunIndex, summarize, writeRunIndex,
@@ -272,7 +272,7 @@ async function execute(
       index('failed', message(error));
       if (isPipelineError(error)) throw error;
       throw new PipelineError(`${opts.command} ${opts.package}: step ${step.name} failed: ${message(error)}`, {
-        exitCode: 1, cause: error, hint: perm ? undefined : `pipeline resume ${runId}${halted ? ' --force' : ''}`,
+        exitCode: perm || halted ? EXIT.blocked : EXIT.environment, cause: error, hint: perm ? undefined : `pipeline resume ${runId}${halted ? ' --force' : ''}`,
       });
     }
   }

@@ -16,7 +16,7 @@ import { execaSupervised } from './supervised.js';
 import lockfile from 'proper-lockfile';
 import type { SeriesConfig } from '../config/schema.js';
 import type { Workspace } from '../config/workspace.js';
-import { PipelineError } from '../errors.js';
+import { EXIT, PipelineError } from '../errors.js';
 
 /** Lists younger than this are reused without `apt-get update` (the mirror here is a frozen snapshot). */
 const LISTS_MAX_AGE_MS = 24 * 3600 * 1000;
@@ -107,7 +107,7 @@ export function privateApt(ws: Workspace, series: string): PrivateApt {
       const first = lines.find((l) => l.startsWith('E:')) ?? lines[0] ?? (r.all ?? '').trim().split('\n').pop() ?? '';
       const where = suites.map((s) => `${s.mirror} ${s.suite}`).join(', ');
       throw new PipelineError(`apt-get ${args[0]} failed (${where}): ${first.replace(/^E:\s*/, '')}`, {
-        exitCode: 1,
+        exitCode: EXIT.environment,
         hint: `private apt configuration in ${dir}`,
       });
     }
@@ -151,7 +151,7 @@ export function privateApt(ws: Workspace, series: string): PrivateApt {
     const absent = missingLists(suites, await indexTargets(options));
     const r = await execa('apt-cache', [...options, 'madison', source], { reject: false, env: { LC_ALL: 'C.UTF-8' } });
     if (r.exitCode !== 0) {
-      throw new PipelineError(`apt-cache madison ${source} failed (${series}): ${String(r.stderr).trim().split('\n')[0]}`, { exitCode: 1, hint: `private apt configuration in ${dir}` });
+      throw new PipelineError(`apt-cache madison ${source} failed (${series}): ${String(r.stderr).trim().split('\n')[0]}`, { exitCode: EXIT.environment, hint: `private apt configuration in ${dir}` });
     }
     const found = madisonVersions(String(r.stdout), source);
     return suites.map((s) => {

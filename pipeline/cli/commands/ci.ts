@@ -1,5 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { PipelineError } from '../../errors.js';
+import { loadWorkspace } from '../../config/workspace.js';
 import type { Command } from 'commander';
 import { githubWorkflows, workflowOptions } from '../../ci/github.js';
 import { action } from '../action.js';
@@ -13,6 +15,10 @@ export function register(program: Command): void {
     .option('--upload-config <file>', 'profile whose ppa stage targets the Launchpad PPA', 'profiles/ubuntu.yaml')
     .action(action(async (ctx, opts: { write?: boolean; uploadConfig: string }) => {
       const ws = ctx.workspace();
+      // The upload profile is named in the generated workflow: it must exist and load.
+      const uploadFile = resolve(ws.root, opts.uploadConfig);
+      if (!existsSync(uploadFile)) throw new PipelineError('no such profile (--upload-config)', { file: opts.uploadConfig, key: '--upload-config' });
+      loadWorkspace({ config: uploadFile, cwd: ws.root });
       const files = githubWorkflows(workflowOptions(ws, opts.uploadConfig));
       if (opts.write) {
         for (const f of files) {

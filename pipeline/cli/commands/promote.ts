@@ -2,7 +2,10 @@ import type { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { PipelineError } from '../../errors.js';
 import { promote, promoteAll, type PromoteResult } from '../../stages/promote.js';
-import type { Waiver } from '../../stages/gates.js';
+import { GATES, UNWAIVABLE, type Waiver } from '../../stages/gates.js';
+
+/** The gates `--waive` may name (pipeline/stages/gates.ts; the version policy is never waivable). */
+const WAIVABLE: string[] = Object.values(GATES).filter((g) => !UNWAIVABLE.has(g));
 import { action } from '../action.js';
 
 interface PromoteCliOptions {
@@ -16,6 +19,7 @@ interface PromoteCliOptions {
   ffe?: string;
   approval?: string;
   wait?: boolean;
+  generated?: boolean;
 }
 
 const MARK = { pass: '✓', waived: '~', blocked: '✗' } as const;
@@ -60,22 +64,27 @@ export function register(program: Command): void {
     .option('--to <stage>', 'run every stage from the current one up to STAGE')
     .option('--dry-run', 'print the plan (version, changelog entry, gates, upload command); write nothing')
     .option('--all', 'promote every package of the set, in dependency order')
-    .option('--waive <gate...>', 'waive these gates (lint, binary-build, dependencies, progression, freeze); needs --reason')
+    .option('--waive <gate>', `waive a gate (${WAIVABLE.join(', ')}; repeat for more); needs --reason`, (v: string, prev: string[] = []) => [...prev, v])
     .option('--reason <text>', 'why the gates are waived (recorded with your name)')
     .option('--ffe <bug>', 'Feature Freeze exception bug for the freeze gate')
     .option('--approval <bug>', "the release team's approval (bug) for uploads after FinalFreeze")
     .option('--builder <name>', 'sbuild (default) or host (source-only, tests); env PIPELINE_BUILDER')
+    .option('--generated', 'use the generated upstream tree for packages whose upstream cannot be reached (fallback: generated); env PIPELINE_UPSTREAM=generated')
     .option('--force', 'rebuild even when a build with the same inputs is recorded')
     .option('--wait', 'wait for another run of the same package instead of refusing')
     .action(action(async (ctx, pkg: string | undefined, opts: PromoteCliOptions) => {
       const ws = ctx.workspace();
       if (!pkg && !opts.all) throw new PipelineError('name a package or pass --all', { hint: 'pipeline promote zookeeper --to backports' });
       if (pkg && opts.all) throw new PipelineError('give a package or --all, not both');
+      for (const gate of opts.waive ?? []) {
+        if (UNWAIVABLE.has(gate)) throw new PipelineError(`--waive ${gate}: the ${gate} gate cannot be waived (a version must sort where the stage needs it)`, { key: '--waive' });
+        if (!WAIVABLE.includes(gate)) throw new PipelineError(`--waive: unknown gate ${JSON.stringify(gate)} (gates: ${WAIVABLE.join(', ')})`, { key: '--waive' });
+      }
       if (opts.waive?.length && !opts.reason?.trim()) throw new PipelineError('--waive needs --reason "why"', { key: '--reason' });
       const waivers: Waiver[] = (opts.waive ?? []).map((gate) => ({ gate, by: whoAmI(), reason: opts.reason!.trim() }));
       const common = {
         ...(opts.to ? { to: opts.to } : {}), dryRun: Boolean(opts.dryRun), waivers,
-        ...(opts.builder ? { builder: opts.builder } : {}), force: Boolean(opts.force),
+        ...(opts.builder ? { builder: opts.builder } : {}), force: Boolean(opts.force), ...(opts.generated ? { generated: true } : {}),
         ...(opts.ffe ? { ffe: opts.ffe } : {}), ...(opts.approval ? { approval: opts.approval } : {}), wait: Boolean(opts.wait), progress: ctx.out,
       };
       if (opts.all) {

@@ -22,7 +22,8 @@ export function register(program: Command): void {
     .option('--offline', 'do not fetch the main index for the MIR dependency check')
     .action(action(async (ctx, opts: { release?: string; format: string; out?: string; offline?: boolean }) => {
       const ws = ctx.workspace();
-      const format = (ctx.options.json && opts.format === 'text' ? 'json' : opts.format) as ReportFormat;
+      if (ctx.options.json && !['text', 'json'].includes(opts.format)) throw new PipelineError(`--json asks for JSON, --format for ${opts.format}: give one`, { key: '--format' });
+      const format = (ctx.options.json ? 'json' : opts.format) as ReportFormat;
       if (!FORMATS.includes(format)) throw new PipelineError(`--format: unknown format "${opts.format}" (${FORMATS.join(', ')})`);
       const { report, text } = await runReport(ws, { release: opts.release, format, offline: opts.offline, progress: ctx.out });
       if (opts.out) {

@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { abandonRun, type AbandonResult } from '../../state/abandon.js';
 import { listRuns, type RunListing } from '../../state/runner.js';
 import { action } from '../action.js';
+import { PipelineError } from '../../errors.js';
+
+const RUN_STATES = ['running', 'interrupted', 'failed', 'done', 'abandoned'];
 
 /**
  * `pipeline runs` — the journaled runs and their state (running, interrupted, failed, done,
@@ -13,6 +16,7 @@ export function register(program: Command): void {
     .option('--package <pkg>', 'only runs of this package')
     .option('--state <state>', 'only runs in this state (running, interrupted, failed, done, abandoned)')
     .action(action(async (ctx, opts: { package?: string; state?: string }) => {
+      if (opts.state && !RUN_STATES.includes(opts.state)) throw new PipelineError(`--state: unknown state ${JSON.stringify(opts.state)} (states: ${RUN_STATES.join(', ')})`, { key: '--state' });
       const ws = ctx.workspace();
       const list = listRuns(ws).filter((r) => (!opts.package || r.package === opts.package) && (!opts.state || r.state === opts.state));
       ctx.out.result(list.map(toJson), () => render(list));
