@@ -38,7 +38,26 @@ describe('pipeline new', () => {
     expect(JSON.parse(show.stdout).stages.map((s: { version: string }) => s.version)).toEqual(['1.2.0-1~ppa1', '1.2.0-1', '1.2.0-1~bpo12+1']);
     const tree = await prepareSourceTree(ws, 'txfoo', { generated: true });
     const lint = await lintTree(tree.tree);
-    expect(lint.findings.filter((f) => f.severity === 'error' || f.severity === 'warning')).toEqual([]);
+    // Current Standards-Version; the one thing left to the maintainer is the description.
+    expect(lint.findings.filter((f) => f.severity === 'error' || f.severity === 'warning').map((f) => [f.tag, f.file])).toEqual([
+      ['description-is-template-placeholder', 'debian/control'],
+    ]);
+    expect(lint.findings.map((f) => f.tag)).not.toContain('out-of-date-standards-version');
+  });
+
+  it('passes its own gates once the placeholder description is written; until then promote is blocked naming it', async () => {
+    const t = tempWorkspace([]);
+    const r = await cli(t, ['new', 'txbaz', '--upstream-version', '0.3.0', '--homepage', 'https://example.org/txbaz', '--license', 'Expat', '--copyright', '2026 Example Authors']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const blocked = await cli(t, ['promote', 'txbaz', '--dry-run', '--generated']);
+    expect(blocked.exitCode, blocked.stdout + blocked.stderr).toBe(1);
+    expect(blocked.stdout).toContain('description-is-template-placeholder');
+    const control = join(t.root, 'packages', 'txbaz', 'debian', 'control');
+    writeFileSync(control, readFileSync(control, 'utf8').replace(/^ txbaz is packaged here[\s\S]*?(?=^ \.$)/m,
+      ' txbaz is a small asynchronous client library for Twisted applications\n that talk to an example service.\n'));
+    const ok = await cli(t, ['promote', 'txbaz', '--dry-run', '--generated']);
+    expect(ok.exitCode, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).not.toContain('description-is-template-placeholder');
   });
 
   it('refuses to overwrite, and leaves nothing behind on bad options', async () => {

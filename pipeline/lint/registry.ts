@@ -9,6 +9,7 @@ import { dep5StructureCheck } from './dep5/checks/structure.js';
 import { licenseHeaderCheck } from './licenses/check.js';
 import { changelogCheck } from './metadata/changelog.js';
 import { controlCheck } from './metadata/control.js';
+import { descriptionCheck } from './metadata/description.js';
 import { nmuCheck } from './metadata/nmu.js';
 import { packageYamlCheck } from './metadata/package-yaml.js';
 import { sourceFormatCheck, watchCheck } from './metadata/source.js';
@@ -19,7 +20,7 @@ export const DEP5_CHECKS: readonly Check[] = [dep5FormatCheck, dep5StructureChec
 
 export const CHECKS: readonly Check[] = [
   dep5FormatCheck, dep5StructureCheck, dep5LicensesCheck, dep5CoverageCheck, licenseHeaderCheck,
-  controlCheck, changelogCheck, nmuCheck, sourceFormatCheck, watchCheck, packageYamlCheck,
+  controlCheck, descriptionCheck, changelogCheck, nmuCheck, sourceFormatCheck, watchCheck, packageYamlCheck,
 ];
 
 /** Tags of every check plus those the runner itself emits (overrides). */

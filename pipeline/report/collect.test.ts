@@ -77,7 +77,7 @@ describe('collectReadiness (generated workspace, trixie soft freeze in effect: -
 
   it('nothing recorded: unknown with the commands to run', () => {
     const d = pkg('delta');
-    expect(check(d, 'source-build')).toMatchObject({ verdict: 'unknown', fix: 'pipeline build delta --stage devel' });
+    expect(check(d, 'source-build')).toMatchObject({ verdict: 'unknown', fix: 'pipeline promote delta --to devel' });
     expect(check(d, 'copyright-lint')).toMatchObject({ verdict: 'unknown', fix: 'pipeline promote delta --to devel' });
     expect(check(d, 'version-policy')).toMatchObject({ verdict: 'unknown', fix: 'pipeline promote delta --to devel' });
     expect(check(d, 'reached')).toMatchObject({ verdict: 'blocked', fix: 'pipeline promote delta --to devel' });

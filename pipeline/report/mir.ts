@@ -37,13 +37,13 @@ export function testsCheck(debianDir: string, pkg: string): CheckResult {
   if (existsSync(join(debianDir, 'tests', 'control'))) return { ...base, verdict: 'pass', reason: 'autopkgtests in debian/tests/control' };
   const rules = read(join(debianDir, 'rules')) ?? '';
   if (/^\s*export\s+DEB_BUILD_OPTIONS\s*[:+]?=.*\bnocheck\b/m.test(rules))
-    return { ...base, verdict: 'blocked', reason: 'debian/rules forces DEB_BUILD_OPTIONS=nocheck', fix };
+    return { ...base, verdict: 'blocked', reason: 'debian/rules forces DEB_BUILD_OPTIONS=nocheck', todo: fix };
   const all = testOverride(rules, '');
   const arch = testOverride(rules, '-arch');
   const indep = testOverride(rules, '-indep');
   if (all) {
     return runsNothing(all)
-      ? { ...base, verdict: 'blocked', reason: 'debian/rules overrides dh_auto_test to run nothing', fix }
+      ? { ...base, verdict: 'blocked', reason: 'debian/rules overrides dh_auto_test to run nothing', todo: fix }
       : { ...base, verdict: 'pass', reason: `override_dh_auto_test runs: ${all[0]}` };
   }
   if (arch || indep) {
@@ -55,20 +55,20 @@ export function testsCheck(debianDir: string, pkg: string): CheckResult {
       const empty = parts.filter(([, r]) => r).map(([p]) => p);
       return { ...base, verdict: 'pass', reason: `dh_auto_test runs for the ${untouched.join(' and ')} part (override_dh_auto_test${empty.join(', ')} is empty)` };
     }
-    return { ...base, verdict: 'blocked', reason: 'debian/rules overrides dh_auto_test-arch and -indep to run nothing', fix };
+    return { ...base, verdict: 'blocked', reason: 'debian/rules overrides dh_auto_test-arch and -indep to run nothing', todo: fix };
   }
-  if (/PYBUILD_DISABLE\s*[:+]?=[^\n]*\btest\b/.test(rules)) return { ...base, verdict: 'blocked', reason: 'debian/rules disables pybuild tests (PYBUILD_DISABLE=test)', fix };
+  if (/PYBUILD_DISABLE\s*[:+]?=[^\n]*\btest\b/.test(rules)) return { ...base, verdict: 'blocked', reason: 'debian/rules disables pybuild tests (PYBUILD_DISABLE=test)', todo: fix };
   if (/--buildsystem[= ]pybuild|--with[^\n]*python3/.test(rules)) return { ...base, verdict: 'pass', reason: 'pybuild runs the upstream tests at build time' };
-  return { ...base, verdict: 'unknown', reason: "no explicit test step: dh_auto_test runs the build system's default test target, if there is one", fix: `check the build log for tests, or ${fix}` };
+  return { ...base, verdict: 'unknown', reason: "no explicit test step: dh_auto_test runs the build system's default test target, if there is one", todo: `check the build log for tests, or ${fix}` };
 }
 
 export function watchCheck(debianDir: string, pkg: string): CheckResult {
   const base = { check: 'mir-watch', title: 'MIR: watch file' };
   const text = read(join(debianDir, 'watch'));
-  if (text === undefined) return { ...base, verdict: 'blocked', reason: 'no debian/watch', fix: `add packages/${pkg}/debian/watch (uscan) so new upstream versions are noticed` };
+  if (text === undefined) return { ...base, verdict: 'blocked', reason: 'no debian/watch', todo: `add packages/${pkg}/debian/watch (uscan) so new upstream versions are noticed` };
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
   if (!lines.some((l) => /^version\s*=/.test(l)) || lines.length < 2)
-    return { ...base, verdict: 'blocked', reason: 'debian/watch has no version= line and URL line', fix: `fix packages/${pkg}/debian/watch (see uscan(1))` };
+    return { ...base, verdict: 'blocked', reason: 'debian/watch has no version= line and URL line', todo: `fix packages/${pkg}/debian/watch (see uscan(1))` };
   return { ...base, verdict: 'pass', reason: `debian/watch (${lines.find((l) => /^version\s*=/.test(l))})` };
 }
 
@@ -76,7 +76,7 @@ export function teamCheck(def: LoadedPackage['definition']): CheckResult {
   const base = { check: 'mir-team', title: 'MIR: owning team' };
   return def.mir.team
     ? { ...base, verdict: 'pass', reason: `owned by ${def.mir.team}` }
-    : { ...base, verdict: 'blocked', reason: 'no owning team named', fix: `add mir.team: TEAM to packages/${def.name}/package.yaml (the team that commits to look after it in main)` };
+    : { ...base, verdict: 'blocked', reason: 'no owning team named', todo: `add mir.team: TEAM to packages/${def.name}/package.yaml (the team that commits to look after it in main)` };
 }
 
 /** Runtime dependency names per binary package of debian/control (substvars dropped, alternatives kept). */
@@ -183,7 +183,7 @@ export function dependenciesInMainCheck(
   const base = { check: 'mir-dependencies', title: 'MIR: runtime dependencies in main or in the set' };
   const built = builtDebs?.length ? builtDependencies(builtDebs) : undefined;
   const control = read(join(debianDir, 'control'));
-  if (!built && control === undefined) return { ...base, verdict: 'blocked', reason: 'no debian/control', fix: `add packages/${pkg}/debian/control` };
+  if (!built && control === undefined) return { ...base, verdict: 'blocked', reason: 'no debian/control', todo: `add packages/${pkg}/debian/control` };
   const deps = built ?? runtimeDependencies(control!);
   const source = built ? ` (from the ${builtDebs!.length} built .deb${builtDebs!.length > 1 ? 's' : ''})` : '';
   const own = new Set(deps.binaries);
@@ -202,7 +202,7 @@ export function dependenciesInMainCheck(
     return {
       ...base, verdict: 'unknown',
       reason: `${outside.length} dependencies outside the set${source} (${outside.slice(0, 4).map((a) => a.join(' | ')).join(', ')}${outside.length > 4 ? ', ...' : ''}); main index: ${main ?? 'not checked'}${sv}`,
-      fix: 'run the report where the mirror of the release series is reachable (or check with check-mir)',
+      todo: 'run the report where the mirror of the release series is reachable (or check with check-mir)',
     };
   }
   const missing = outside.filter((alts) => !alts.some((a) => main.binaries.has(a)));
@@ -211,6 +211,6 @@ export function dependenciesInMainCheck(
   return {
     ...base, verdict: 'blocked',
     reason: `not in ${main.series} main nor in the set${source}: ${missing.map((a) => a.join(' | ')).join(', ')}${sv}`,
-    fix: `file MIRs for ${missing.map((a) => a[0]).join(', ')}, or add them to the package set (packages/<name>/package.yaml)`,
+    todo: `file MIRs for ${missing.map((a) => a[0]).join(', ')}, or add them to the package set (packages/<name>/package.yaml)`,
   };
 }

@@ -122,9 +122,11 @@ export function buildChecks(pkg: string, def: LoadedPackage['definition'], st: S
   const id = s?.sourceId;
   const log = (l?: string) => (l ? `; log: ${l}` : '');
   if (!s) {
+    // promote builds, signs, lints and uploads: the one command that gives every check a verdict.
+    const promote = `pipeline promote ${pkg} --to ${st.name}`;
     return [
-      { ...src, verdict: 'unknown', reason: `no build for ${st.name} yet`, fix: cmd },
-      binaryWanted ? { ...bin, verdict: 'unknown', reason: `no build for ${st.name} yet`, fix: cmd } : notRequired,
+      { ...src, verdict: 'unknown', reason: `no build for ${st.name} yet`, fix: promote },
+      binaryWanted ? { ...bin, verdict: 'unknown', reason: `no build for ${st.name} yet`, fix: promote } : notRequired,
     ];
   }
   if (s.state === 'failed' && build) {

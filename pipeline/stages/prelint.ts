@@ -16,6 +16,7 @@ import { loadPackage, type Workspace } from '../config/workspace.js';
 import type { Check } from '../lint/check.js';
 import { changelogCheck } from '../lint/metadata/changelog.js';
 import { controlCheck } from '../lint/metadata/control.js';
+import { descriptionCheck } from '../lint/metadata/description.js';
 import { nmuCheck } from '../lint/metadata/nmu.js';
 import { sourceFormatCheck } from '../lint/metadata/source.js';
 import { lintTree } from '../lint/run.js';
@@ -24,7 +25,7 @@ import { applyPlanToTree } from './changelog.js';
 import type { StagePlan } from './plan.js';
 
 /** The checks that need nothing but debian/. */
-export const DEBIAN_DIR_CHECKS: readonly Check[] = [controlCheck, changelogCheck, nmuCheck, sourceFormatCheck];
+export const DEBIAN_DIR_CHECKS: readonly Check[] = [controlCheck, descriptionCheck, changelogCheck, nmuCheck, sourceFormatCheck];
 
 export interface DebianDirLint {
   /** The stage's lint gate over these checks (gate `lint:SEVERITY`, as the lint step's). */

@@ -7,6 +7,7 @@
  *
  * The changelog is created by `dch --create` with the template's text as its first entry.
  */
+import { CURRENT_POLICY } from '../lint/metadata/policy.js';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,6 +110,8 @@ export async function newPackage(ws: Workspace, name: string, opts: NewPackageOp
     sourceUrl: opts.url ?? `https://files.pythonhosted.org/packages/source/${name[0]}/${name}/${name}-${upstreamVersion}.tar.gz`,
     watchLine: `https://pypi.debian.net/${name}/ ${name}-@ANY_VERSION@@ARCHIVE_EXT@`,
     depends: JSON.stringify(opts.depends ?? []),
+    // The Policy release the lint knows as current: a new package starts up to date.
+    standardsVersion: CURRENT_POLICY,
   };
   const templates = opts.templates ?? (existsSync(join(ws.root, 'debian-templates', 'control')) ? join(ws.root, 'debian-templates') : shippedTemplates());
 
