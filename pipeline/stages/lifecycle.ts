@@ -40,7 +40,7 @@ export const LIFECYCLE: readonly LifecycleStep[] = [
     check: 'gpg --verify accepts the .changes and the .dsc; sha256 of both recorded' },
   { step: 'lint', dryRun: false, retryable: false,
     does: 'lint the signed .dsc as unpacked by dpkg-source; binary-build verdict; record all verdicts',
-    check: 'the stage\'s lint severity gate; every verdict bound to the .dsc sha256' },
+    check: 'the stage\'s lint severity gate; every verdict bound to the upload\'s source identity (pipeline/debian/sourceId.ts)' },
   { step: 'publish', dryRun: false, retryable: true,
     does: 'dput to the target (local: reprepro processincoming under the archive lock)',
     check: 'the files hash to the checked sha256; dput\'s .upload record written' },
