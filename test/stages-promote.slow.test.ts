@@ -11,6 +11,7 @@ import { promote } from '../pipeline/stages/promote.js';
 import { readGateRecord } from '../pipeline/stages/gates.js';
 import { sha256File } from '../pipeline/source/fetch.js';
 import { StateStore } from '../pipeline/state/store.js';
+import { collectReadiness } from '../pipeline/report/collect.js';
 import { aptGetSource, stagesWorkspace, type StagesWorkspace } from './helpers/stagesWorkspace.js';
 import { REPO } from './helpers/workspace.js';
 
@@ -49,6 +50,21 @@ describe('promote with sbuild (hello-stage, arch:all)', () => {
       expect(gates.verdicts.find((v) => v.gate === 'lint')?.verdict).toBe('pass');
       const dir = await aptGetSource(join(t.root, '.pipeline', 'archive'), ['ppa', 'trixie', 'bookworm-backports'], 'hello-stage', s.published!.version, join(t.root, 'apt', s.stage));
       expect(await sha256File(join(dir, `hello-stage_${s.published!.version}.dsc`))).toBe(gates.dscSha256);
+    }
+
+    // The report after the real main-job path: ready at every stage, with no waiver (sbuild built
+    // the binaries, lintian ran), each check naming the published upload's source identity.
+    for (const release of [undefined, 'bookworm']) {
+      const report = await collectReadiness(ws, { ...(release ? { release } : {}) });
+      const p = report.packages.find((x) => x.package === 'hello-stage')!;
+      const open = p.stages.flatMap((x) => x.checks.filter((c) => c.verdict !== 'pass'));
+      expect(p.stages.map((x) => [x.stage, x.verdict]), JSON.stringify(open, null, 1)).toEqual([['ppa', 'pass'], ['devel', 'pass'], ['backports', 'pass']]);
+      p.stages.forEach((x, i) => {
+        const published = r.reports[i]!.published!;
+        expect(x.subject).toMatchObject({ state: 'published', version: published.version, sourceId: published.sourceId });
+        for (const c of x.checks.filter((c) => !['dependencies', 'freeze'].includes(c.check))) expect(c.artifactSha256, `${x.stage} ${c.check}`).toBe(published.sourceId);
+      });
+      expect(report.overall.ready).toBe(true);
     }
   });
 });

@@ -34,14 +34,21 @@ export function freezeLine(p: PackageReadiness): string | undefined {
 
 /** One stage cell of the verdict matrix: "✓ 3.9.3-2~ppa1 (12 d)", "✗ blocked", "? unknown". */
 export function stageCell(s: StageVersions): string {
+  if (!s.subject && !s.ready) return `${VERDICT_SYMBOL[s.verdict]} not started`;
   const v = s.subject?.state === 'published' ? `${s.subject.version} (${s.subject.ageDays} d)` : s.subject ? `${s.subject.version} ${s.subject.state}` : '';
   const word = s.ready ? (s.verdict === 'waived' ? 'ready, waived' : 'ready') : s.verdict;
   return `${VERDICT_SYMBOL[s.verdict]} ${word}${v ? ` — ${v}` : ''}`;
 }
 
-/** The checks a reader must act on, across every stage: blocked ones, then unknown ones. */
+/**
+ * The checks a reader must act on, across every stage. A stage nothing was tried for yet
+ * (no subject) shows only what blocks starting it (reached, dependencies): its unknowns all
+ * have the same fix, promote, and would only repeat it.
+ */
 export function openChecks(p: PackageReadiness, verdict: 'blocked' | 'unknown'): CheckResult[] {
-  return [...p.stages.flatMap((s) => s.checks), ...(p.mir?.items ?? [])].filter((c) => c.verdict === verdict);
+  const started = (s: StageVersions) => Boolean(s.subject) || s.stage === undefined;
+  const stageChecks = p.stages.flatMap((s) => (started(s) ? s.checks : s.checks.filter((c) => c.check === 'reached' || c.check === 'dependencies')));
+  return [...stageChecks, ...(p.mir?.items ?? [])].filter((c) => c.verdict === verdict);
 }
 
 function actionLines(c: CheckResult, indent: string): string[] {
