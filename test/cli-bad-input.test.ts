@@ -28,7 +28,9 @@ async function expectOneError(ws: TempWorkspace, args: string[], exitCode = 2): 
   const lines = errorLines(r.stderr);
   expect(lines, r.stderr).toHaveLength(1);
   expect(r.exitCode).toBe(exitCode);
-  expect(r.stdout).toBe('');
+  // Under --json the error is also one JSON object on stdout; otherwise stdout stays empty.
+  if (args.includes('--json')) expect(JSON.parse(r.stdout)).toMatchObject({ exitCode, error: expect.any(String) });
+  else expect(r.stdout).toBe('');
   expect(snapshot(ws.root)).toEqual(before);
   return lines[0]!;
 }
@@ -108,10 +110,10 @@ describe('bad input: one error line, non-zero exit, nothing written', () => {
     expect(err).toMatch(new RegExp(`^pipeline: packages/txaws/package\\.yaml:${line}: depends\\.0: unknown package "twisted"`));
   });
 
-  it('an unreachable upstream is said plainly, exit 1', async () => {
+  it('an unreachable upstream is said plainly, exit 3 (the environment, not a verdict)', async () => {
     const ws = tempWorkspace(['txaws']);
     edit(join(ws.root, 'packages', 'txaws', 'package.yaml'), /url: .*/, 'url: http://127.0.0.1:39999/txAWS-0.2.3.tar.gz');
-    const err = await expectOneError(ws, ['fetch', 'txaws'], 1);
+    const err = await expectOneError(ws, ['fetch', 'txaws'], 3);
     expect(err).toMatch(/^pipeline: packages\/txaws\/package\.yaml: upstream unreachable: http:\/\/127\.0\.0\.1:39999\/txAWS-0\.2\.3\.tar\.gz \(.*ECONNREFUSED.*\) \(pass --generated/);
   });
 });

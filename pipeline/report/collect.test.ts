@@ -116,6 +116,15 @@ describe('collectReadiness: dates and waivers', () => {
     expect(r.overall).toMatchObject({ ready: true, verdict: 'ready', summary: '1 of 1 package ready for trixie' });
   });
 
+  it('after trixie\'s release the timeline is the schedule the freeze gates follow (forky), naming trixie as where the stage uploads', async () => {
+    const r = await collectReadiness(fixtureWorkspace('2026-11-25', [{ name: 'alpha', version: '2.0-1', stages: { devel: FULL } }]), {});
+    expect(r.release).toBe('trixie');
+    expect(r.scheduleSeries).toBe('forky');
+    expect(r.schedule?.series).toBe('forky');
+    expect(r.packages[0]!.freeze?.series).toBe('forky');
+    expect(r.notes.join('\n')).toContain('the devel stage\'s freeze gates follow forky');
+  });
+
   it('--release names a series no stage targets: one clear error', async () => {
     const ws = fixtureWorkspace('2025-04-20', []);
     await expect(collectReadiness(ws, { release: 'sid' })).rejects.toThrow('--release: no stage targets series "sid" (stages: ppa → trixie, devel → trixie, backports → bookworm)');

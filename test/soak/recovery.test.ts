@@ -90,7 +90,8 @@ describe('crash recovery (real dput + reprepro)', () => {
   it('transient failures are retried with each retry journaled, then the failed run resumes', async () => {
     const { dir, env } = soakWorkspace(cache);
     const failed = await node(START, ['txaws', 'ppa'], dir, { ...env, ...faults('step.before-run', 'throw') });
-    expect(failed.code).toBe(1);
+    // Transient, retries spent: the environment failed (exit 3), not a verdict (1): try again later.
+    expect(failed.code).toBe(3);
     const [run] = await runsJson(dir, env);
     // soak pipeline.yaml: retry.attempts 3 — the first step failed three times, retried twice
     expect(run).toMatchObject({ state: 'failed', permanent: false, halted: false, retries: 2, stepsDone: 0 });
