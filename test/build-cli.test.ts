@@ -39,7 +39,7 @@ describe('pipeline chroot', () => {
 
   it('create without mmdebstrap: one line naming the missing tool and `pipeline doctor --fix`, no cache entry', async () => {
     const r = await run(['chroot', 'create', 'bookworm'], { PATH: bin });
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode).toBe(3); // a missing tool: the environment, not the input
     const lines = errorLines(r.stderr);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^pipeline: missing tools?: mmdebstrap.*\(run pipeline doctor --fix\)$/);
@@ -95,7 +95,7 @@ describe('pipeline build', () => {
 
   it('without sbuild: one line naming the fix, nothing under builds/', async () => {
     const r = await run(['build', '--dir', join(REPO, 'test', 'fixtures', 'packages', 'hello-native'), '--stage', 'backports'], { PATH: bin });
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode).toBe(3);
     expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^pipeline: missing tools: sbuild, mmdebstrap.*\(run pipeline doctor --fix\)$/)]);
     expect(existsSync(join(t.env.PIPELINE_STATE_DIR!, 'builds'))).toBe(false);
   });
