@@ -136,6 +136,7 @@ describe('a dirty tree, --allow-dirty, unreleased commits and pipeline changelog
     expect(dry.exitCode, dry.stdout + dry.stderr).toBe(0);
     expect(treeHashes(join(g.t.root, '.git'))).toEqual(before); // not even git's index refreshed
     expect(dry.stdout).toContain('a real promote would be blocked: clean-tree: uncommitted changes under packages/zookeeper/');
+    expect(dry.stdout).toContain('tag after confirm: debian/3.9.3-2_ppa1');
     const noReason = await run(g, ['promote', 'zookeeper', '--allow-dirty']);
     expect(noReason.exitCode).toBe(2);
     expect(noReason.stderr).toContain('--allow-dirty needs --reason');

@@ -8,6 +8,7 @@ import type { Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
 import { dep14Tag } from './dep14.js';
 import { packageRepo, type Repo } from './repo.js';
+import type { TagOutput } from './tagStep.js';
 import { pushTags, tagCommit } from './tags.js';
 
 /** The package's repository, when `remote` can be pushed to from it; a PipelineError otherwise. */
@@ -33,4 +34,10 @@ export async function pushLandedTags(ws: Workspace, pkg: string, landed: readonl
   }
   await pushTags(repo, remote, tags);
   return tags;
+}
+
+/** A dry run's plan: the tag each stage's upload would get after confirm (only inside a git repository). */
+export async function planTags(ws: Workspace, pkg: string, reports: { version: string; tag?: TagOutput }[], push?: string): Promise<void> {
+  if (!(await packageRepo(ws, pkg))) return;
+  for (const r of reports) r.tag = { tag: dep14Tag(ws.config.vendor, r.version), planned: true, ...(push ? { pushed: push } : {}) };
 }

@@ -26,6 +26,8 @@ export interface TagOutput {
   pushed?: string;
   /** Why no tag was made. */
   skipped?: string;
+  /** A dry run's plan: the tag the upload would get (and the remote it would be pushed to). */
+  planned?: boolean;
 }
 
 export interface TagInput {

@@ -16,7 +16,7 @@ import { resumeRun, runSteps, unfinishedRuns, type RunProgress } from '../state/
 import type { StepContext } from '../state/steps.js';
 import { blocking, GATES, type PlannedStep, type Waiver } from './gates.js';
 import type { TagOutput } from '../git/tagStep.js';
-import { pushLandedTags, requireRepoForPush } from '../git/push.js';
+import { planTags, pushLandedTags, requireRepoForPush } from '../git/push.js';
 import { updateLtsLists } from './backports.js';
 import { promoteSteps, stepName } from './lifecycle.js';
 import { planStage, type StagePlan } from './plan.js';
@@ -238,6 +238,7 @@ async function promoteUnderLock(ws: Workspace, pkg: string, options: PromoteOpti
   }
   const reports = reportsFrom(args, outputs);
   if (dryRun) {
+    await planTags(ws, pkg, reports, options.push);
     // A dirty tree is reported, not blocking: a dry run is how one looks at uncommitted edits.
     const all = reports.flatMap((r) => blocking(r.verdicts).map((v) => ({ ...v, stage: r.stage })));
     const blockedVerdicts = all.filter((v) => v.gate !== GATES.cleanTree);

@@ -50,7 +50,8 @@ export function renderPromote(r: PromoteResult): string {
     if (s.published) lines.push(`    landed: ${s.published.version} in ${s.published.target}:${s.published.suite}${s.published.confirmed ? ' (confirmed in the index)' : ` (not confirmed: ${s.published.note ?? 'pending'})`}`);
     else if (!r.dryRun) lines.push(`    steps done: ${s.done.join(', ') || 'none'}`);
     if (s.published?.git) lines.push(`    built from commit ${s.published.git.commit.slice(0, 12)}${s.published.git.dirty ? ' with uncommitted changes' : ''}`);
-    if (s.tag?.tag) lines.push(`    tag: ${s.tag.tag}${s.tag.created ? '' : ' (already there)'}${s.tag.signedBy ? `, signed by ${s.tag.signedBy.slice(-16)}` : ''}${s.tag.pushed ? `, pushed to ${s.tag.pushed}` : ''}`);
+    if (s.tag?.planned) lines.push(`    tag after confirm: ${s.tag.tag}${s.tag.pushed ? `, pushed to ${s.tag.pushed}` : ''}`);
+    else if (s.tag?.tag) lines.push(`    tag: ${s.tag.tag}${s.tag.created ? '' : ' (already there)'}${s.tag.signedBy ? `, signed by ${s.tag.signedBy.slice(-16)}` : ''}${s.tag.pushed ? `, pushed to ${s.tag.pushed}` : ''}`);
     else if (s.tag?.skipped) lines.push(`    no tag: ${s.tag.skipped}`);
   }
   const state = {
