@@ -88,6 +88,13 @@ export {
   type PromoteOptions, type PromoteResult, type PromoteAllResult, type StageReport, type StandPoint, type PromoteState,
 } from './stages/promote.js';
 export { status, renderStatus, type StatusReport, type StatusRow, type StatusCell } from './stages/status.js';
+export { cleanTreeGate, CLEAN_TREE_GATE } from './git/cleanTree.js';
+export { dep14Tag, mangleVersion } from './git/dep14.js';
+export { packageRef, openRepo, dirtyFiles, type Repo } from './git/repo.js';
+export { createTag, pushTags, tagCommit, type TagResult } from './git/tags.js';
+export { unreleasedCommits, type Unreleased, type UnreleasedCommit } from './git/unreleased.js';
+export { draftChangelog, type ChangelogDraft } from './git/changelogDraft.js';
+export { packageHeads, provenance, type GitProvenance } from './git/provenance.js';
 export {
   GATES, UNWAIVABLE, applyWaiver, findWaiver, readGateRecord, progressionGate, dependenciesGate,
   type Waiver, type GateRecord, type PlannedStep,

@@ -17,7 +17,8 @@ import { basename, join, relative } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { stage as stageConfig, type Workspace } from '../config/workspace.js';
 import { planStage, stageDistribution, type SourcePlan } from '../stages/plan.js';
-import type { Artifact, BuildRecord, SbuildSummary } from '../state/records.js';
+import type { Artifact, BuildRecord, GitRef, SbuildSummary } from '../state/records.js';
+import { gitField, packageRef } from '../git/repo.js';
 import { StateStore } from '../state/store.js';
 import { artifactOf } from '../state/artifact.js';
 import type { SbuildResult } from '../tools/sbuild.js';
@@ -46,6 +47,8 @@ export interface BuildOptions {
   /** Skip (false) or force (true) the binary test-build; default the package's `build.binary`. */
   binary?: boolean;
   progress?: ProgressSink;
+  /** The commit the package tree is taken from (default: packages/PKG/'s in its git repository, if any). */
+  git?: GitRef;
 }
 
 /** Bump when the build procedure changes in a way that invalidates recorded results. */
@@ -123,10 +126,13 @@ export async function buildPackage(ws: Workspace, input: BuildInput | string, st
   const progress = options.progress ?? silentProgress;
   const { st, resolved, plan, binary, spec, hashWith, cached } = await buildInputs(ws, input, stageName, options, progress);
   const store = new StateStore(ws.stateDir);
+  const spec0 = typeof input === 'string' ? { pkg: input } : input;
+  const git = options.git ?? ('pkg' in spec0 ? await packageRef(ws, spec0.pkg) : undefined);
   if (!options.force && !options.refreshChroot && cached) {
     const phase = progress.phase(`build ${resolved.name} ${plan.version} (${stageName})`);
     phase.done(`cached: ${cached.status} ${cached.finishedAt}`);
-    return { ...cached, cached: true };
+    // Same inputs, same content: the result stands for the commit packages/PKG/ is at now.
+    return { ...cached, cached: true, ...gitField(git ?? cached.git) };
   }
 
   requireBuildEnvironment(BUILD_TOOLS);
@@ -156,7 +162,7 @@ export async function buildPackage(ws: Workspace, input: BuildInput | string, st
     if (existsSync(finalDir)) renameSync(finalDir, old);
     renameSync(tmpDir, finalDir);
     rmSync(old, { recursive: true, force: true });
-    const moved = relocate(record, tmpDir, finalDir);
+    const moved = { ...relocate(record, tmpDir, finalDir), ...gitField(git) };
     const summaryPhase = progress.phase('summary');
     if (moved.status === 'successful') summaryPhase.done(`${moved.status}: ${relative(process.cwd(), finalDir) || finalDir}`);
     else summaryPhase.fail(`${moved.failedPart} build failed at ${moved.failStage ?? '?'}: ${moved.message ?? ''}`);

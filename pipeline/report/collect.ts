@@ -17,6 +17,8 @@ import { seriesOverview, successorOf } from '../schedule/resolve.js';
 import type { BuildRecord, LintRecord, PublishRecord } from '../state/records.js';
 import { listRuns, type RunListing } from '../state/runner.js';
 import { readJson } from '../state/store.js';
+import { gitOf, packageHeads } from '../git/provenance.js';
+import { cleanTreeChecks } from '../git/report.js';
 import { dependenciesInMainCheck, testsCheck, teamCheck, watchCheck, type MainIndex } from './mir.js';
 import { worst, type CheckResult, type FreezeSummary, type OpenRun, type PackageReadiness, type ReadinessReport, type ReportVerdict, type StageVersions } from './model.js';
 import {
@@ -118,6 +120,7 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
   };
   const runs = listRuns(ws);
 
+  const headOf = await packageHeads(ws);
   const results: PackageReadiness[] = packages.map((loaded) => {
     const def = loaded.definition;
     const name = def.name;
@@ -134,6 +137,7 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
         ...buildChecks(name, def, s, ev),
         ...lintChecks(name, s, ev),
         versionPolicyCheck(name, s, ev),
+        ...cleanTreeChecks(ev.gates),
       ].map((c) => ({ ...on, ...c }));
       let freeze: FreezeSummary | undefined;
       if (s.kind === 'devel') {
@@ -149,6 +153,7 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
         published: p?.version, publishedAt: p?.publishedAt,
         built: r.build?.version, buildStatus: r.build?.status, dscSha256: ev.subject?.dscSha256,
         subject: ev.subject, verdict, ready: verdict === 'pass' || verdict === 'waived', checks,
+        ...gitOf(p?.git ?? ev.gates?.git ?? ev.build?.git, headOf(name)),
       };
     });
     const reachedStage = [...stages].reverse().find((s) => s.published)?.stage;

@@ -7,6 +7,7 @@ import { daysText } from '../schedule/freezeGate.js';
 import { milestoneTitle, type ScheduleStatus } from '../schedule/milestones.js';
 import type { CheckResult, PackageReadiness, ReadinessReport, ReportVerdict } from './model.js';
 import { freezeLine, openChecks, releaseName, scheduleLine, stageCell } from './render.js';
+import { stageGitText } from '../git/provenance.js';
 
 const esc = (s: string | undefined) =>
   (s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -126,7 +127,7 @@ function checkRow(c: CheckResult): string {
 
 function packageSection(p: PackageReadiness): string {
   const stages = p.stages.map((s) => `<tr data-stage="${esc(s.stage)}" data-verdict="${s.verdict}"><td>${esc(s.stage)}</td><td>${esc(s.series)} <span class="muted">(${esc(s.suite)})</span></td>` +
-    `<td>${badge(s.verdict)}</td><td>${esc(s.subject ? `${s.subject.version} (${s.subject.state})` : '—')}</td><td>${esc(s.subject?.ageDays !== undefined ? `${s.subject.ageDays} d` : '—')}</td>` +
+    `<td>${badge(s.verdict)}</td><td>${esc(s.subject ? `${s.subject.version} (${s.subject.state})` : '—')}${s.git ? ` <span class="muted" title="${esc(s.git.commit)}">${esc(stageGitText(s, p.package))}</span>` : ''}</td><td>${esc(s.subject?.ageDays !== undefined ? `${s.subject.ageDays} d` : '—')}</td>` +
     `<td class="sha">${s.subject?.sourceId ? `<span title="${esc(s.subject.sourceId)}">${esc(s.subject.sourceId.slice(0, 12))}</span>` : '—'}</td>` +
     `<td class="sha">${esc(s.subject?.dscSha256 ? s.subject.dscSha256.slice(0, 12) : '—')}</td></tr>`).join('');
   const head = '<colgroup><col class="c1"><col class="c2"><col class="c3"><col class="c4"><col class="c5"></colgroup><thead><tr><th>Check</th><th>Verdict</th><th>Why</th><th>Fix</th><th>Artifact</th></tr></thead>';

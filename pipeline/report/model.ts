@@ -5,6 +5,7 @@
  */
 import type { StageKind } from '../state/records.js';
 import type { ScheduleStatus } from '../schedule/milestones.js';
+import type { GitProvenance } from '../git/provenance.js';
 
 /** pass / waived / blocked as the gates give them; unknown = not run yet (or run on another artifact). */
 export type ReportVerdict = 'pass' | 'waived' | 'blocked' | 'unknown';
@@ -73,6 +74,8 @@ export interface StageVersions {
   ready: boolean;
   /** Every check of this stage, bound to the subject. */
   checks: CheckResult[];
+  /** The commit the upload (else the build) was made from; stale when HEAD changed packages/PKG/ since. */
+  git?: GitProvenance;
 }
 
 export interface FreezeSummary {

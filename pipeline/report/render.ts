@@ -1,6 +1,7 @@
 /** Text (terminal), Markdown and JSON renderings of a ReadinessReport: the same facts in each. */
 import { daysText } from '../schedule/freezeGate.js';
 import { milestoneTitle } from '../schedule/milestones.js';
+import { stageGitText } from '../git/provenance.js';
 import { VERDICT_SYMBOL, type CheckResult, type PackageReadiness, type ReadinessReport, type StageVersions } from './model.js';
 
 export type ReportFormat = 'text' | 'md' | 'json' | 'html';
@@ -100,7 +101,7 @@ export function renderText(r: ReadinessReport): string {
   }
   for (const p of r.packages) {
     out.push('', `${VERDICT_SYMBOL[p.verdict]} ${p.package} ${p.version ?? '?'} (upstream ${p.upstreamVersion}) — ${p.verdict} — reached: ${p.reachedStage ?? 'none'}`);
-    out.push(`    versions: ${p.stages.map((s) => `${s.stage} ${s.published ?? '—'}${s.built && s.built !== s.published ? ` (built ${s.built}${s.buildStatus === 'failed' ? ', failed' : ''})` : ''}`).join(', ')}`);
+    out.push(`    versions: ${p.stages.map((s) => `${s.stage} ${s.published ?? '—'}${s.built && s.built !== s.published ? ` (built ${s.built}${s.buildStatus === 'failed' ? ', failed' : ''})` : ''}${stageGitText(s, p.package)}`).join(', ')}`);
     if (p.depends.length) out.push(`    depends on: ${p.depends.join(', ')}`);
     const subject = p.stages.find((s) => s.stage === r.stage)?.subject;
     if (subject) out.push(`    judged: ${subject.dsc ?? `${p.package} ${subject.version}`} (${subject.state}; source ${short(subject.sourceId) || '?'}${subject.dscSha256 ? `, file sha256 ${short(subject.dscSha256)}` : ''})`);
@@ -152,7 +153,7 @@ export function renderMarkdown(r: ReadinessReport): string {
     out.push('| Stage | Series | Verdict | Judged | Age | Source identity | .dsc sha256 |', '|---|---|---|---|---|---|---|');
     for (const s of p.stages) {
       const j = s.subject;
-      out.push(`| ${s.stage} | ${s.series} | ${mdVerdict(s.verdict)} | ${j ? `${j.version} (${j.state})` : '—'} | ${j?.ageDays !== undefined ? `${j.ageDays} d` : '—'} | ${short(j?.sourceId) || '—'} | ${short(j?.dscSha256) || '—'} |`);
+      out.push(`| ${s.stage} | ${s.series} | ${mdVerdict(s.verdict)} | ${j ? `${j.version} (${j.state})` : '—'}${mdCell(stageGitText(s, p.package))} | ${j?.ageDays !== undefined ? `${j.ageDays} d` : '—'} | ${short(j?.sourceId) || '—'} | ${short(j?.dscSha256) || '—'} |`);
     }
     out.push('', `Checks for ${r.stage}:`, '', '| Check | Verdict | Why | Fix | Artifact |', '|---|---|---|---|---|');
     const rows = [...p.checks, ...(p.mir?.items ?? [])];

@@ -21,7 +21,7 @@ import { signedUpload } from '../stages/stageArtifact.js';
 import { readUploadEvidence, uploadDir } from '../stages/upload.js';
 import { sourceIdOfArtifact } from '../state/artifact.js';
 import { sourceIdOfFile } from '../debian/sourceId.js';
-import type { BuildRecord, Finding, GateVerdict, LintRecord, PublishRecord, Severity } from '../state/records.js';
+import type { BuildRecord, Finding, GateVerdict, GitRef, LintRecord, PublishRecord, Severity } from '../state/records.js';
 import { worst, type CheckResult, type ReportVerdict, type StageSubject } from './model.js';
 
 /** The promote step's gate record (pipeline/stages/gates.ts GateRecord), read as plain JSON. */
@@ -30,6 +30,8 @@ export interface GateRecordFile {
   dscSha256: string;
   sourceId?: string;
   verdicts: GateVerdict[];
+  /** The commit the upload was built from (pipeline/git). */
+  git?: GitRef;
 }
 
 const COPYRIGHT_TAGS = new Set(allTags(CHECKS.filter((c) => c.name.startsWith('debian/copyright'))).map((t) => t.name));

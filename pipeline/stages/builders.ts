@@ -9,7 +9,7 @@
  */
 import type { Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
-import type { BuildRecord } from '../state/records.js';
+import type { BuildRecord, GitRef } from '../state/records.js';
 import { buildPackage } from '../build/index.js';
 import type { StagePlan } from './plan.js';
 
@@ -19,6 +19,8 @@ export interface BuildRequest {
   stage: string;
   plan: StagePlan;
   force?: boolean;
+  /** The commit packages/PKG/ is at (recorded in the BuildRecord). */
+  git?: GitRef;
   progress?: { phase(name: string): { update(d: string): void; done(d?: string): void; fail(d?: string): void } };
 }
 
@@ -36,7 +38,7 @@ export function builderName(requested?: string, env: NodeJS.ProcessEnv = process
 
 /** The container build from pipeline/build. */
 const sbuildBuilder: Builder = (req) =>
-  buildPackage(req.ws, { pkg: req.pkg }, req.stage, { plan: req.plan, force: req.force, ...(req.progress ? { progress: req.progress } : {}) });
+  buildPackage(req.ws, { pkg: req.pkg }, req.stage, { plan: req.plan, force: req.force, ...(req.git ? { git: req.git } : {}), ...(req.progress ? { progress: req.progress } : {}) });
 
 export async function getBuilder(name: string): Promise<Builder> {
   if (name === 'sbuild') return builders.get('sbuild') ?? sbuildBuilder;

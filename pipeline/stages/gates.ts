@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import type { Workspace } from '../config/workspace.js';
 import { loadPackage } from '../config/workspace.js';
-import type { GateVerdict } from '../state/records.js';
+import type { GateVerdict, GitRef } from '../state/records.js';
 import { readJson, writeJsonAtomic } from '../state/store.js';
 import { planStage } from './plan.js';
 
@@ -21,6 +21,7 @@ export const GATES = {
   freeze: 'freeze',
   lint: 'lint',
   binaryBuild: 'binary-build',
+  cleanTree: 'clean-tree',
 } as const;
 
 /** Gates a waiver may not lift. */
@@ -102,6 +103,8 @@ export interface GateRecord {
   changesSha256: string;
   verdicts: GateVerdict[];
   at: string;
+  /** The commit the checked upload was built from. */
+  git?: GitRef;
 }
 
 export function gateRecordFile(ws: Workspace, pkg: string, stage: string): string {

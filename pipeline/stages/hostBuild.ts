@@ -63,6 +63,7 @@ export async function hostBuild(req: BuildRequest): Promise<BuildRecord> {
       message: 'source-only host build (PIPELINE_BUILDER=host): no binary test-build',
       inputsHash: createHash('sha256').update(JSON.stringify({ key: tree.key, plan })).digest('hex'),
       finishedAt: new Date().toISOString(),
+      ...(req.git ? { git: req.git } : {}),
     };
   } catch (e) {
     phase?.fail((e as Error).message);

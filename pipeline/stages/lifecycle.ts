@@ -47,6 +47,9 @@ export const LIFECYCLE: readonly LifecycleStep[] = [
   { step: 'confirm', dryRun: false, retryable: true,
     does: 'read the target\'s index, record the landed version (PublishRecord, publish history)',
     check: 'the index lists the version with the checked .dsc sha256 (remote: confirmed when visible)' },
+  { step: 'tag', dryRun: false, retryable: true,
+    does: 'DEP-14 tag (debian/V or ubuntu/V) on the commit the upload was built from, annotated with its changelog entries, signed; pushed with --push REMOTE',
+    check: 'created once: an existing tag on the same commit is kept, one on another commit is an error (outside a git repository: no tag)' },
 ];
 
 export function stageOf(config: StageConfig): Stage {

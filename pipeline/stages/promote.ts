@@ -14,7 +14,9 @@ import type { GateVerdict, PublishRecord } from '../state/records.js';
 import { packageLockName, withLock } from '../state/lock.js';
 import { resumeRun, runSteps, unfinishedRuns, type RunProgress } from '../state/runner.js';
 import type { StepContext } from '../state/steps.js';
-import { blocking, type PlannedStep, type Waiver } from './gates.js';
+import { blocking, GATES, type PlannedStep, type Waiver } from './gates.js';
+import type { TagOutput } from '../git/tagStep.js';
+import { planTags, pushLandedTags, requireRepoForPush } from '../git/push.js';
 import { updateLtsLists } from './backports.js';
 import { promoteSteps, stepName } from './lifecycle.js';
 import { planStage, type StagePlan } from './plan.js';
@@ -64,6 +66,8 @@ export interface PromoteOptions {
   wait?: boolean | number;
   /** `--generated`: the generated upstream tree for packages whose upstream cannot be reached. */
   generated?: boolean;
+  /** `--push REMOTE`: push each stage's DEP-14 tag there after confirm. */
+  push?: string;
 }
 
 export interface StageReport {
@@ -79,6 +83,8 @@ export interface StageReport {
   /** Steps of this stage that finished (dry run: verify, prepare). */
   done: string[];
   published?: PublishRecord;
+  /** The DEP-14 tag step's result. */
+  tag?: TagOutput;
 }
 
 export type PromoteState = 'done' | 'dry-run' | 'nothing-to-do' | 'blocked' | 'failed' | 'skipped';
@@ -106,6 +112,7 @@ function reportsFrom(args: PromoteArgs, outputs: Record<string, unknown>): Stage
     const prepare = outputs[stepName(stage, 'prepare')] as PrepareOutput | undefined;
     const lint = outputs[stepName(stage, 'lint')] as LintOutput | undefined;
     const published = outputs[stepName(stage, 'confirm')] as PublishRecord | undefined;
+    const tag = outputs[stepName(stage, 'tag')] as TagOutput | undefined;
     const p = verify.plan;
     out.push({
       stage, version: p.version, distribution: p.distribution, includeOrig: p.includeOrig,
@@ -116,6 +123,7 @@ function reportsFrom(args: PromoteArgs, outputs: Record<string, unknown>): Stage
       verdicts: lint?.verdicts ?? [...verify.verdicts, ...(prepare?.debianLint ? [prepare.debianLint] : [])],
       done: Object.keys(outputs).filter((k) => k.startsWith(`${stage}:`)).map((k) => k.slice(stage.length + 1)),
       ...(published ? { published } : {}),
+      ...(tag ? { tag } : {}),
     });
   }
   return out;
@@ -136,6 +144,7 @@ export async function promote(ws: Workspace, pkg: string, options: PromoteOption
   // Bad input is refused before anything is written (the lock file included).
   loadPackage(ws, pkg);
   if (options.to !== undefined) stageConfig(ws, options.to);
+  if (options.push !== undefined) await requireRepoForPush(ws, pkg, options.push);
   if (options.dryRun) return promoteUnderLock(ws, pkg, options); // writes nothing, not even a lock
   // Plan under the package lock (runSteps takes it again, re-entrantly): a promote that waited for
   // another one must plan from what that one published, not from what was there before it.
@@ -182,7 +191,11 @@ async function promoteUnderLock(ws: Workspace, pkg: string, options: PromoteOpti
   const base = { package: pkg, dryRun, stages, ...(stand.current ? { from: stand.current } : {}) };
   if (stages.length === 0) {
     const where = stand.current ? `${stand.current} (${stand.landed[stand.current]})` : 'no stage';
-    return { ...base, state: 'nothing-to-do', reports: [], exitCode: 0, message: `${pkg} ${stand.baseVersion} has already reached ${options.to ?? where}${options.to ? '' : ', the last stage'}` };
+    const pushed = options.push && !dryRun ? await pushLandedTags(ws, pkg, Object.values(stand.landed).filter((v): v is string => Boolean(v)), options.push) : [];
+    return {
+      ...base, state: 'nothing-to-do', reports: [], exitCode: 0,
+      message: `${pkg} ${stand.baseVersion} has already reached ${options.to ?? where}${options.to ? '' : ', the last stage'}${pushed.length ? `; pushed ${pushed.join(', ')} to ${options.push}` : ''}`,
+    };
   }
   if (!dryRun) await refreshLtsLists(ws, pkg, stages, options.progress);
   const args: PromoteArgs = {
@@ -194,6 +207,7 @@ async function promoteUnderLock(ws: Workspace, pkg: string, options: PromoteOpti
     ...(options.approval ? { approval: options.approval } : {}),
     ...(options.planned?.length ? { planned: options.planned } : {}),
     ...(options.generated ? { generated: true } : {}),
+    ...(options.push ? { push: options.push } : {}),
   };
   const table = promoteSteps(ws, args, options.progress);
   let outputs: Record<string, unknown>;
@@ -224,12 +238,16 @@ async function promoteUnderLock(ws: Workspace, pkg: string, options: PromoteOpti
   }
   const reports = reportsFrom(args, outputs);
   if (dryRun) {
-    const blockedVerdicts = reports.flatMap((r) => blocking(r.verdicts).map((v) => ({ ...v, stage: r.stage })));
+    await planTags(ws, pkg, reports, options.push);
+    // A dirty tree is reported, not blocking: a dry run is how one looks at uncommitted edits.
+    const all = reports.flatMap((r) => blocking(r.verdicts).map((v) => ({ ...v, stage: r.stage })));
+    const blockedVerdicts = all.filter((v) => v.gate !== GATES.cleanTree);
+    const dirty = all.find((v) => v.gate === GATES.cleanTree);
     if (blockedVerdicts.length) {
       const first = blockedVerdicts[0]!;
       return { ...base, state: 'blocked', reports, exitCode: 1, message: `${pkg} → ${first.stage} would be blocked: ${first.gate}: ${first.reason}`, ...(first.fix ? { fix: first.fix } : {}) };
     }
-    return { ...base, state: 'dry-run', reports, exitCode: 0 };
+    return { ...base, state: 'dry-run', reports, exitCode: 0, ...(dirty ? { message: `a real promote would be blocked: ${dirty.gate}: ${dirty.reason}`, fix: dirty.fix } : {}) };
   }
   return { ...base, state: 'done', reports, exitCode: 0, ...(runId ? { runId } : {}) };
 }

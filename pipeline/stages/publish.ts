@@ -15,7 +15,7 @@ import type { Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
 import { faultPoint } from '../state/faults.js';
 import { archiveLockName, withLock } from '../state/lock.js';
-import type { PublishRecord } from '../state/records.js';
+import type { GitRef, PublishRecord } from '../state/records.js';
 import { dput, dputInvocation, uploadRecordPath, uploadRecorded } from '../archive/dput.js';
 import { ensureArchive, findSource, parseSources, pendingIncoming, processIncoming, recoverArchive, repreproArchive } from '../archive/reprepro.js';
 import { ensureSigningKey } from '../archive/signing.js';
@@ -29,6 +29,8 @@ export interface PublishOutput {
   record: string;
   at: string;
   reconciled?: boolean;
+  /** The commit the upload was built from. */
+  git?: GitRef;
 }
 
 export async function publishUpload(ws: Workspace, st: StageConfig, plan: StagePlan, set: UploadSet): Promise<PublishOutput> {

@@ -17,7 +17,7 @@ import type { StageConfig } from '../config/schema.js';
 import { loadPackage, type Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
 import { lintPackage } from '../lint/index.js';
-import type { BuildRecord, GateVerdict, PublishRecord, Severity, StageKind } from '../state/records.js';
+import type { BuildRecord, GateVerdict, GitRef, PublishRecord, Severity, StageKind } from '../state/records.js';
 import type { RunProgress } from '../state/runner.js';
 import type { StepContext } from '../state/steps.js';
 import { StateStore } from '../state/store.js';
@@ -32,8 +32,11 @@ import { changelogEntryOf, lintDebianDir, withStageDebianDir } from './prelint.j
 import { confirmUpload, publishUpload, reconcilePublish, type PublishOutput } from './publish.js';
 import { changedFiles, describeUpload, prepareUpload, uploadDir, uploadSourceId, writeUploadEvidence, type UploadSet } from './upload.js';
 import { dputInvocation } from '../archive/dput.js';
+import { cleanTreeGate } from '../git/cleanTree.js';
+import { gitField, packageRef } from '../git/repo.js';
+import { tagUpload, type TagOutput } from '../git/tagStep.js';
 
-export const STEPS = ['verify', 'prepare', 'build', 'sign', 'lint', 'publish', 'confirm'] as const;
+export const STEPS = ['verify', 'prepare', 'build', 'sign', 'lint', 'publish', 'confirm', 'tag'] as const;
 export type StepName = (typeof STEPS)[number];
 
 /** What a promote run was asked to do (journaled: a resumed run rebuilds its steps from it). */
@@ -55,6 +58,8 @@ export interface PromoteArgs {
   approval?: string;
   /** `--generated`: upstreams that cannot be reached use the generated tree (journaled: a resume does too). */
   generated?: boolean;
+  /** `--push REMOTE`: push the run's DEP-14 tags there. */
+  push?: string;
 }
 
 export interface StageRun {
@@ -84,6 +89,7 @@ export interface LintOutput {
   counts: Record<Severity, number>;
   dscSha256: string;
   changesSha256: string;
+  git?: GitRef;
 }
 
 export interface Stage {
@@ -96,6 +102,7 @@ export interface Stage {
   lint(run: StageRun): Promise<LintOutput>;
   publish(run: StageRun): Promise<PublishOutput>;
   confirm(run: StageRun): Promise<PublishRecord>;
+  tag(run: StageRun): Promise<TagOutput>;
   reconcileSign(run: StageRun): Promise<UploadSet | undefined>;
   reconcilePublish(run: StageRun): Promise<PublishOutput | undefined>;
 }
@@ -144,6 +151,7 @@ export abstract class BaseStage implements Stage {
       await this.versionGate(ws, plan),
       await progressionGate(ws, pkg, this.config.name, planned),
       await dependenciesGate(ws, pkg, this.config.name, planned),
+      await cleanTreeGate(ws, pkg),
       ...(await this.extraGates(run, plan)),
     ];
     const verdicts = raw.map((v) => applyWaiver(v, findWaiver(ws, pkg, this.config.name, v.gate, args.waivers)));
@@ -167,7 +175,8 @@ export abstract class BaseStage implements Stage {
   async build(run: StageRun): Promise<BuildRecord> {
     const { plan } = this.out<PrepareOutput>(run, 'prepare');
     const builder = await getBuilder(builderName(run.args.builder));
-    const record = await builder({ ws: run.ws, pkg: run.pkg, stage: this.config.name, plan, force: run.args.force, progress: run.progress });
+    const git = await packageRef(run.ws, run.pkg); // the commit the builder's copy of packages/PKG/ comes from
+    const record = await builder({ ws: run.ws, pkg: run.pkg, stage: this.config.name, plan, force: run.args.force, progress: run.progress, ...gitField(git) });
     // Every builder's result is the stage's build on record (the container build writes it too).
     new StateStore(run.ws.stateDir).write('build', record);
     if (record.status !== 'successful' && record.failedPart !== 'binary') {
@@ -180,7 +189,7 @@ export abstract class BaseStage implements Stage {
   async sign(run: StageRun): Promise<UploadSet> {
     const build = this.out<BuildRecord>(run, 'build');
     const key = await ensureSigningKey(run.ws, { create: true });
-    const set = await prepareUpload(run.ws, build, key);
+    const set = { ...await prepareUpload(run.ws, build, key), ...gitField(build.git) };
     // The upload keeps its own evidence: the build it came from, then its gates and lint.
     writeUploadEvidence(set, 'build', build);
     return set;
@@ -194,7 +203,7 @@ export abstract class BaseStage implements Stage {
     if (!existsSync(changes)) return undefined;
     const key = await ensureSigningKey(run.ws, { create: true });
     try {
-      return await describeUpload(dir, changes, key.gnupgHome);
+      return { ...await describeUpload(dir, changes, key.gnupgHome), ...gitField(build.git) };
     } catch {
       return undefined; // half-signed: sign again
     }
@@ -217,8 +226,8 @@ export abstract class BaseStage implements Stage {
     const lintian = record.lintian ?? (useLintian(args)
       ? { ran: false }
       : { ran: false, skipped: { by: builderName(args.builder) === 'host' ? 'PIPELINE_BUILDER=host' : 'PIPELINE_LINTIAN=0', reason: 'lintian not run for this promote (PIPELINE_LINTIAN=1 runs it)' } });
-    const lintRecord = { ...record, lintian, package: pkg, stage: this.config.name, version: plan.version, artifactSha256: id, gate: verdicts.find((v) => v.gate === GATES.lint)! };
-    const gateRecord = { package: pkg, stage: this.config.name, version: plan.version, dscSha256: set.dsc.sha256, sourceId: id, changesSha256: set.changes.sha256, verdicts, at: new Date().toISOString() };
+    const lintRecord = { ...record, lintian, package: pkg, stage: this.config.name, version: plan.version, artifactSha256: id, gate: verdicts.find((v) => v.gate === GATES.lint)!, ...gitField(build.git) };
+    const gateRecord = { package: pkg, stage: this.config.name, version: plan.version, dscSha256: set.dsc.sha256, sourceId: id, changesSha256: set.changes.sha256, verdicts, at: new Date().toISOString(), ...gitField(build.git) };
     new StateStore(ws.stateDir).write('lint', lintRecord);
     writeGateRecord(ws, gateRecord);
     writeUploadEvidence(set, 'lint', lintRecord);
@@ -226,32 +235,42 @@ export abstract class BaseStage implements Stage {
     if (blocking(verdicts).length) throw blockedError(pkg, this.config.name, verdicts, plan);
     const counts = { error: 0, warning: 0, info: 0, pedantic: 0 } as Record<Severity, number>;
     for (const f of record.findings) if (!f.overridden) counts[f.severity]++;
-    return { verdicts, counts, dscSha256: set.dsc.sha256, changesSha256: set.changes.sha256 };
+    return { verdicts, counts, dscSha256: set.dsc.sha256, changesSha256: set.changes.sha256, ...gitField(build.git) };
   }
 
   async publish(run: StageRun): Promise<PublishOutput> {
     const set = this.out<UploadSet>(run, 'sign');
     const { plan } = this.out<VerifyOutput>(run, 'verify');
     await assertGatesBound(run.ws, run.pkg, this.config.name, set);
-    return publishUpload(run.ws, this.config, plan, set);
+    return { ...await publishUpload(run.ws, this.config, plan, set), ...gitField(set.git) };
   }
 
   async reconcilePublish(run: StageRun): Promise<PublishOutput | undefined> {
     const set = run.ctx.outputs[`${this.config.name}:sign`] as UploadSet | undefined;
     const verify = run.ctx.outputs[`${this.config.name}:verify`] as VerifyOutput | undefined;
     if (!set || !verify) return undefined;
-    return reconcilePublish(run.ws, this.config, verify.plan, set);
+    const done = await reconcilePublish(run.ws, this.config, verify.plan, set);
+    return done && { ...done, ...gitField(set.git) };
   }
 
   async confirm(run: StageRun): Promise<PublishRecord> {
     const set = this.out<UploadSet>(run, 'sign');
     const { plan } = this.out<VerifyOutput>(run, 'verify');
     const published = this.out<PublishOutput>(run, 'publish');
-    const record = await confirmUpload(run.ws, this.config, plan, set, published);
+    const record = { ...await confirmUpload(run.ws, this.config, plan, set, published), ...gitField(set.git) };
     const store = new StateStore(run.ws.stateDir);
     store.write('publish', record);
     store.appendPublishHistory(record);
     return record;
+  }
+
+  /** The upload's DEP-14 tag (pipeline/git/tagStep.ts), pushed with --push. */
+  async tag(run: StageRun): Promise<TagOutput> {
+    const set = this.out<UploadSet>(run, 'sign');
+    return tagUpload({
+      ws: run.ws, pkg: run.pkg, build: this.out<BuildRecord>(run, 'build'), published: this.out<PublishRecord>(run, 'confirm'),
+      changesPath: set.changes.path, ...(run.args.push ? { push: run.args.push } : {}),
+    });
   }
 }
 

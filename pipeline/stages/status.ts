@@ -14,6 +14,8 @@ import { VERDICT_SYMBOL, type OpenRun, type ReportVerdict } from '../report/mode
 import { readGateRecord } from './gates.js';
 import { stageOf } from './lifecycle.js';
 import { standPoint } from './promote.js';
+import { packageHeads, provenance, provenanceText, type GitProvenance } from '../git/provenance.js';
+import { unreleasedCommits, type Unreleased } from '../git/unreleased.js';
 
 export interface StatusCell {
   stage: string;
@@ -25,6 +27,8 @@ export interface StatusCell {
   lastPublish?: PublishRecord;
   /** The stage's verdict, as the readiness report gives it (report/stageChecks.ts). */
   verdict: ReportVerdict;
+  /** The commit that upload was built from, and whether HEAD has changed the package since. */
+  git?: GitProvenance;
 }
 
 export interface StatusRow {
@@ -39,6 +43,8 @@ export interface StatusRow {
   blocking: GateVerdict[];
   /** Runs that failed, were interrupted or halted, with the command that continues or abandons each. */
   openRuns: OpenRun[];
+  /** Commits under packages/PKG/ since the tag of its current stage (absent outside git). */
+  unreleased?: Unreleased;
 }
 
 export interface StatusReport {
@@ -54,6 +60,7 @@ export async function status(ws: Workspace, packages?: string[]): Promise<Status
   const rows: StatusRow[] = [];
   // The same judgement as the report's, so the two never disagree.
   const readiness = new Map((await collectReadiness(ws)).packages.map((p) => [p.package, p]));
+  const headOf = await packageHeads(ws);
   for (const pkg of names) {
     const stand = await standPoint(ws, pkg);
     const judged = readiness.get(pkg);
@@ -65,6 +72,7 @@ export async function status(ws: Workspace, packages?: string[]): Promise<Status
         ...(p.targetVersions.current[0] ? { version: p.targetVersions.current[0] } : {}),
         ...(p.landed ? { landed: p.landed } : {}),
         ...(last ? { lastPublish: last } : {}),
+        ...(last?.git ? { git: provenance(last.git, headOf(pkg)) } : {}),
       };
     });
     let blocking: GateVerdict[] = [];
@@ -97,6 +105,7 @@ export async function status(ws: Workspace, packages?: string[]): Promise<Status
       ...(stand.next ? { next: stand.next } : {}),
       ...(nextVersion ? { nextVersion } : {}),
       cells, blocking, openRuns: judged?.openRuns ?? [],
+      ...gitUnreleased(await unreleasedCommits(ws, pkg, stand.current ? stand.landed[stand.current] : undefined)),
     });
   }
   return {
@@ -106,6 +115,8 @@ export async function status(ws: Workspace, packages?: string[]): Promise<Status
     host: hostname(),
   };
 }
+
+const gitUnreleased = (u: Unreleased | undefined) => (u ? { unreleased: u } : {});
 
 function pad(s: string, n: number): string {
   return s + ' '.repeat(Math.max(0, n - [...s].length));
@@ -117,7 +128,7 @@ export function renderStatus(report: StatusReport): string {
   const rows = report.rows.map((r) => [
     r.package, r.version,
     ...r.cells.map((c) => {
-      if (c.landed) return c.verdict === 'pass' || c.verdict === 'waived' ? `${c.landed} ✓` : `${c.landed} ${VERDICT_SYMBOL[c.verdict]} ${c.verdict}`;
+      if (c.landed) return `${c.landed} ${c.verdict === 'pass' || c.verdict === 'waived' ? '✓' : `${VERDICT_SYMBOL[c.verdict]} ${c.verdict}`}${c.git ? ` ${provenanceText(c.git, r.package)}` : ''}`;
       if (c.lastPublish && c.lastPublish.confirmed === false) return `${c.lastPublish.version} (uploaded, unconfirmed)`;
       return c.version ? `${c.version} (older)` : '—';
     }),
@@ -130,5 +141,13 @@ export function renderStatus(report: StatusReport): string {
   const blocks = report.rows.flatMap((r) => r.blocking.map((v) => `  ${r.package} → ${r.next}: ${v.gate}: ${v.reason ?? 'blocked'}${v.fix ? `\n      fix: ${v.fix}` : ''}`));
   const runs = report.rows.flatMap((r) => r.openRuns.map((x) =>
     `  ${r.package}: run ${x.runId} (${x.command}) ${x.state}${x.step ? ` in ${x.step}` : ''}${x.error ? `: ${x.error}` : ''}${x.continueWith ? `\n      continue: ${x.continueWith}` : ''}\n      abandon: ${x.abandonWith}`));
-  return [`profile ${report.profile}`, ...lines, ...(runs.length ? ['', 'runs that did not finish:', ...runs] : []), ...(blocks.length ? ['', 'blocked:', ...blocks] : [])].join('\n');
+  const unreleased = report.rows.flatMap((r) => (r.unreleased?.commits.length ? [
+    `  ${r.package}: ${r.unreleased.commits.length} commit${r.unreleased.commits.length === 1 ? '' : 's'} under ${r.unreleased.path}/ ${r.unreleased.since ? `since ${r.unreleased.since}` : 'never released'}${r.unreleased.note ? ` (${r.unreleased.note})` : ''}`,
+    ...r.unreleased.commits.slice(0, 10).map((c) => `      ${c.commit.slice(0, 7)} ${c.subject}`),
+    ...(r.unreleased.commits.length > 10 ? [`      ... and ${r.unreleased.commits.length - 10} more`] : []),
+  ] : []));
+  return [
+    `profile ${report.profile}`, ...lines, ...(runs.length ? ['', 'runs that did not finish:', ...runs] : []), ...(blocks.length ? ['', 'blocked:', ...blocks] : []),
+    ...(unreleased.length ? ['', 'unreleased (pipeline changelog PKG drafts the entry):', ...unreleased] : []),
+  ].join('\n');
 }

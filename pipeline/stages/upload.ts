@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:
 import { basename, dirname, join } from 'node:path';
 import type { Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
-import type { Artifact, BuildRecord } from '../state/records.js';
+import type { Artifact, BuildRecord, GitRef } from '../state/records.js';
 import { debsign, verifySignature, type SigningKey } from '../archive/signing.js';
 import { artifact, changesFiles } from './hostBuild.js';
 import { sourceIdOfFile } from '../debian/sourceId.js';
@@ -21,6 +21,8 @@ export interface UploadSet {
   /** Every file the .changes lists (the .dsc included). */
   files: Artifact[];
   signedBy: string;
+  /** The commit the upload was built from. */
+  git?: GitRef;
 }
 
 export function uploadDir(ws: Workspace, pkg: string, stage: string, version: string): string {

@@ -38,6 +38,16 @@ export interface GateVerdict {
   artifactSha256?: string;
 }
 
+/** Which commit (and which tree of packages/PKG/) a build, verdict or upload was made from (pipeline/git). */
+export interface GitRef {
+  /** HEAD's commit at the time. */
+  commit: string;
+  /** The tree hash of packages/PKG/ in that commit (absent when the package is not committed). */
+  tree?: string;
+  /** True when packages/PKG/ had uncommitted or untracked changes (promote --allow-dirty). */
+  dirty?: boolean;
+}
+
 export interface Artifact {
   path: string;
   sha256: string;
@@ -84,6 +94,8 @@ export interface BuildRecord {
   chroot?: { tarball: string; key: string };
   /** The sbuild command lines run (source, then binary), to reproduce a build by hand. */
   commands?: string[][];
+  /** The commit packages/PKG/ was built from (absent outside a git repository). */
+  git?: GitRef;
 }
 
 export interface LintRecord {
@@ -98,6 +110,8 @@ export interface LintRecord {
   artifactSha256?: string;
   /** Whether the real lintian ran on the artifact (its hints are merged), or why it did not. */
   lintian?: { ran: boolean; version?: string; skipped?: { by: string; reason: string } };
+  /** The commit the linted upload was built from. */
+  git?: GitRef;
 }
 
 export interface PublishRecord {
@@ -118,4 +132,6 @@ export interface PublishRecord {
   uploadRecord?: string;
   /** Why it is not confirmed, or other facts about the landing. */
   note?: string;
+  /** The commit the upload was built from. */
+  git?: GitRef;
 }

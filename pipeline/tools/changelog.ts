@@ -167,11 +167,6 @@ function validateEntry(e: NewChangelogEntry, display: string): string[] {
   return items;
 }
 
-/** `YYYY-MM-DD hh:mm:ss` in UTC: faketime's absolute (frozen) format, so every dch run sees the same second. */
-function faketimeStamp(d: Date): string {
-  return d.toISOString().slice(0, 19).replace('T', ' ');
-}
-
 /**
  * Adds an entry on top of the changelog with dch, as backportpackage does:
  * `dch --newversion V --distribution D --force-distribution --force-bad-version`. Returns the new
@@ -182,27 +177,81 @@ export async function addChangelogEntry(target: string, entry: NewChangelogEntry
   const display = options.displayName ?? path;
   const items = validateEntry(entry, display);
   await readChangelog(path, { displayName: display }); // refuse to build on a malformed changelog
+  const first = ['--newversion', entry.version, '--distribution', entry.distribution, '--force-distribution',
+    '--force-bad-version', ...(entry.urgency ? ['--urgency', entry.urgency] : [])];
+  const { top } = await dchOnCopy(path, display, entry.maintainer, entry.date, [[...first, '--', items[0]!], ...items.slice(1).map((m) => ['--append', '--', m])], (top) => {
+    if (top.version !== entry.version || top.distribution !== entry.distribution) {
+      throw new PipelineError(`dch wrote ${top.version} ${top.distribution}, expected ${entry.version} ${entry.distribution}`, { file: display });
+    }
+  }, true);
+  return top;
+}
 
+export interface DraftResult {
+  /** The top entry after dch (as dpkg-parsechangelog reads it). */
+  top: ChangelogEntry;
+  /** The top entry as dch wrote it. */
+  text: string;
+  /** The bullets added (those already in an UNRELEASED top entry are not added twice). */
+  added: string[];
+  /** True when the changelog file was written. */
+  wrote: boolean;
+}
+
+/**
+ * The next entry drafted from `items`, as `gbp dch` does: appended to an UNRELEASED top entry, or
+ * a new one (`dch --increment`, distribution UNRELEASED) when the top entry was released. With
+ * `write: false` (--dry-run) dch runs on a scratch copy only.
+ */
+export async function draftChangelogEntry(
+  target: string, items: string[], maintainer: { name: string; email: string }, options: ReadOptions & { write?: boolean; date?: Date } = {},
+): Promise<DraftResult> {
+  const path = changelogPathOf(target);
+  const display = options.displayName ?? path;
+  const current = await readChangelog(path, { displayName: display });
+  const open = current.distribution === 'UNRELEASED';
+  const fresh = [...new Set(items.map((m) => m.trim()).filter(Boolean))].filter((m) => !(open && current.changes.includes(m)));
+  if (fresh.some((m) => m.includes('\n'))) throw new PipelineError('cannot draft a changelog entry: a message has a line break', { file: display });
+  if (fresh.length === 0) return { top: current, text: topEntryText(readFileSync(path, 'utf8')), added: [], wrote: false };
+  const runs = fresh.map((m, i) => (i === 0 && !open ? ['--increment', '--distribution', 'UNRELEASED', '--', m] : ['--append', '--', m]));
+  const { top, text } = await dchOnCopy(path, display, maintainer, options.date, runs, () => {}, options.write !== false);
+  return { top, text, added: fresh, wrote: options.write !== false };
+}
+
+/** The first entry of a changelog's text, heading to trailer. */
+function topEntryText(text: string): string {
+  const lines = text.split('\n');
+  return lines.slice(0, lines.findIndex((l) => l.startsWith(' -- ')) + 1).join('\n');
+}
+
+/** `YYYY-MM-DD hh:mm:ss` in UTC: faketime's absolute (frozen) format, so every dch run sees the same second. */
+function faketimeStamp(d: Date): string {
+  return d.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * Runs dch once per argument list on a scratch copy of `path`, reads the result back, lets `check`
+ * refuse it, and (when `write`) replaces the file atomically: nothing is half-written.
+ */
+async function dchOnCopy(
+  path: string, display: string, maintainer: { name: string; email: string }, date: Date | undefined,
+  runs: string[][], check: (top: ChangelogEntry) => void, write: boolean,
+): Promise<{ top: ChangelogEntry; text: string }> {
   const scratch = mkdtempSync(join(tmpdir(), 'pipeline-dch-'));
   try {
     const copy = join(scratch, 'changelog');
     copyFileSync(path, copy);
     const env = {
       ...TOOL_ENV,
-      DEBFULLNAME: entry.maintainer.name.trim(),
-      DEBEMAIL: entry.maintainer.email,
+      DEBFULLNAME: maintainer.name.trim(),
+      DEBEMAIL: maintainer.email,
       // dch falls back to these when DEB* are unset; keep them from leaking in.
-      NAME: entry.maintainer.name.trim(),
-      EMAIL: entry.maintainer.email,
+      NAME: maintainer.name.trim(),
+      EMAIL: maintainer.email,
     };
     const common = ['--no-conf', '--changelog', copy, '--no-auto-nmu', '--no-query'];
-    const runs: string[][] = [
-      [...common, '--newversion', entry.version, '--distribution', entry.distribution, '--force-distribution',
-        '--force-bad-version', ...(entry.urgency ? ['--urgency', entry.urgency] : []), '--', items[0]!],
-      ...items.slice(1).map((m) => [...common, '--append', '--', m]),
-    ];
     for (const args of runs) {
-      const [cmd, cmdArgs] = entry.date ? ['faketime', ['-f', faketimeStamp(entry.date), 'dch', ...args]] as const : ['dch', args] as const;
+      const [cmd, cmdArgs] = date ? ['faketime', ['-f', faketimeStamp(date), 'dch', ...common, ...args]] as const : ['dch', [...common, ...args]] as const;
       const r = await execa(cmd, cmdArgs, { reject: false, env, extendEnv: true, stdin: 'ignore', cwd: scratch, all: true });
       if (r.exitCode !== 0) {
         const why = r.failed && r.exitCode === undefined
@@ -212,11 +261,10 @@ export async function addChangelogEntry(target: string, entry: NewChangelogEntry
       }
     }
     const top = await readChangelog(copy, { displayName: `${display} (after dch)` });
-    if (top.version !== entry.version || top.distribution !== entry.distribution) {
-      throw new PipelineError(`dch wrote ${top.version} ${top.distribution}, expected ${entry.version} ${entry.distribution}`, { file: display });
-    }
-    await writeFileAtomic(path, readFileSync(copy));
-    return top;
+    check(top);
+    const written = readFileSync(copy);
+    if (write) await writeFileAtomic(path, written);
+    return { top, text: topEntryText(written.toString('utf8')) };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

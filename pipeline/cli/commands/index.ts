@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import * as build from './build.js';
+import * as changelog from './changelog.js';
 import * as chroot from './chroot.js';
 import * as ci from './ci.js';
 import * as doctor from './doctor.js';
@@ -19,6 +20,6 @@ import * as version from './version.js';
 /** Subcommands in the order `pipeline --help` lists them (the order of the work). */
 export const commands: ((program: Command) => void)[] = [
   packages, show, fetch, newPackage, doctor, version,
-  chroot, build, lint, promote, status, resume, runs,
+  chroot, build, lint, promote, status, changelog, resume, runs,
   schedule, report, ci,
 ].map((m) => m.register);

@@ -3,10 +3,10 @@ import { userInfo } from 'node:os';
 import { PipelineError } from '../../errors.js';
 import { promote, promoteAll, type PromoteResult } from '../../stages/promote.js';
 import { GATES, UNWAIVABLE, type Waiver } from '../../stages/gates.js';
+import { action } from '../action.js';
 
 /** The gates `--waive` may name (pipeline/stages/gates.ts; the version policy is never waivable). */
 const WAIVABLE: string[] = Object.values(GATES).filter((g) => !UNWAIVABLE.has(g));
-import { action } from '../action.js';
 
 interface PromoteCliOptions {
   to?: string;
@@ -20,6 +20,8 @@ interface PromoteCliOptions {
   approval?: string;
   wait?: boolean;
   generated?: boolean;
+  allowDirty?: boolean;
+  push?: string;
 }
 
 const MARK = { pass: '✓', waived: '~', blocked: '✗' } as const;
@@ -47,6 +49,10 @@ export function renderPromote(r: PromoteResult): string {
     }
     if (s.published) lines.push(`    landed: ${s.published.version} in ${s.published.target}:${s.published.suite}${s.published.confirmed ? ' (confirmed in the index)' : ` (not confirmed: ${s.published.note ?? 'pending'})`}`);
     else if (!r.dryRun) lines.push(`    steps done: ${s.done.join(', ') || 'none'}`);
+    if (s.published?.git) lines.push(`    built from commit ${s.published.git.commit.slice(0, 12)}${s.published.git.dirty ? ' with uncommitted changes' : ''}`);
+    if (s.tag?.planned) lines.push(`    tag after confirm: ${s.tag.tag}${s.tag.pushed ? `, pushed to ${s.tag.pushed}` : ''}`);
+    else if (s.tag?.tag) lines.push(`    tag: ${s.tag.tag}${s.tag.created ? '' : ' (already there)'}${s.tag.signedBy ? `, signed by ${s.tag.signedBy.slice(-16)}` : ''}${s.tag.pushed ? `, pushed to ${s.tag.pushed}` : ''}`);
+    else if (s.tag?.skipped) lines.push(`    no tag: ${s.tag.skipped}`);
   }
   const state = {
     'done': 'promoted', 'dry-run': 'plan only', 'nothing-to-do': 'nothing to do', blocked: 'blocked', failed: 'failed', skipped: 'skipped',
@@ -66,6 +72,8 @@ export function register(program: Command): void {
     .option('--all', 'promote every package of the set, in dependency order')
     .option('--waive <gate>', `waive a gate (${WAIVABLE.join(', ')}; repeat for more); needs --reason`, (v: string, prev: string[] = []) => [...prev, v])
     .option('--reason <text>', 'why the gates are waived (recorded with your name)')
+    .option('--allow-dirty', 'let uncommitted changes under packages/PKG/ through the clean-tree gate; needs --reason')
+    .option('--push <remote>', 'push the DEP-14 tags of the uploads to REMOTE (a remote name, URL or path)')
     .option('--ffe <bug>', 'Feature Freeze exception bug for the freeze gate')
     .option('--approval <bug>', "the release team's approval (bug) for uploads after FinalFreeze")
     .option('--builder <name>', 'sbuild (default) or host (source-only, tests); env PIPELINE_BUILDER')
@@ -81,11 +89,14 @@ export function register(program: Command): void {
         if (!WAIVABLE.includes(gate)) throw new PipelineError(`--waive: unknown gate ${JSON.stringify(gate)} (gates: ${WAIVABLE.join(', ')})`, { key: '--waive' });
       }
       if (opts.waive?.length && !opts.reason?.trim()) throw new PipelineError('--waive needs --reason "why"', { key: '--reason' });
-      const waivers: Waiver[] = (opts.waive ?? []).map((gate) => ({ gate, by: whoAmI(), reason: opts.reason!.trim() }));
+      if (opts.allowDirty && !opts.reason?.trim()) throw new PipelineError('--allow-dirty needs --reason "why"', { key: '--reason' });
+      const gates = [...(opts.waive ?? []), ...(opts.allowDirty ? [GATES.cleanTree] : [])];
+      const waivers: Waiver[] = gates.map((gate) => ({ gate, by: whoAmI(), reason: opts.reason!.trim() }));
       const common = {
         ...(opts.to ? { to: opts.to } : {}), dryRun: Boolean(opts.dryRun), waivers,
         ...(opts.builder ? { builder: opts.builder } : {}), force: Boolean(opts.force), ...(opts.generated ? { generated: true } : {}),
         ...(opts.ffe ? { ffe: opts.ffe } : {}), ...(opts.approval ? { approval: opts.approval } : {}), wait: Boolean(opts.wait), progress: ctx.out,
+        ...(opts.push !== undefined ? { push: opts.push } : {}),
       };
       if (opts.all) {
         const all = await promoteAll(ws, common);
