@@ -5,6 +5,7 @@
 import { z } from 'zod';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9.+-]*$/, 'must be a lower-case name ([a-z0-9.+-])');
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 const severity = z.enum(['error', 'warning', 'info', 'pedantic']);
 
 /**
@@ -36,6 +37,16 @@ export const SeriesSchema = z.strictObject({
    * the release pocket. A backport must sort above every version in all of them.
    */
   pockets: z.array(PocketSchema).default([]),
+  /**
+   * Series data for a series the installed distro-info-data does not know yet (or corrects): the
+   * same columns as distro-info's CSV. Merged with distro-info's rows (these win field by field),
+   * so `devel` resolves to it and the schedule, lint and report know it (schedule/seriesTable.ts).
+   */
+  name: z.string().optional(),
+  created: day.optional(),
+  release: day.optional(),
+  eol: day.optional(),
+  lts: z.boolean().optional(),
 });
 
 export const ArchiveSchema = z.discriminatedUnion('kind', [
@@ -71,10 +82,19 @@ export const StageSchema = z.strictObject({
     archive: name,
     /** The suite the upload lands in (reprepro codename), e.g. `ppa`, `trixie`, `bookworm-backports`. */
     suite: z.string(),
-    /** The series (release codename) the upload is for, e.g. `trixie`, `noble`. */
+    /**
+     * The series (release codename) the upload is for, e.g. `trixie`, `noble`; `devel` is the
+     * development series on the workspace's date (distro-info, else the profile's series table).
+     */
     series: z.string(),
     /** The pocket, for archives that have them (`backports`, `updates`...). */
     pocket: z.string().optional(),
+    /**
+     * The real series this target stands in for when that one is out of reach (the Debian
+     * profile's trixie stands for the development release forky): the freeze gate, the report's
+     * timeline and its notes then follow that series' schedule. `devel` names the development series.
+     */
+    standsFor: z.string().optional(),
   }),
   builder: z.strictObject({
     /** Chroot suite; defaults to the target series. */

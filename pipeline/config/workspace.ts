@@ -6,6 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
+import { resolveStageSeries, type AliasResolution } from '../schedule/seriesTable.js';
 import { ConfigSchema, PackageSchema, type PackageDefinition, type PipelineConfig, type StageConfig } from './schema.js';
 import { parseYamlFile, type LoadedYaml } from './yaml.js';
 
@@ -21,6 +22,8 @@ export interface Workspace {
   /** "Now" for every date-dependent gate: --at, else PIPELINE_NOW, else the clock. */
   now: Date;
   lineOf(path: readonly (string | number)[]): number | undefined;
+  /** Stages whose `devel` was resolved to the development codename at load (schedule/seriesTable.ts). */
+  aliases?: AliasResolution[];
 }
 
 export interface WorkspaceOptions {
@@ -64,10 +67,12 @@ export function loadWorkspace(options: WorkspaceOptions = {}): Workspace {
   const configFile = findConfigFile(options);
   const display = relative(process.cwd(), configFile) || configFile;
   const loaded = parseYamlFile(configFile, ConfigSchema, display);
+  const at = options.at ?? env.PIPELINE_NOW;
+  const now = at ? parseDate(at, options.at ? '--at' : 'PIPELINE_NOW') : new Date();
+  const aliases = resolveStageSeries(loaded.value, now, { file: display, lineOf: loaded.lineOf });
   checkReferences(loaded, display);
   const config = loaded.value;
   const root = resolve(dirname(configFile), config.root);
-  const at = options.at ?? env.PIPELINE_NOW;
   const xdgCache = env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return {
     root,
@@ -76,8 +81,9 @@ export function loadWorkspace(options: WorkspaceOptions = {}): Workspace {
     stateDir: resolve(root, env.PIPELINE_STATE_DIR ?? '.pipeline/state'),
     cacheDir: resolve(env.PIPELINE_CACHE_DIR ?? join(xdgCache, 'pipeline')),
     packagesDir: resolve(root, config.packages),
-    now: at ? parseDate(at, options.at ? '--at' : 'PIPELINE_NOW') : new Date(),
+    now,
     lineOf: loaded.lineOf,
+    aliases,
   };
 }
 

@@ -20,6 +20,8 @@ export interface LintOptions {
   packageYaml?: string;
   /** Vendor of the target (debian or ubuntu): changelog distributions and Maintainer rules differ. */
   vendor?: 'debian' | 'ubuntu';
+  /** Series the profile declares (pipeline.yaml `series:`): known distributions even when distro-info lags. */
+  declaredSeries?: readonly string[];
   /** The orig tarball is a uscan repack (Files-Excluded applied); default: guessed from the version (+dfsg, +ds, +repack). */
   repackedOrig?: boolean;
   /** The current Debian Policy version to compare Standards-Version against. */

@@ -63,6 +63,7 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
     licensecheck: opts.licensecheck,
     detectLicenses: opts.detectLicenses,
     vendor: ws.config.vendor,
+    declaredSeries: Object.keys(ws.config.series),
   };
   const path = resolve(target);
   let tree: string;
@@ -105,7 +106,7 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
   if (opts.lintian === true && !lintianInput) throw new PipelineError('--lintian needs a .changes or .dsc here', { hint: 'pass --lintian FILE.changes' });
 
   // lintian (seconds) and our checks (milliseconds) run side by side.
-  const theirs = lintianInput ? runLintianPhase(lintianInput, opts.progress) : Promise.resolve([]);
+  const theirs = lintianInput ? runLintianPhase(lintianInput, opts.progress, ws.config.vendor) : Promise.resolve([]);
   const phase = opts.progress?.phase('lint');
   const [extraFindings] = await Promise.all([theirs]);
   const lint = (dir: string) => lintTree(dir, { ...base, extraFindings });
@@ -125,10 +126,10 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
   return record;
 }
 
-async function runLintianPhase(input: string, progress?: Progress) {
+async function runLintianPhase(input: string, progress: Progress | undefined, profile: 'debian' | 'ubuntu') {
   const phase = progress?.phase(`lintian ${input.split('/').pop()}`);
   try {
-    const found = await runLintian(input);
+    const found = await runLintian(input, { profile });
     phase?.done(`${found.length} hints`);
     return found;
   } catch (e) {

@@ -13,6 +13,19 @@ export interface LintianOptions {
   timeoutMs?: number;
   /** Tool binary (tests). */
   binary?: string;
+  /** The vendor's lintian profile (`--profile ubuntu`: Ubuntu's disabled tags, e.g. no NMU rules); default lintian's own choice. */
+  profile?: 'debian' | 'ubuntu';
+}
+
+/** lintian's arguments for an artifact (exported for the test that runs them). */
+export function lintianArguments(artifact: string, options: LintianOptions = {}): string[] {
+  // --fail-on none: exit 0 whatever the hints (lintian's exit 2 means "hints at fail-on level",
+  // 1 a run-time failure); the gate is ours to decide.
+  const args = ['--tag-display-limit', '0', '--fail-on', 'none'];
+  if (options.profile) args.push('--profile', options.profile);
+  if (options.pedantic ?? true) args.push('--pedantic', '--display-info');
+  args.push(artifact);
+  return args;
 }
 
 const CODES: Record<string, Severity | undefined> = { E: 'error', W: 'warning', I: 'info', P: 'pedantic', X: 'info' };
@@ -54,11 +67,7 @@ export function parseLintianOutput(text: string): Finding[] {
 export async function runLintian(artifact: string, options: LintianOptions = {}): Promise<Finding[]> {
   if (!existsSync(artifact)) throw new PipelineError('no such file', { file: artifact, hint: 'pass the .changes or .dsc of a build' });
   if (!/\.(changes|dsc)$/.test(artifact)) throw new PipelineError('lintian needs a .changes or .dsc file', { file: artifact });
-  // --fail-on none: exit 0 whatever the hints (lintian's exit 2 means "hints at fail-on level",
-  // 1 a run-time failure); the gate is ours to decide.
-  const args = ['--tag-display-limit', '0', '--fail-on', 'none'];
-  if (options.pedantic ?? true) args.push('--pedantic', '--display-info');
-  args.push(artifact);
+  const args = lintianArguments(artifact, options);
   let result;
   try {
     result = await execaSupervised(options.binary ?? 'lintian', args, { reject: false, timeout: options.timeoutMs ?? 600_000, env: { LC_ALL: 'C.UTF-8' } });

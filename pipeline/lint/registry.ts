@@ -13,6 +13,7 @@ import { descriptionCheck } from './metadata/description.js';
 import { nmuCheck } from './metadata/nmu.js';
 import { packageYamlCheck } from './metadata/package-yaml.js';
 import { sourceFormatCheck, watchCheck } from './metadata/source.js';
+import { ubuntuMaintainerCheck } from './metadata/ubuntuMaintainer.js';
 import { OVERRIDE_TAGS } from './overrides.js';
 
 /** debian/copyright only (structure, licenses, coverage). */
@@ -20,7 +21,7 @@ export const DEP5_CHECKS: readonly Check[] = [dep5FormatCheck, dep5StructureChec
 
 export const CHECKS: readonly Check[] = [
   dep5FormatCheck, dep5StructureCheck, dep5LicensesCheck, dep5CoverageCheck, licenseHeaderCheck,
-  controlCheck, descriptionCheck, changelogCheck, nmuCheck, sourceFormatCheck, watchCheck, packageYamlCheck,
+  controlCheck, descriptionCheck, changelogCheck, nmuCheck, ubuntuMaintainerCheck, sourceFormatCheck, watchCheck, packageYamlCheck,
 ];
 
 /** Tags of every check plus those the runner itself emits (overrides). */

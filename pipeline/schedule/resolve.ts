@@ -5,7 +5,8 @@
  */
 import type { StageConfig } from '../config/schema.js';
 import { stage as stageByName, type Workspace } from '../config/workspace.js';
-import { develSeries, latestLts, nextSeries, seriesInfo, type SeriesResolution } from './distroInfo.js';
+import { develSeries, latestLts, readDistroInfo, type SeriesResolution } from './distroInfo.js';
+import { findSeries, seriesRows } from './seriesTable.js';
 import { freezeGate, type FreezeGateInput, type FreezeVerdict, FREEZE_GATE } from './freezeGate.js';
 import { findSchedule, loadSchedules, scheduleStatus, type Schedule, type ScheduleStatus } from './milestones.js';
 
@@ -30,12 +31,13 @@ export interface SeriesOverview {
 
 export function seriesOverview(ws: Workspace): SeriesOverview {
   const vendor = ws.config.vendor;
-  const devel = develSeries(vendor, ws.now);
-  const lts = latestLts(vendor, ws.now);
+  const rows = seriesRows(ws.config);
+  const devel = develSeries(vendor, ws.now, rows);
+  const lts = latestLts(vendor, ws.now, rows);
   const stages = ws.config.stages.map((s): StageSeries => {
     const series = s.target.series;
     const configured = ws.config.series[series]?.version;
-    const known = seriesInfo(series, vendor);
+    const known = findSeries(ws.config, series);
     const schedule = findSchedule(ws, series);
     const version = configured ?? known?.version ?? schedule?.version;
     return {
@@ -45,12 +47,19 @@ export function seriesOverview(ws: Workspace): SeriesOverview {
     };
   });
   const develStage = stages.find((s) => s.kind === 'devel');
+  const develConfig = ws.config.stages.find((s) => s.kind === 'devel');
+  const from = (series: string) => (readDistroInfo(vendor).some((r) => r.series === series) ? 'distro-info' : `the series table of ${ws.config.profile}'s profile`);
+  const label = (series: string, version?: string) => `${series}${version ? ` (${version})` : ''}`;
   let develNote: string;
   if (!develStage) develNote = 'no devel stage in pipeline.yaml';
-  else if (devel.found && devel.series.series === develStage.series)
-    develNote = `the devel stage targets ${develStage.series}, the ${vendor} development series`;
+  else if (develConfig?.target.standsFor) {
+    const real = develConfig.target.standsFor;
+    const isDevel = devel.found && devel.series.series === real;
+    develNote = `the devel stage uploads to ${label(develStage.series, develStage.version)}, standing in for ${label(real, findSeries(ws.config, real)?.version)}${isDevel ? `, the ${vendor} development series (${from(real)})` : devel.found ? `; the ${vendor} development series is ${devel.series.series}` : ''}: freeze gates and the report follow ${real}`;
+  } else if (devel.found && devel.series.series === develStage.series)
+    develNote = `the devel stage targets ${label(develStage.series, develStage.version)}, the ${vendor} development series (${from(develStage.series)})`;
   else if (devel.found)
-    develNote = `the devel stage targets ${develStage.series}${develStage.version ? ` (${develStage.version})` : ''} from pipeline.yaml; distro-info's development series is ${devel.series.series} (${devel.series.version})`;
+    develNote = `the devel stage targets ${label(develStage.series, develStage.version)} from pipeline.yaml; the ${vendor} development series is ${devel.series.series} (${devel.series.version}, ${from(devel.series.series)})`;
   else
     develNote = `using pipeline.yaml's devel series "${develStage.series}"${develStage.version ? ` (${develStage.version})` : ''}, which the installed distro-info data does not know`;
   return { vendor, now: ws.now.toISOString(), distroInfo: { devel, latestLts: lts }, stages, develNote };
@@ -75,7 +84,9 @@ function compareVersions(a: string, b: string): number {
  * the schedule file of the same vendor with the next higher version.
  */
 export function successorOf(ws: Workspace, schedule: Schedule): { series: string; schedule?: Schedule } | undefined {
-  const known = seriesInfo(schedule.series, schedule.vendor) ? nextSeries(schedule.series, schedule.vendor) : undefined;
+  const rows = schedule.vendor === ws.config.vendor ? seriesRows(ws.config) : readDistroInfo(schedule.vendor);
+  const i = rows.filter((r) => r.version).findIndex((r) => r.series === schedule.series);
+  const known = i >= 0 ? rows.filter((r) => r.version)[i + 1] : undefined;
   if (known) {
     const own = findSchedule(ws, known.series)
       ?? loadSchedules(ws).find((s) => s.vendor === schedule.vendor && compareVersions(s.version, known.version) === 0);

@@ -19,13 +19,14 @@ import { controlCheck } from '../lint/metadata/control.js';
 import { descriptionCheck } from '../lint/metadata/description.js';
 import { nmuCheck } from '../lint/metadata/nmu.js';
 import { sourceFormatCheck } from '../lint/metadata/source.js';
+import { ubuntuMaintainerCheck } from '../lint/metadata/ubuntuMaintainer.js';
 import { lintTree } from '../lint/run.js';
 import type { Finding, GateVerdict } from '../state/records.js';
 import { applyPlanToTree } from './changelog.js';
 import type { StagePlan } from './plan.js';
 
 /** The checks that need nothing but debian/. */
-export const DEBIAN_DIR_CHECKS: readonly Check[] = [controlCheck, descriptionCheck, changelogCheck, nmuCheck, sourceFormatCheck];
+export const DEBIAN_DIR_CHECKS: readonly Check[] = [controlCheck, descriptionCheck, changelogCheck, nmuCheck, ubuntuMaintainerCheck, sourceFormatCheck];
 
 export interface DebianDirLint {
   /** The stage's lint gate over these checks (gate `lint:SEVERITY`, as the lint step's). */
@@ -76,7 +77,7 @@ export function changelogEntryOf(tree: string): string {
 /** The stage's lint gate on debian/ as it will be uploaded, and the changelog entry it carries: one dch run. */
 export async function lintDebianDir(ws: Workspace, pkg: string, stage: StageConfig, plan: StagePlan): Promise<DebianDirLint> {
   return withStageDebianDir(ws, pkg, plan, async (tree, added) => {
-    const record = await lintTree(tree, { checks: DEBIAN_DIR_CHECKS, stage, vendor: ws.config.vendor, detectLicenses: false });
+    const record = await lintTree(tree, { checks: DEBIAN_DIR_CHECKS, stage, vendor: ws.config.vendor, declaredSeries: Object.keys(ws.config.series), detectLicenses: false });
     // Lines of the maintainer's changelog, as `pipeline lint PKG --stage` reports them.
     const findings = record.findings.map((f) => mapChangelogLine(f, added, stage.name, plan.version));
     return { gate: record.gate, findings, changelogEntry: changelogEntryOf(tree) };

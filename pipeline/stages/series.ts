@@ -1,10 +1,11 @@
 /**
  * A series' release number ('12', '24.04'), used in backport versions: pipeline.yaml's
- * series.<name>.version, else Debian's distro-info-data CSVs.
+ * series.<name>.version, else the series table (distro-info's CSVs merged with the profile's).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
+import { findSeries } from '../schedule/seriesTable.js';
 
 const DISTRO_INFO = '/usr/share/distro-info';
 
@@ -26,7 +27,7 @@ export function distroInfoVersion(vendor: 'debian' | 'ubuntu', series: string, d
 export function seriesVersion(ws: Workspace, series: string): string {
   const fromConfig = ws.config.series[series]?.version;
   if (fromConfig) return fromConfig;
-  const fromData = distroInfoVersion(ws.config.vendor, series);
+  const fromData = findSeries(ws.config, series)?.version || undefined;
   if (fromData) return fromData;
   throw new PipelineError(`no release number for series ${JSON.stringify(series)}: not in ${DISTRO_INFO}/${ws.config.vendor}.csv`, {
     file: ws.configFile, key: `series.${series}.version`, hint: 'add version: "NN" to the series in pipeline.yaml',

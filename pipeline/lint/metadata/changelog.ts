@@ -23,8 +23,16 @@ const SUFFIXES = ['', '-backports', '-backports-sloppy', '-security', '-updates'
 const ALIASES = ['unstable', 'experimental', 'testing', 'stable', 'oldstable', 'sid', 'UNRELEASED', 'stable-security', 'testing-security', 'stable-updates', 'oldstable-security', 'stable-proposed-updates', 'oldstable-proposed-updates'];
 
 let knownCache: Set<string> | undefined;
-/** Every distribution name the archives know: distro-info codenames with their pockets, plus aliases. */
-export function knownDistributions(dir = '/usr/share/distro-info'): Set<string> {
+/**
+ * Every distribution name the archives know: distro-info codenames with their pockets, plus
+ * aliases, plus the series the profile declares (with pockets) that distro-info may not know yet.
+ */
+export function knownDistributions(dir = '/usr/share/distro-info', declared: readonly string[] = []): Set<string> {
+  if (declared.length) {
+    const known = new Set(knownDistributions(dir));
+    for (const series of declared) for (const s of SUFFIXES) known.add(`${series}${s}`);
+    return known;
+  }
   if (knownCache) return knownCache;
   const known = new Set(ALIASES);
   for (const vendor of ['debian', 'ubuntu']) {
@@ -135,7 +143,7 @@ export const changelogCheck = defineCheck({
     }
 
     const dist = top.distributions.join(' ');
-    const known = knownDistributions();
+    const known = knownDistributions(undefined, ctx.options.declaredSeries);
     if (dist === 'UNRELEASED') emit('unreleased-changelog-distribution', undefined, at(top.line));
     else for (const d of top.distributions) if (!known.has(d)) emit('bad-distribution-in-changelog', d, at(top.line));
 
@@ -143,8 +151,6 @@ export const changelogCheck = defineCheck({
     if (stage) {
       const want = expectedDistribution(stage);
       const ok = new Set([want, stage.target.suite]);
-      // Ubuntu's profile may name the development series by its alias.
-      if (stage.target.series === 'devel') for (const d of known) if (!d.includes('-')) ok.add(d);
       if (top.distributions.length !== 1 || !ok.has(top.distributions[0]))
         emit('distribution-does-not-fit-stage', `${dist} (stage ${stage.name} uploads to ${want})`, at(top.line));
     }

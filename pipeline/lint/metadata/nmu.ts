@@ -8,6 +8,10 @@
  * that team to Uploaders (or not) flips these tags, and lintian only says so after a 15-minute
  * build. Here the tree's lint says it at once. Same conditions and names as lintian 2.116's
  * Lintian::Check::Nmu, which the lintian comparison test keeps us to.
+ *
+ * Ubuntu has no NMUs: Ubuntu uploads are judged by Ubuntu's conventions (ubuntuN, ~ppaN,
+ * ~bpoYY.MM.N; the Maintainer rule is metadata/ubuntuMaintainer.ts), so under an Ubuntu profile
+ * the tags lintian's own Ubuntu profile disables (profiles/ubuntu/main.profile) are not emitted.
  */
 import { defineCheck } from '../check.js';
 import { CHANGELOG, loadChangelog } from './changelog.js';
@@ -28,6 +32,12 @@ function nmuLevel(version: string): number {
   if (/\+b\d+$/.test(version)) level = 2;
   return level;
 }
+
+/** The Disable-Tags of lintian's profiles/ubuntu/main.profile that belong to this check (held to the installed file by nmu.test.ts). */
+export const UBUNTU_DISABLED_NMU_TAGS: ReadonlySet<string> = new Set([
+  'maintainer-upload-has-incorrect-version-number', 'no-nmu-in-changelog', 'qa-upload-has-incorrect-version-number',
+  'source-nmu-has-incorrect-version-number', 'team-upload-has-incorrect-version-number',
+]);
 
 export const nmuCheck = defineCheck({
   name: 'nmu',
@@ -65,7 +75,11 @@ export const nmuCheck = defineCheck({
       explanation: 'A QA upload is a maintainer upload: it should not have an NMU revision.',
     },
   ],
-  run(ctx, emit) {
+  run(ctx, emitAny) {
+    const emit: typeof emitAny = (tag, ...rest) => {
+      if (ctx.options.vendor === 'ubuntu' && UBUNTU_DISABLED_NMU_TAGS.has(tag)) return;
+      emitAny(tag, ...rest);
+    };
     const top = loadChangelog(ctx)?.entries[0];
     const source = loadControl(ctx)?.paragraphs[0];
     if (!top || !source) return;
