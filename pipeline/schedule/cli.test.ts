@@ -26,12 +26,12 @@ describe('pipeline schedule', () => {
     expect(doc.schedules[0]).toMatchObject({ series: 'noble', phase: 'FeatureFreeze', next: { name: 'UserInterfaceFreeze', date: '2024-03-21', daysLeft: 20 } });
   });
 
-  it('without SERIES: distro-info says no Ubuntu devel series is known today; pipeline.yaml\'s 27.04 is used', async () => {
+  it('without SERIES: distro-info knows no Ubuntu devel series today; the profile\'s series table gives 27.04', async () => {
     const r = await cli(['--config', 'profiles/ubuntu.yaml', 'schedule', '--at', '2026-11-25']);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain('no Ubuntu development series known on 2026-11-25: the installed distro-info data ends at 26.10 "stonking" (released 2026-10-15)');
+    expect(r.stdout).toContain('development series: tbd2704 (27.04) — the profile: created 2026-10-15, release planned 2027-04-22');
     expect(r.stdout).toContain('latest LTS:         resolute (26.04)');
-    expect(r.stdout).toContain('Ubuntu 27.04 "devel" — PROVISIONAL schedule');
+    expect(r.stdout).toContain('Ubuntu 27.04 "tbd2704" — PROVISIONAL schedule');
   });
 
   it('--format ics writes an iCalendar file with CRLF lines', async () => {
@@ -54,6 +54,6 @@ describe('pipeline schedule', () => {
     ]);
     const u = await cli(['schedule', 'hardy']);
     expect(u.exitCode).toBe(2);
-    expect(u.stderr).toMatch(/^pipeline: schedules\/hardy\.yaml: no schedule for series "hardy" \(known: oneiric, trixie, noble, forky, resolute, devel\)/);
+    expect(u.stderr).toMatch(/^pipeline: schedules\/hardy\.yaml: no schedule for series "hardy" \(known: oneiric, trixie, noble, forky, resolute, tbd2704\)/);
   });
 });

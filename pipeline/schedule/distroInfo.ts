@@ -37,6 +37,8 @@ export interface SeriesInfo {
   eol?: string;
   /** Vendor-specific end-of-life columns (ubuntu: eol-server, eol-esm, eol-legacy; debian: eol-lts, eol-elts). */
   extraEol: Record<string, string>;
+  /** Where the row comes from when not distro-info's CSV (a profile's series table). */
+  from?: string;
 }
 
 export type SeriesResolution =
@@ -120,7 +122,7 @@ export function develSeries(vendor: Vendor, date: Date, rows = readDistroInfo(ve
     .filter((r) => r.version && r.created <= day && (!r.release || r.release > day))
     .sort((a, b) => a.created.localeCompare(b.created));
   const hit = candidates.at(-1);
-  if (hit) return { found: true, series: hit, how: `distro-info: created ${hit.created}, ${hit.release ? `release planned ${hit.release}` : 'no release date yet'}` };
+  if (hit) return { found: true, series: hit, how: `${hit.from ?? 'distro-info'}: created ${hit.created}, ${hit.release ? `release planned ${hit.release}` : 'no release date yet'}` };
   const newest = newestKnown(rows);
   const stale = Boolean(newest && newest.created <= day);
   return {

@@ -35,8 +35,8 @@ export function mergeSeriesRows(csv: readonly SeriesInfo[], vendor: Vendor, decl
     const p = profileRow(vendor, series, c);
     if (!p) continue;
     const i = rows.findIndex((r) => r.series === series);
-    if (i >= 0) rows[i] = { ...rows[i]!, ...p };
-    else if (p.created) rows.push({ codename: series, version: '', lts: false, extraEol: {}, ...p, vendor, series, created: p.created });
+    if (i >= 0) rows[i] = { ...rows[i]!, ...p, from: 'distro-info and the profile' };
+    else if (p.created) rows.push({ codename: series, version: '', lts: false, extraEol: {}, ...p, vendor, series, created: p.created, from: 'the profile' });
   }
   return rows.sort((a, b) => a.created.localeCompare(b.created));
 }
