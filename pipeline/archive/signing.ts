@@ -19,8 +19,11 @@ export interface SigningKey {
   gnupgHome: string;
   /** The key's first user id (shown in plans; not secret). */
   uid: string;
-  /** Where the key came from: pipeline.yaml, an environment variable, or the pipeline's own key. */
-  origin: 'config' | 'env' | 'local';
+  /**
+   * Where the key came from: pipeline.yaml, an environment variable, the pipeline's own key, or
+   * a key of the GnuPG home for the maintainer's address (a user's own, e.g. their Launchpad key).
+   */
+  origin: 'config' | 'env' | 'local' | 'maintainer';
   /** True when this call generated the key. */
   created: boolean;
 }
@@ -121,6 +124,10 @@ export async function ensureSigningKey(ws: Workspace, options: EnsureKeyOptions 
   const uid = localKeyUid(ws);
   const [existing] = await secretKeys(home, `=${uid}`);
   if (existing) return { ...existing, gnupgHome: home, origin: 'local', created: false };
+  // A key of the home for the address uploads are signed as (debsign and Launchpad go by it).
+  const email = ws.config.maintainer?.email;
+  const [mine] = email ? await secretKeys(home, `<${email}>`) : [];
+  if (mine) return { ...mine, gnupgHome: home, origin: 'maintainer', created: false };
   if (!options.create) {
     throw new PipelineError(`no signing key in ${home}`, { hint: 'run pipeline doctor --fix (or promote without --dry-run) to create the local key' });
   }
@@ -131,6 +138,11 @@ export async function ensureSigningKey(ws: Workspace, options: EnsureKeyOptions 
     throw new PipelineError(`gpg could not create the local signing key in ${home}: ${String(gen.stderr).trim().split('\n').pop()}`);
   }
   return { ...made, gnupgHome: home, origin: 'local', created: true };
+}
+
+/** Every secret key in the workspace's GnuPG home (uid and fingerprint; for doctor's message). */
+export async function listSecretKeys(ws: Workspace, env: NodeJS.ProcessEnv = process.env): Promise<Array<{ fingerprint: string; uid: string }>> {
+  return secretKeys(gnupgHome(ws, env));
 }
 
 /** Like ensureSigningKey without creating anything: undefined when there is no usable key yet. */

@@ -8,11 +8,11 @@
  */
 import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, relative } from 'node:path';
 import { execa } from 'execa';
 import type { Workspace } from '../config/workspace.js';
 import { isPipelineError } from '../errors.js';
-import { ensureSigningKey, findSigningKey, gnupgHome } from '../archive/signing.js';
+import { ensureSigningKey, findSigningKey, gnupgHome, listSecretKeys, localKeyUid } from '../archive/signing.js';
 
 export type CheckStatus = 'ok' | 'fixed' | 'missing' | 'warning';
 
@@ -243,11 +243,32 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
   return { ok: rows.every((r) => !r.required || r.status === 'ok' || r.status === 'fixed'), rows };
 }
 
-async function signingKeyRow(ws: Workspace, fix: boolean): Promise<CheckRow> {
+/** The `ppa:` hosts the profile uploads to: Launchpad takes only keys registered with the uploader's account. */
+function launchpadTargets(ws: Workspace): string[] {
+  return Object.values(ws.config.archives).flatMap((a) => (a.kind === 'dput' && a.host.startsWith('ppa:') ? [a.host] : []));
+}
+
+export async function signingKeyRow(ws: Workspace, fix: boolean): Promise<CheckRow> {
+  const file = relative(process.cwd(), ws.configFile) || ws.configFile;
   try {
     const existing = await findSigningKey(ws);
-    if (existing) return { name: 'signing key', required: true, status: 'ok', detail: `${existing.uid} ${existing.fingerprint} (${existing.origin}, ${existing.gnupgHome})` };
-    if (!fix) return { name: 'signing key', required: true, status: 'missing', detail: `no signing key in ${gnupgHome(ws)}`, fix: 'pipeline doctor --fix' };
+    const lp = launchpadTargets(ws);
+    if (existing) {
+      const detail = `${existing.uid} ${existing.fingerprint} (${existing.origin}, ${existing.gnupgHome})`;
+      // The pipeline's own key signs the local archive; Launchpad has never seen it.
+      if (existing.origin === 'local' && lp.length) {
+        return { name: 'signing key', required: false, status: 'warning', detail: `${detail}: the pipeline's own key, which ${lp.join(', ')} will reject (Launchpad accepts uploads signed by a key registered with your account)`, fix: `set signing.key in ${file} to your Launchpad key's fingerprint` };
+      }
+      return { name: 'signing key', required: true, status: 'ok', detail: lp.length ? `${detail}; ${lp.join(', ')} accepts it if it is registered with your Launchpad account` : detail };
+    }
+    if (!fix) {
+      const held = await listSecretKeys(ws);
+      const want = localKeyUid(ws);
+      const detail = held.length
+        ? `no key for ${ws.config.maintainer?.email ?? want} (the maintainer ${file} signs as) in ${gnupgHome(ws)}, which holds ${held.map((k) => `${k.uid} ${k.fingerprint}`).join(', ')}`
+        : `no signing key in ${gnupgHome(ws)}`;
+      return { name: 'signing key', required: true, status: 'missing', detail, fix: held.length ? `signing.key: FINGERPRINT in ${file} to use one of them, or pipeline doctor --fix to create "${want}"` : 'pipeline doctor --fix' };
+    }
     const made = await ensureSigningKey(ws, { create: true });
     return { name: 'signing key', required: true, status: 'fixed', detail: `created ${made.uid} ${made.fingerprint} in ${made.gnupgHome}` };
   } catch (e) {
