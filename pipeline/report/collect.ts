@@ -98,19 +98,17 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
     return r;
   };
   const packages = packagesInOrder(ws);
-  const schedule = findSchedule(ws, release);
+  // A stand-in's timeline and freezes are the series it stands for (target.standsFor): one series throughout.
+  const scheduled = R.target.standsFor ?? release;
+  const schedule = findSchedule(ws, scheduled);
   const next = schedule ? successorOf(ws, schedule) : undefined;
   const notes: string[] = [seriesOverview(ws).develNote];
   const releasedOn = schedule?.milestones.find((m) => m.name === 'Release' && m.at <= ws.now)?.date;
-  // The freeze gates of a released series follow the next one: the timeline shows that one.
-  const gateSchedule = releasedOn && R.kind === 'devel' && next?.schedule ? next.schedule : schedule;
   if (releasedOn && R.kind === 'devel') {
-    notes.push(next?.schedule
-      ? `${release} was released on ${releasedOn}: the devel stage's freeze gates follow ${next.series} (${ws.config.schedules}/${next.series}.yaml), whose schedule is shown`
-      : `${release} was released on ${releasedOn} and no schedule for the next series exists: freeze verdicts are blocked`);
+    notes.push(`${scheduled} was released on ${releasedOn}: closed to development uploads, freeze verdicts are blocked${next ? ` (the development series is ${next.series})` : ''}`);
   }
-  if (gateSchedule?.provisional) notes.push(`the ${gateSchedule.series} schedule is provisional: ${gateSchedule.source ?? gateSchedule.file}`);
-  if (!schedule && R.kind === 'devel' && R.gates.schedule) notes.push(`no schedule for ${release}: freeze verdicts are blocked until ${ws.config.schedules}/${release}.yaml exists`);
+  if (schedule?.provisional) notes.push(`the ${scheduled} schedule is provisional: ${schedule.source ?? schedule.file}`);
+  if (!schedule && R.kind === 'devel' && R.gates.schedule) notes.push(`no schedule for ${scheduled}: freeze verdicts are blocked until ${ws.config.schedules}/${scheduled}.yaml exists`);
   const anyMir = packages.some((p) => p.definition.mir.required);
   if (anyMir) notes.push(typeof options.mainIndex === 'object' ? `main index: ${options.mainIndex.from} (${options.mainIndex.binaries.size} binary packages)` : `main index: ${options.mainIndex ?? 'not checked'}`);
   const setBinaries = anyMir ? binariesOfSet(packages) : new Map<string, string>();
@@ -141,7 +139,7 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
       ].map((c) => ({ ...on, ...c }));
       let freeze: FreezeSummary | undefined;
       if (s.kind === 'devel') {
-        const f = freezeCheck({ ws, loaded, schedule: findSchedule(ws, s.target.series), next: s === R ? next : undefined, version, scheduleDir: ws.config.schedules }, s, ev, r.publish);
+        const f = freezeCheck({ ws, loaded, schedule: findSchedule(ws, s.target.standsFor ?? s.target.series), next: s === R ? next : undefined, version, scheduleDir: ws.config.schedules }, s, ev, r.publish);
         checks.push({ ...on, ...f.check });
         freeze = f.summary;
       }
@@ -189,8 +187,8 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
   return {
     release, releaseVersion: ws.config.series[release]?.version ?? schedule?.version, vendor: ws.config.vendor, profile: ws.config.profile,
     stage: R.name, now: ws.now.toISOString(), generatedAt: (options.generatedAt ?? new Date()).toISOString(),
-    schedule: gateSchedule ? scheduleStatus(gateSchedule, ws.now) : undefined,
-    ...(gateSchedule ? { scheduleSeries: gateSchedule.series } : {}),
+    schedule: schedule ? scheduleStatus(schedule, ws.now) : undefined,
+    ...(schedule ? { scheduleSeries: schedule.series } : {}),
     notes, packages: results,
     overall: {
       ready, verdict: ready ? 'ready' : 'not ready', counts,

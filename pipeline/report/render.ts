@@ -23,7 +23,7 @@ export function scheduleLine(r: ReadinessReport): string {
   if (!s) return `no schedule for ${r.release}`;
   const phase = s.phase === 'not-open' ? 'not open yet' : s.phase === 'open' ? 'open for development' : s.phase === 'Release' ? `released on ${s.rows.at(-1)!.date}` : `in ${s.phase}`;
   const next = s.next ? `; next: ${milestoneTitle(s.next)} on ${s.next.date} (${daysText(s.next.daysLeft)})` : '';
-  return `${r.release} ${phase}${next}${s.provisional ? ' [provisional schedule]' : ''}`;
+  return `${s.series} ${phase}${next}${s.provisional ? ' [provisional schedule]' : ''}`;
 }
 
 export function freezeLine(p: PackageReadiness): string | undefined {

@@ -75,16 +75,16 @@ describe('freeze gate table (oneiric: DIF 06-30, FF 08-11, Beta 08-25, Final 10-
     expect(gate('2011-10-07T12:00:00Z', UPSTREAM, { pkg: { name: 'zookeeper', finalFreezeApproval: '#870002' } }).verdict).toBe('waived');
   });
 
-  it('after Release the devel stage moves to the next series', () => {
+  it('after Release the series is closed: a blocked verdict naming the next series, never a silent move', () => {
     const none = gate('2011-10-13T00:00:00Z', BUGFIX, { next: { series: 'precise' } });
-    expect(none.verdict).toBe('blocked');
-    expect(none.reason).toBe('oneiric was released on 2011-10-13; the devel stage moves to precise, which has no schedule (schedules/precise.yaml)');
-    expect(none.fix).toContain('add schedules/precise.yaml');
-    expect(gate('2011-10-14T00:00:00Z', BUGFIX).reason).toContain('no next series is known');
-    // With the next series' schedule, its (open) state decides.
-    const moved = freezeGate({ schedule: oneiric, now: new Date('2024-03-01T12:00:00Z'), currentVersion: CURRENT, candidateVersion: UPSTREAM, pkg, next: { series: 'noble', schedule: noble } });
-    expect(moved).toMatchObject({ verdict: 'blocked', series: 'noble', phase: 'FeatureFreeze' });
-    expect(moved.reason).toMatch(/^oneiric was released on 2011-10-13; the devel stage moves to noble: FeatureFreeze since 2024-02-29/);
+    expect(none).toMatchObject({ verdict: 'blocked', series: 'oneiric', phase: 'Release' });
+    expect(none.reason).toBe('oneiric was released on 2011-10-13: it is closed to development uploads; the development series is precise');
+    expect(none.fix).toContain('point the devel stage at precise');
+    expect(none.fix).toContain('target.standsFor: devel');
+    expect(gate('2011-10-14T00:00:00Z', BUGFIX).fix).toContain('add the next development series');
+    // Even when the next series has a schedule and is open, the released series stays closed.
+    const later = freezeGate({ schedule: oneiric, now: new Date('2024-03-01T12:00:00Z'), currentVersion: CURRENT, candidateVersion: BUGFIX, pkg, next: { series: 'noble', schedule: noble } });
+    expect(later).toMatchObject({ verdict: 'blocked', series: 'oneiric', phase: 'Release' });
   });
 
   it('before the series opens, uploads to it are blocked', () => {
@@ -135,10 +135,18 @@ describe('freezeGateForStage (pipeline.yaml + schedules/, --at via the workspace
     expect(freezeGateForStage(ws('2025-07-28'), 'backports', opts).verdict).toBe('pass');
   });
 
-  it('Debian profile today: trixie is released, the stage follows forky (open)', () => {
+  it('Debian profile today: trixie stands in for forky (declared), forky\'s schedule decides', () => {
     const v = freezeGateForStage(ws('2026-11-25'), 'devel', opts);
     expect(v).toMatchObject({ verdict: 'pass', series: 'forky', phase: 'open' });
-    expect(v.reason).toMatch(/^trixie was released on 2025-08-09; the devel stage moves to forky: forky is open for development \[provisional schedule\]; next: DebianImportFreeze \(Transition and Toolchain Freeze\) on 2027-03-07/);
+    expect(v.reason).toMatch(/^trixie stands in for forky \(devel's target.standsFor\): forky is open for development \[provisional schedule\]; next: DebianImportFreeze \(Transition and Toolchain Freeze\) on 2027-03-07/);
+  });
+
+  it('without the stand-in declaration, a devel stage targeting the released trixie is blocked', () => {
+    const w = ws('2026-11-25');
+    const st = { ...w.config.stages.find((s) => s.name === 'devel')!, target: { archive: 'local', suite: 'trixie', series: 'trixie' } };
+    const v = freezeGateForStage(w, st, opts);
+    expect(v).toMatchObject({ verdict: 'blocked', series: 'trixie', phase: 'Release' });
+    expect(v.reason).toBe('trixie was released on 2025-08-09: it is closed to development uploads; the development series is forky');
   });
 
   it('Ubuntu profile: devel is the profile-declared 27.04 (provisional schedule)', () => {

@@ -8,8 +8,10 @@
  *                              bug-fix-only uploads pass
  *   BetaFreeze                 (note: packages on the images need release-team approval)
  *   FinalFreeze                blocked unless the release team's approval is recorded
- *   Release                    the devel stage moves to the next series: its schedule applies;
- *                              blocked when the next series has no schedule
+ *   Release                    blocked: the series is closed to development uploads. A stage
+ *                              whose target stands in for the development release says so
+ *                              (`target.standsFor`, schedule/resolve.ts) and is judged by that
+ *                              series' schedule instead; nothing moves silently
  *
  * Backports and PPA stages are never frozen. Verdicts use the shared GateVerdict shape, plus the
  * milestone in effect and the days left to the next one.
@@ -113,23 +115,12 @@ export function freezeGate(input: FreezeGateInput): FreezeVerdict {
   const when = (name: MilestoneName) => schedule.milestones.find((m) => m.name === name)!.date;
 
   if (reached('Release')) {
-    const released = `${schedule.series} was released on ${when('Release')}`;
-    if (input.next?.schedule) {
-      const moved = freezeGate({ ...input, schedule: input.next.schedule, next: undefined });
-      return {
-        ...moved,
-        reason: `${released}; the devel stage moves to ${input.next.series}: ${moved.reason ?? ''}`.trim(),
-        fix: moved.fix ?? `point the devel stage at ${input.next.series} (pipeline.yaml stages[devel].target.series) when its archive is reachable`,
-      };
-    }
     const nextName = input.next?.series;
     return {
       ...common, verdict: 'blocked', phase: 'Release', notes,
-      reason: nextName
-        ? `${released}; the devel stage moves to ${nextName}, which has no schedule (schedules/${nextName}.yaml)`
-        : `${released}; the devel stage moves to the next series, but no next series is known`,
+      reason: `${schedule.series} was released on ${when('Release')}: it is closed to development uploads${nextName ? `; the development series is ${nextName}` : ''}`,
       fix: nextName
-        ? `add schedules/${nextName}.yaml and set stages[devel].target.series to ${nextName} in pipeline.yaml`
+        ? `point the devel stage at ${nextName} (stages[devel].target.series, with ${input.next?.schedule ? input.next.schedule.file ?? `schedules/${nextName}.yaml` : `a schedules/${nextName}.yaml`}), or declare target.standsFor: devel if ${schedule.series} stands in for it`
         : 'add the next development series to pipeline.yaml (series:, stages[devel].target.series) and its schedules/<series>.yaml',
     };
   }

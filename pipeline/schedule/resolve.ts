@@ -7,6 +7,7 @@ import type { StageConfig } from '../config/schema.js';
 import { stage as stageByName, type Workspace } from '../config/workspace.js';
 import { develSeries, latestLts, readDistroInfo, type SeriesResolution } from './distroInfo.js';
 import { findSeries, seriesRows } from './seriesTable.js';
+import type { GateVerdict } from '../state/records.js';
 import { freezeGate, type FreezeGateInput, type FreezeVerdict, FREEZE_GATE } from './freezeGate.js';
 import { findSchedule, loadSchedules, scheduleStatus, type Schedule, type ScheduleStatus } from './milestones.js';
 
@@ -104,8 +105,9 @@ export interface StageFreezeOptions extends Omit<FreezeGateInput, 'schedule' | '
 }
 
 /**
- * The freeze gate of a stage: loads schedules/<target series>.yaml (and the successor's, for
- * after its Release) and evaluates freezeGate. Stages without `gates.schedule` and non-devel
+ * The freeze gate of a stage: loads schedules/<series>.yaml of its target series, or of the series
+ * its target stands in for (target.standsFor), and evaluates freezeGate (the successor named
+ * after its Release). Stages without `gates.schedule` and non-devel
  * stages pass; a devel stage whose series has no schedule file is blocked (freezes cannot be
  * checked), with the fix.
  */
@@ -116,13 +118,39 @@ export function freezeGateForStage(ws: Workspace, stageOrName: string | StageCon
   const base = { gate: FREEZE_GATE, series, artifactSha256: options.artifactSha256, notes: [] as string[] };
   if (st.kind !== 'devel') return { ...base, verdict: 'pass', phase: 'not-frozen', reason: `${st.kind} uploads are never frozen` };
   if (!st.gates.schedule) return { ...base, verdict: 'pass', phase: 'not-frozen', reason: `schedule gates are off for stage ${st.name} (gates.schedule: false)` };
-  const schedule = findSchedule(ws, series);
+  // A stand-in (target.standsFor) is judged by the schedule of the series it stands for.
+  const real = st.target.standsFor ?? series;
+  const schedule = findSchedule(ws, real);
   if (!schedule) {
     return {
-      ...base, verdict: 'blocked', phase: 'open',
-      reason: `no release schedule for ${series}: freezes cannot be checked`,
-      fix: `add ${ws.config.schedules}/${series}.yaml (see schedules/README.md), or set gates.schedule: false for stage ${st.name}`,
+      ...base, series: real, verdict: 'blocked', phase: 'open',
+      reason: `no release schedule for ${real}: freezes cannot be checked`,
+      fix: `add ${ws.config.schedules}/${real}.yaml (see schedules/README.md), or set gates.schedule: false for stage ${st.name}`,
     };
   }
-  return freezeGate({ ...options, schedule, now, stageKind: 'devel', next: successorOf(ws, schedule) });
+  const v = freezeGate({ ...options, schedule, now, stageKind: 'devel', next: successorOf(ws, schedule) });
+  return real === series ? v : { ...v, reason: `${series} stands in for ${real} (${st.name}'s target.standsFor): ${v.reason ?? ''}`.trim() };
+}
+
+/**
+ * Is the series a backports stage targets still open for backports? Its support must not have
+ * ended: Ubuntu's `eol` (standard support), Debian's `eol-lts` (its LTS period; `eol` when it has
+ * none), from the series table (distro-info merged with the profile's). A closed target is a
+ * blocked verdict, not a note; a series without an end date passes, saying so.
+ */
+export function seriesSupportGate(ws: Workspace, st: StageConfig): GateVerdict {
+  const series = st.target.series;
+  const info = findSeries(ws.config, series);
+  const end = info ? (info.vendor === 'debian' ? info.extraEol['eol-lts'] ?? info.eol : info.eol) : undefined;
+  const column = info?.vendor === 'debian' && info.extraEol['eol-lts'] ? 'eol-lts' : 'eol';
+  const day = ws.now.toISOString().slice(0, 10);
+  if (!end) return { gate: 'series-support', verdict: 'pass', reason: `no end of support known for ${series}` };
+  if (day >= end) {
+    return {
+      gate: 'series-support', verdict: 'blocked',
+      reason: `${series}'s support ended on ${end} (${column}): its ${st.target.pocket ?? st.kind} are closed`,
+      fix: `point stage ${st.name} at a supported release (stages[${st.name}].target.series in ${ws.config.profile === 'debian' ? 'pipeline.yaml' : 'the profile'})`,
+    };
+  }
+  return { gate: 'series-support', verdict: 'pass', reason: `${series} is supported until ${end} (${column})` };
 }

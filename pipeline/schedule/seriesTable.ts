@@ -89,6 +89,8 @@ export function resolveStageSeries(config: PipelineConfig, now: Date, where: Whe
       st.target.suite = swap(st.target.suite)!;
       if (st.builder.suite) st.builder.suite = swap(st.builder.suite);
       if (st.target.standsFor) st.target.standsFor = swap(st.target.standsFor);
+      // A stand-in for the series it is (trixie while trixie was the development series): none.
+      if (st.target.standsFor === st.target.series) delete st.target.standsFor;
       out.push({ stage: st.name, alias: DEVEL_ALIAS, series: name, how: d.how });
     }
     for (const key of ['series', 'standsFor'] as const) {

@@ -13,7 +13,9 @@ import { compareVersions } from '../debian/version.js';
 import type { GateVerdict } from '../state/records.js';
 import { privateApt, type SuiteVersions } from '../tools/apt.js';
 import type { StagePlan } from './plan.js';
-import { BaseStage } from './stage.js';
+import { seriesSupportGate } from '../schedule/resolve.js';
+import { applyWaiver, findWaiver, GATES } from './gates.js';
+import { BaseStage, type StageRun } from './stage.js';
 import { targetVersions } from './target.js';
 import { versionVerdict } from './versionGate.js';
 
@@ -108,6 +110,12 @@ export function backportVersionVerdict(
 
 export class BackportStage extends BaseStage {
   readonly kind = 'backports' as const;
+
+  /** A backport to a release past its support is refused (schedule/resolve.ts seriesSupportGate). */
+  override async extraGates(run: StageRun): Promise<GateVerdict[]> {
+    const v = seriesSupportGate(run.ws, this.config);
+    return [applyWaiver(v, findWaiver(run.ws, run.pkg, this.config.name, GATES.seriesSupport, run.args.waivers))];
+  }
 
   async versionGate(ws: Workspace, plan: StagePlan): Promise<GateVerdict> {
     const lts = await ltsVersionsOf(ws, plan, this.config.target.series, this.config.name);

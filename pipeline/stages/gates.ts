@@ -19,6 +19,7 @@ export const GATES = {
   progression: 'progression',
   dependencies: 'dependencies',
   freeze: 'freeze',
+  seriesSupport: 'series-support',
   lint: 'lint',
   binaryBuild: 'binary-build',
   cleanTree: 'clean-tree',
