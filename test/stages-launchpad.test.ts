@@ -2,7 +2,9 @@
  * The Launchpad PPA path, exercised for real up to the wire: `pipeline promote` with the Ubuntu
  * progression's `ppa:ensemble/ppa` target builds and debsigns the _source.changes, then runs the
  * real `dput -c <generated dput.cf> ppa:ensemble/ppa X_source.changes` — its `ftp` method talking
- * to a local FTP server in place of ppa.launchpad.net (the archive's `fqdn` set to it).
+ * to a local FTP server in place of ppa.launchpad.net (the archive's `fqdn` set to it). Confirm
+ * then waits for Launchpad to publish and build the upload, asking a local stand-in of
+ * Launchpad's REST API (test/helpers/launchpadApi.ts, the archive's `api` set to it).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,10 +18,11 @@ import { dputConfigText, dputInvocation } from '../pipeline/archive/dput.js';
 import { promote } from '../pipeline/stages/promote.js';
 import { planStage } from '../pipeline/stages/plan.js';
 import { startFtpServer, type FtpServer } from './helpers/ftpServer.js';
+import { startLaunchpadApi, type LaunchpadApi } from './helpers/launchpadApi.js';
 import { stagesWorkspace, type StagesWorkspace } from './helpers/stagesWorkspace.js';
 import { REPO } from './helpers/workspace.js';
 
-const ubuntuConfig = (fqdn: string) => `
+const ubuntuConfig = (fqdn: string, api: string) => `
 profile: ubuntu-test
 vendor: ubuntu
 maintainer: { name: Ensemble Packagers, email: ensemble@lists.ubuntu.com }
@@ -31,6 +34,8 @@ archives:
     kind: dput
     host: ppa:ensemble/ppa
     fqdn: ${fqdn}
+    api: ${api}
+    wait: { timeoutMinutes: 1, intervalSeconds: 0.05 }
   ubuntu: { kind: dput, host: ubuntu }
 stages:
   - name: ppa
@@ -50,16 +55,22 @@ stages:
 describe('Launchpad PPA upload (ppa:ensemble/ppa) against a local ftp target', () => {
   let t: StagesWorkspace;
   let ftp: FtpServer;
+  let lp: LaunchpadApi;
   let restore: () => void;
   beforeAll(async () => {
     t = stagesWorkspace({ packages: ['zookeeper'] });
     ftp = await startFtpServer(join(t.root, 'ftp'));
     const { writeFileSync, mkdirSync } = await import('node:fs');
     mkdirSync(join(t.root, 'ftp'), { recursive: true });
-    writeFileSync(t.config, ubuntuConfig(`127.0.0.1:${ftp.port}`));
+    lp = await startLaunchpadApi('ensemble', 'ppa', 'zookeeper', '3.9.3-2~ppa1', [
+      {}, // still in Launchpad's upload queue
+      { source: 'Published', builds: [{ arch: 'amd64', state: 'Currently building' }] },
+      { source: 'Published', builds: [{ arch: 'amd64', state: 'Successfully built', log: true }] },
+    ]);
+    writeFileSync(t.config, ubuntuConfig(`127.0.0.1:${ftp.port}`, lp.api));
     restore = t.use();
   });
-  afterAll(async () => { restore(); await ftp.close(); await t.cleanup(); });
+  afterAll(async () => { restore(); await ftp.close(); await lp.close(); await t.cleanup(); });
 
   it('the real profile targets ppa.launchpad.net by ftp, incoming ~ensemble/ppa/ubuntu', () => {
     const ws = loadWorkspace({ config: join(REPO, 'profiles', 'ubuntu.yaml'), env: { ...process.env, PIPELINE_STATE_DIR: join(t.root, 'unused-state') } });
@@ -96,10 +107,12 @@ describe('Launchpad PPA upload (ppa:ensemble/ppa) against a local ftp target', (
     expect(ftp.stored.some((f) => f.endsWith('.orig.tar.gz'))).toBe(true); // first upload of 3.9.3: -sa
     expect(readFileSync(join(t.root, 'ftp', '~ensemble/ppa/ubuntu', name))).toEqual(readFileSync(changes));
 
-    // dput's .upload record is kept; the publish record says it is not confirmed (no index to read).
+    // dput's .upload record is kept; confirm waited for Launchpad (queue → building → built).
     expect(existsSync(report.published!.uploadRecord!)).toBe(true);
     expect(readFileSync(report.published!.uploadRecord!, 'utf8')).toContain(`Successfully uploaded ${name}`);
-    expect(report.published!.confirmed).toBe(false);
+    expect(report.published!.confirmed).toBe(true);
+    expect(report.published!.note).toBe('zookeeper 3.9.3-2~ppa1 in ppa:ensemble/ppa: published and built — amd64: Successfully built (log https://launchpad.net/~ensemble/+archive/ubuntu/ppa/+build/900/+files/buildlog_ubuntu-tbd2704-amd64.zookeeper_3.9.3-2~ppa1_BUILDING.txt.gz)');
+    expect(lp.requests.filter((u) => u.includes('getPublishedSources'))).toHaveLength(3);
 
     // The PPA now holds this base (from the publish history: Launchpad's index is not readable here),
     // and a re-upload of the same base would take ~ppa2.

@@ -72,6 +72,16 @@ export const ArchiveSchema = z.discriminatedUnion('kind', [
     method: z.enum(['ftp', 'sftp']).optional(),
     /** Login for a `ppa:` target (anonymous for ftp; your Launchpad id for sftp). */
     login: z.string().optional(),
+    /** Launchpad's REST API root for a `ppa:` target (default https://api.launchpad.net/1.0). */
+    api: z.string().url().optional(),
+    /**
+     * After the upload to a `ppa:` target, confirm waits for Launchpad to publish and build it
+     * (`ppa wait`); timeoutMinutes: 0 confirms without waiting.
+     */
+    wait: z.strictObject({
+      timeoutMinutes: z.number().min(0).default(120),
+      intervalSeconds: z.number().positive().default(60),
+    }).default({ timeoutMinutes: 120, intervalSeconds: 60 }),
   }),
 ]);
 

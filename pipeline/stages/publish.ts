@@ -3,8 +3,10 @@
  *   reprepro (local): under the archive lock — ensure the archive, dput to the suite's local
  *     incoming, `processincoming`; confirm by reading the suite's Sources index and checking
  *     that it lists this exact .dsc (sha256).
- *   dput (Launchpad, other hosts): dput; confirm by the archive's `index` when reachable,
- *     else the upload is recorded as not yet confirmed (Launchpad builds before publishing).
+ *   dput to a Launchpad PPA: dput; confirm waits for Launchpad to publish and build it
+ *     (archive/launchpad.ts, `ppa wait`): a failed build is an error naming its state and log.
+ *   dput (other hosts): dput; confirm by the archive's `index` when reachable, else the upload
+ *     is recorded as not yet confirmed.
  * Reconcile (after a crash inside publish): the version already in the index, or its .changes
  * still waiting in incoming, or dput's .upload record for a remote host — never a second upload.
  */
@@ -16,7 +18,9 @@ import { PipelineError } from '../errors.js';
 import { faultPoint } from '../state/faults.js';
 import { archiveLockName, withLock } from '../state/lock.js';
 import type { GitRef, PublishRecord } from '../state/records.js';
-import { dput, dputInvocation, uploadRecordPath, uploadRecorded } from '../archive/dput.js';
+import type { ProgressSink } from '../build/progress.js';
+import { dput, dputInvocation, parsePpa, uploadRecordPath, uploadRecorded } from '../archive/dput.js';
+import { waitForPpaUpload } from '../archive/launchpad.js';
 import { ensureArchive, findSource, parseSources, pendingIncoming, processIncoming, recoverArchive, repreproArchive } from '../archive/reprepro.js';
 import { ensureSigningKey } from '../archive/signing.js';
 import type { StagePlan } from './plan.js';
@@ -89,7 +93,7 @@ async function remoteSources(indexUrl: string, suite: string, component: string)
   }
 }
 
-export async function confirmUpload(ws: Workspace, st: StageConfig, plan: StagePlan, set: UploadSet, published: PublishOutput): Promise<PublishRecord> {
+export async function confirmUpload(ws: Workspace, st: StageConfig, plan: StagePlan, set: UploadSet, published: PublishOutput, progress?: ProgressSink): Promise<PublishRecord> {
   const archiveConfig = ws.config.archives[st.target.archive]!;
   const base: PublishRecord = {
     package: plan.package, version: plan.version, stage: st.name, target: st.target.archive, suite: st.target.suite,
@@ -106,6 +110,24 @@ export async function confirmUpload(ws: Workspace, st: StageConfig, plan: StageP
       throw Object.assign(new PipelineError(`${st.target.suite} lists ${dscName} with sha256 ${indexed ?? 'none'}, not the checked ${set.dsc.sha256}`, { file: archive.dir, exitCode: 1 }), { permanent: true });
     }
     return { ...base, confirmed: true };
+  }
+  const ppa = parsePpa(archiveConfig.host);
+  if (ppa && archiveConfig.wait.timeoutMinutes > 0) {
+    let r;
+    try {
+      r = await waitForPpaUpload({
+        owner: ppa.owner, ppa: ppa.name, source: plan.source, version: plan.version,
+        ...(archiveConfig.api ? { api: archiveConfig.api } : {}),
+        timeoutMs: archiveConfig.wait.timeoutMinutes * 60_000, intervalMs: archiveConfig.wait.intervalSeconds * 1000,
+        ...(progress ? { progress } : {}),
+      });
+    } catch (e) {
+      // The upload went out; an unreachable API only leaves it unconfirmed.
+      if (e instanceof PipelineError && (e as { transient?: boolean }).transient) return { ...base, confirmed: false, note: `${e.message}: confirm later with pipeline status` };
+      throw e;
+    }
+    if (r.outcome === 'failed') throw Object.assign(new PipelineError(`Launchpad: ${r.summary}`, { exitCode: 1 }), { permanent: true });
+    return { ...base, confirmed: r.outcome === 'built', note: r.outcome === 'built' ? r.summary : `${r.summary}: Launchpad is not done yet; look again with pipeline status` };
   }
   if (!archiveConfig.index) return { ...base, confirmed: false, note: `uploaded to ${published.host}; no index configured to confirm it` };
   const text = await remoteSources(archiveConfig.index, st.target.suite, 'main');

@@ -257,7 +257,7 @@ export abstract class BaseStage implements Stage {
     const set = this.out<UploadSet>(run, 'sign');
     const { plan } = this.out<VerifyOutput>(run, 'verify');
     const published = this.out<PublishOutput>(run, 'publish');
-    const record = { ...await confirmUpload(run.ws, this.config, plan, set, published), ...gitField(set.git) };
+    const record = { ...await confirmUpload(run.ws, this.config, plan, set, published, run.progress), ...gitField(set.git) };
     const store = new StateStore(run.ws.stateDir);
     store.write('publish', record);
     store.appendPublishHistory(record);
