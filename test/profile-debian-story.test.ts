@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { loadWorkspace } from '../pipeline/config/workspace.js';
 import { collectReadiness } from '../pipeline/report/collect.js';
 import { freezeGateForStage, seriesSupportGate } from '../pipeline/schedule/resolve.js';
-import { REPO } from './helpers/workspace.js';
+import { cli, REPO } from './helpers/workspace.js';
 
 const ws = (at: string, config = 'pipeline.yaml') => loadWorkspace({
   config: join(REPO, config), at, env: { ...process.env, PIPELINE_STATE_DIR: mkdtempSync(join(tmpdir(), 'story-state-')) },
@@ -37,6 +37,14 @@ describe('the Debian profile: one series for the development release', () => {
     expect(notes).toContain('the forky schedule is provisional');
     expect(notes).not.toMatch(/moves to|trixie was released/);
     for (const p of report.packages) expect(p.freeze?.series).toBe('forky');
+  });
+
+  it('pipeline schedule shows the schedule the freezes follow: forky\'s, not the stand-in\'s', async () => {
+    const r = await cli(undefined, ['schedule'], { PIPELINE_NOW: '2026-12-06', PIPELINE_STATE_DIR: mkdtempSync(join(tmpdir(), 'story-state-')) });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('standing in for forky (14)');
+    expect(r.stdout).toContain('Debian 14 "forky" — PROVISIONAL schedule');
+    expect(r.stdout).not.toContain('Debian 13 "trixie"');
   });
 
   it('an LTS past its support is a blocked verdict (bookworm after its eol-lts 2028-06-30)', () => {

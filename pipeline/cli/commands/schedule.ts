@@ -36,8 +36,9 @@ export function register(program: Command): void {
         }
         schedules = [s];
       } else {
+        // The series the devel stage's freezes follow: its target, or the one it stands in for.
         const devel = ws.config.stages.find((s) => s.kind === 'devel');
-        const own = devel ? findSchedule(ws, devel.target.series) : undefined;
+        const own = devel ? findSchedule(ws, devel.target.standsFor ?? devel.target.series) : undefined;
         schedules = own ? [own] : [];
         const released = own?.milestones.find((m) => m.name === 'Release' && m.at <= ws.now);
         const next = own && released ? successorOf(ws, own) : undefined;
