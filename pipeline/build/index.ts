@@ -30,6 +30,7 @@ import { silentProgress, type ProgressSink } from './progress.js';
 import { failureMessage } from './sbuildLog.js';
 import { buildSource, noEpoch, resultFiles } from './source.js';
 import { buildTmpDir } from './tmpdir.js';
+import { builderStandIn } from '../schedule/seriesTable.js';
 
 export type { BuildInput } from './input.js';
 export type { ProgressSink, ProgressPhase } from './progress.js';
@@ -138,7 +139,8 @@ export async function buildPackage(ws: Workspace, input: BuildInput | string, st
   requireBuildEnvironment(BUILD_TOOLS);
   const chroot = await ensureChroot(ws, spec, { refresh: options.refreshChroot, progress });
   const chrootPhase = progress.phase(`chroot ${spec.suite}-${spec.architecture}`);
-  chrootPhase.done(`${basename(chroot.tarball)}, ${chroot.ageDays.toFixed(1)} days old`);
+  const standIn = builderStandIn(ws.config, st);
+  chrootPhase.done(`${basename(chroot.tarball)}, ${chroot.ageDays.toFixed(1)} days old${standIn ? ` — ${standIn}` : ''}`);
   const hash = hashWith(chroot);
 
   const buildsDir = join(ws.stateDir, 'builds');
@@ -156,7 +158,7 @@ export async function buildPackage(ws: Workspace, input: BuildInput | string, st
     for (const n of readdirSync(buildsDir)) if (n.startsWith(`.${name}.`)) rmSync(join(buildsDir, n), { recursive: true, force: true });
     const tmpDir = join(buildsDir, `.${name}.tmp-${process.pid}`);
     mkdirSync(tmpDir, { recursive: true });
-    const record = await runBuild({ ws, resolved, plan, stageName, chroot, tmpDir, binary, progress, hash, extraRepositories: st.builder.extraRepositories });
+    const record = await runBuild({ ws, resolved, plan, stageName, chroot, tmpDir, binary, progress, hash, extraRepositories: st.builder.extraRepositories, ...(standIn ? { standIn } : {}) });
     // Swap the complete result into place; the previous one stays until this moment.
     const old = join(buildsDir, `.${name}.old-${process.pid}`);
     if (existsSync(finalDir)) renameSync(finalDir, old);
@@ -184,6 +186,8 @@ interface RunBuildArgs {
   progress: ProgressSink;
   hash: string;
   extraRepositories: string[];
+  /** The stage's stated chroot override (builder.standIn), recorded with the chroot. */
+  standIn?: string;
 }
 
 function failed(part: 'source' | 'binary', r: SbuildResult): Pick<BuildRecord, 'status' | 'failedPart' | 'failStage' | 'message'> {
@@ -216,7 +220,7 @@ async function runBuild(a: RunBuildArgs): Promise<BuildRecord> {
     stage: a.stageName,
     outDir: a.tmpDir,
     inputsHash: a.hash,
-    chroot: { tarball: a.chroot.tarball, key: a.chroot.key },
+    chroot: { tarball: a.chroot.tarball, key: a.chroot.key, ...(a.standIn ? { standIn: a.standIn } : {}) },
     sourceSummary: src.summary,
     sourceLog: src.log,
     commands: [src.command],

@@ -113,6 +113,12 @@ export const StageSchema = z.strictObject({
     extraPackages: z.array(z.string()).default([]),
     /** Extra apt repositories inside the chroot (e.g. the target's own suite, for backports). */
     extraRepositories: z.array(z.string()).default([]),
+    /**
+     * Why this stage builds in another vendor's chroot (an Ubuntu stage in a Debian chroot where
+     * Ubuntu's archive is out of reach). Required then, never silent: the build record and the
+     * readiness report state it.
+     */
+    standIn: z.string().min(1).optional(),
   }).default({ architectures: ['amd64'], extraPackages: [], extraRepositories: [] }),
   gates: z.strictObject({
     /** Lint findings of this severity or worse block the stage. */

@@ -14,6 +14,7 @@ import type { LoadedPackage, Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
 import { findSchedule, scheduleStatus } from '../schedule/milestones.js';
 import { seriesOverview, successorOf } from '../schedule/resolve.js';
+import { builderStandIn } from '../schedule/seriesTable.js';
 import type { BuildRecord, LintRecord, PublishRecord } from '../state/records.js';
 import { listRuns, type RunListing } from '../state/runner.js';
 import { readJson } from '../state/store.js';
@@ -103,6 +104,7 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
   const schedule = findSchedule(ws, scheduled);
   const next = schedule ? successorOf(ws, schedule) : undefined;
   const notes: string[] = [seriesOverview(ws).develNote];
+  for (const st of ws.config.stages) { const s = builderStandIn(ws.config, st); if (s) notes.push(`stage ${st.name} builds in ${s}`); }
   const releasedOn = schedule?.milestones.find((m) => m.name === 'Release' && m.at <= ws.now)?.date;
   if (releasedOn && R.kind === 'devel') {
     notes.push(`${scheduled} was released on ${releasedOn}: closed to development uploads, freeze verdicts are blocked${next ? ` (the development series is ${next.series})` : ''}`);

@@ -8,7 +8,7 @@
  * the changelog distribution, dch, lint, schedule and report all see the real name. A series no
  * table knows is one error naming the profile's line.
  */
-import type { PipelineConfig, SeriesConfig } from '../config/schema.js';
+import type { PipelineConfig, SeriesConfig, StageConfig } from '../config/schema.js';
 import { PipelineError } from '../errors.js';
 import { develSeries, readDistroInfo, type SeriesInfo, type Vendor } from './distroInfo.js';
 
@@ -93,6 +93,11 @@ export function resolveStageSeries(config: PipelineConfig, now: Date, where: Whe
       if (st.target.standsFor === st.target.series) delete st.target.standsFor;
       out.push({ stage: st.name, alias: DEVEL_ALIAS, series: name, how: d.how });
     }
+    // A chroot of another vendor (Debian's trixie for an Ubuntu stage) is an override that must say why.
+    const chroot = st.builder.suite ? findSeries(config, st.builder.suite) : undefined;
+    if (chroot && chroot.vendor !== config.vendor && !st.builder.standIn) {
+      throw new PipelineError(`stage ${st.name} targets ${config.vendor}'s ${st.target.series} but builds in ${chroot.vendor}'s ${chroot.series}: say why with builder.standIn (the build record and the report state it)`, at(i, ['builder', 'suite']));
+    }
     for (const key of ['series', 'standsFor'] as const) {
       const v = st.target[key];
       if (v !== undefined && !config.series[v] && !findSeries(config, v)) {
@@ -101,4 +106,15 @@ export function resolveStageSeries(config: PipelineConfig, now: Date, where: Whe
     }
   });
   return out;
+}
+
+/**
+ * The stated override when a stage builds in another vendor's chroot (builder.standIn), e.g.
+ * "debian trixie's chroot stands in for ubuntu tbd2704: Ubuntu's archive is out of reach"; else undefined.
+ */
+export function builderStandIn(config: Pick<PipelineConfig, 'vendor' | 'series'>, st: StageConfig): string | undefined {
+  if (!st.builder.standIn) return undefined;
+  const suite = st.builder.suite ?? st.target.series;
+  const vendor = findSeries(config, suite)?.vendor ?? 'unknown';
+  return `${vendor} ${suite}'s chroot stands in for ${config.vendor} ${st.target.series}: ${st.builder.standIn}`;
 }

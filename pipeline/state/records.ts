@@ -90,8 +90,11 @@ export interface BuildRecord {
   finishedAt: string;
   /** Set on a result returned from the record because the inputs were unchanged (sbuild not run). */
   cached?: boolean;
-  /** The chroot tarball the build ran in. */
-  chroot?: { tarball: string; key: string };
+  /**
+   * The chroot tarball the build ran in; `standIn` when it is another vendor's chroot standing in
+   * for the target's (the stage's builder.standIn, with the suites).
+   */
+  chroot?: { tarball: string; key: string; standIn?: string };
   /** The sbuild command lines run (source, then binary), to reproduce a build by hand. */
   commands?: string[][];
   /** The commit packages/PKG/ was built from (absent outside a git repository). */
