@@ -121,8 +121,8 @@ export interface ReadinessReport {
   now: string;
   generatedAt: string;
   /**
-   * The schedule the freeze gates apply: the release series' own, or — once it is released — the
-   * next series' (the devel stage moves on); `scheduleSeries` names it, `release` is what the stage uploads to.
+   * The schedule the freeze gates apply: the release series' own, or that of the series it stands
+   * in for (target.standsFor); `scheduleSeries` names it, `release` is what the stage uploads to.
    */
   schedule?: ScheduleStatus;
   scheduleSeries?: string;
