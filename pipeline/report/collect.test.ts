@@ -122,7 +122,9 @@ describe('collectReadiness: dates and waivers', () => {
     expect(r.scheduleSeries).toBe('forky');
     expect(r.schedule?.series).toBe('forky');
     expect(r.packages[0]!.freeze?.series).toBe('forky');
-    expect(r.notes.join('\n')).toContain('the devel stage\'s freeze gates follow forky');
+    // pipeline.yaml declares trixie the stand-in for the development release (standsFor: devel).
+    expect(r.notes.join('\n')).toContain('the devel stage uploads to trixie (13), standing in for forky (14)');
+    expect(r.notes.join('\n')).toContain('freeze gates and the report follow forky');
   });
 
   it('--release names a series no stage targets: one clear error', async () => {
