@@ -46,6 +46,9 @@ describe('profiles/ubuntu.yaml out of the box', () => {
       expect(r.stdout).toContain(`ppa: ${v}~ppa1 → ppa:ensemble/ppa (tbd2704), distribution tbd2704`);
       expect(r.stdout).toContain(`backports: ${v}~bpo26.04.1 → ubuntu (resolute), distribution resolute-backports`);
       expect(r.stdout, pkg).toContain(`${pkg} (${v}~bpo26.04.1) resolute-backports; urgency=medium`);
+      // The entries dch wrote (--force-distribution: its distro-info does not know 27.04 either).
+      expect(r.stdout, pkg).toContain(`${pkg} (${v}~ppa1) tbd2704; urgency=medium`);
+      expect(r.stdout, pkg).toContain(`${pkg} (${v}) tbd2704; urgency=medium`);
     }
     expect(r.stdout).not.toMatch(/distribution devel\b/);
     // Debian's NMU rules are not Ubuntu's: no NMU tag blocks the backport.
