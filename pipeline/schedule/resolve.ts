@@ -3,6 +3,7 @@
  * development series and the latest LTS are on the workspace's date, and the freeze gate of a
  * stage with the schedule files resolved (the entry point the promote verify step calls).
  */
+import { relative } from 'node:path';
 import type { StageConfig } from '../config/schema.js';
 import { stage as stageByName, type Workspace } from '../config/workspace.js';
 import { develSeries, latestLts, readDistroInfo, type SeriesResolution } from './distroInfo.js';
@@ -149,7 +150,7 @@ export function seriesSupportGate(ws: Workspace, st: StageConfig): GateVerdict {
     return {
       gate: 'series-support', verdict: 'blocked',
       reason: `${series}'s support ended on ${end} (${column}): its ${st.target.pocket ?? st.kind} are closed`,
-      fix: `point stage ${st.name} at a supported release (stages[${st.name}].target.series in ${ws.config.profile === 'debian' ? 'pipeline.yaml' : 'the profile'})`,
+      fix: `point stage ${st.name} at a supported release (stages[${st.name}].target.series in ${relative(process.cwd(), ws.configFile) || ws.configFile})`,
     };
   }
   return { gate: 'series-support', verdict: 'pass', reason: `${series} is supported until ${end} (${column})` };
