@@ -229,13 +229,16 @@ async function execute(
         const err = new CrashLoopError(guard.recent, policy.limit, policy.intervalMs, undefined, step);
         append({ type: 'run-done', state: 'failed', step, error: err.message, permanent: false, halted: true });
         index('failed', err.message);
-        throw haltedError(ws, runId, err.message);
+        throw haltedError(ws, runId, `halted: ${err.message}`);
       }
       append({ type: 'run-resumed', pid: process.pid, interrupted: summary.interrupted, repaired: damage ? `${damage.reason} at line ${damage.lines.join(', ')}` : undefined, ...(opts.force ? { forced: true } : {}) });
     }
     index('running');
   }
 
+  // Lines were lost (damaged now, or a gap in seq from an earlier repair): a step's start may be
+  // among them, so every step that can ask the world does so before running.
+  const lossy = damage !== undefined || journal.entries.some((e, i) => e.seq !== i + 1);
   const outputs: Record<string, unknown> = Object.fromEntries(done);
   const ctx: StepContext = { runId, outputs, dryRun: false, note: (m) => progress.note(m) };
   const skipped: string[] = [];
@@ -254,7 +257,7 @@ async function execute(
     try {
       outputs[step.name] = await withRetry(async () => {
         effectStarted = false;
-        if (attempts > 0 && step.reconcile) {
+        if ((attempts > 0 || lossy) && step.reconcile) {
           const found = await step.reconcile(ctx);
           if (found !== undefined) {
             append({ type: 'step-end', step: step.name, output: found, outputHash: hashValue(found), reconciled: true });
