@@ -7,6 +7,9 @@
  *     else the upload is recorded as not yet confirmed (Launchpad builds before publishing).
  * Reconcile (after a crash inside publish): the version already in the index, or its .changes
  * still waiting in incoming, or dput's .upload record for a remote host — never a second upload.
+ * An upload the suite holds that is still in incoming (processincoming killed between its commit
+ * and its clean-up) is cleared from incoming, here and before every processincoming, so the
+ * archive's log shows it processed once.
  */
 import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -17,7 +20,7 @@ import { faultPoint } from '../state/faults.js';
 import { archiveLockName, withLock } from '../state/lock.js';
 import type { GitRef, PublishRecord } from '../state/records.js';
 import { dput, dputInvocation, uploadRecordPath, uploadRecorded } from '../archive/dput.js';
-import { ensureArchive, findSource, parseSources, pendingIncoming, processIncoming, recoverArchive, repreproArchive } from '../archive/reprepro.js';
+import { ensureArchive, findSource, parseSources, pendingIncoming, processIncoming, recoverArchive, repreproArchive, settleIncoming } from '../archive/reprepro.js';
 import { ensureSigningKey } from '../archive/signing.js';
 import type { StagePlan } from './plan.js';
 import { uploadSourceId, type UploadSet } from './upload.js';
@@ -43,6 +46,7 @@ export async function publishUpload(ws: Workspace, st: StageConfig, plan: StageP
   }
   return withLock(ws.stateDir, archiveLockName(st.target.archive), { wait: true, command: `publish ${plan.package} ${plan.version}` }, async () => {
     const archive = await ensureArchive(ws, st.target.archive, key);
+    await settleIncoming(archive, key, st.target.suite);
     if (findSource(archive, st.target.suite, plan.source, plan.version)) {
       throw Object.assign(new PipelineError(`${plan.source} ${plan.version} is already in ${st.target.suite}`, { file: archive.dir, exitCode: 1 }), { permanent: true });
     }
@@ -68,6 +72,7 @@ export async function reconcilePublish(ws: Workspace, st: StageConfig, plan: Sta
   return withLock(ws.stateDir, archiveLockName(st.target.archive), { wait: true, command: `reconcile ${plan.package} ${plan.version}` }, async () => {
     const archive = repreproArchive(ws, st.target.archive);
     await recoverArchive(archive, key); // a reprepro killed after its commit, before its export: indices first
+    await settleIncoming(archive, key, st.target.suite);
     const landed = findSource(archive, st.target.suite, plan.source, plan.version);
     if (landed) return landed.dsc && landed.files[landed.dsc]?.sha256 === set.dsc.sha256 ? done() : undefined;
     if (pendingIncoming(archive, st.target.suite).some((p) => basename(p) === basename(changes))) {
