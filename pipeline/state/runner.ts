@@ -28,10 +28,11 @@ import type { Workspace } from '../config/workspace.js';
 import { EXIT, isPipelineError, PipelineError } from '../errors.js';
 import { faultPoint, retryInjected, retryInjectedAsync, setFaultLog } from './faults.js';
 import {
-  canonicalJson, findPlan, hashValue, Journal, journalFile, listRunIds, packageOfRunId, readRun, readRunIndex, summarize, writeRunIndex,
+  canonicalJson, findPlan, hashValue, Journal, journalFile, readRun, readRunIndex, summarize, writeRunIndex,
   type JournalDamage, type JournalEntry, type NewEntry, type RunState, type RunSummary,
 } from './journal.js';
-import { acquireLock, LOCK_BUSY_EXIT, lockHolder, packageLockName, updateLock, type LockHolder } from './lock.js';
+import { runsHeldElsewhere, unfinishedRuns } from './listing.js';
+import { acquireLock, LOCK_BUSY_EXIT, packageLockName, updateLock } from './lock.js';
 import { classifyError, CrashLoopError, CrashLoopGuard, failuresWithoutProgress, retryPolicy, withRetry, type RetryPolicy } from './retry.js';
 import type { StepContext, StepDefinition } from './steps.js';
 
@@ -341,48 +342,7 @@ function abandonedError(s: RunSummary): PipelineError {
 
 // ---- Listing and resuming ----
 
-export interface RunListing extends RunSummary {
-  /** Steps finished / planned. */
-  progress: string;
-  /** The live process holding the run's package lock for it (state `running`). */
-  holder?: LockHolder;
-}
-
-/**
- * Every run, oldest first, with its state: running (its package lock is held for it), interrupted,
- * failed, done, abandoned — or empty: a directory with no plan in its journal nor a run.json (killed
- * while the run was being created; nothing ran), which `pipeline runs prune` removes.
- */
-export function listRuns(ws: Workspace): RunListing[] {
-  const out: RunListing[] = [];
-  for (const id of listRunIds(ws.stateDir)) {
-    let s = readRun(ws.stateDir, id);
-    if (!s) {
-      const at = new Date(0).toISOString();
-      out.push({ runId: id, package: packageOfRunId(id) ?? '?', command: '?', args: null, state: 'empty', steps: [], done: [], startedAt: at, updatedAt: at, retries: 0, resumes: 0, progress: '0/0' });
-      continue;
-    }
-    const holder = lockHolder(ws.stateDir, packageLockName(s.package));
-    if ((s.state === 'interrupted' || s.state === 'failed') && holder?.runId === id) s = { ...s, state: 'running' };
-    out.push({ ...s, progress: `${s.done.length}/${s.steps.length}`, ...(s.state === 'running' ? { holder } : {}) });
-  }
-  return out;
-}
-
-/** Runs being resumed, or run, by another live process (their package lock is held for them). */
-export function runsHeldElsewhere(ws: Workspace): RunListing[] {
-  return listRuns(ws).filter((r) => r.state === 'running' && r.holder?.pid !== process.pid);
-}
-
-/**
- * Pending work: runs interrupted by a crash, or failed for a reason resuming can fix (transient
- * failures after the retries ran out). Not: running ones, done ones, permanent failures, runs
- * the crash-loop guard halted (those wait for a human: `resume RUN --force`), abandoned ones.
- */
-export function unfinishedRuns(ws: Workspace, pkg?: string): RunListing[] {
-  return listRuns(ws).filter((r) =>
-    (r.state === 'interrupted' || (r.state === 'failed' && !r.permanent && !r.halted)) && (pkg === undefined || r.package === pkg));
-}
+export { listRuns, runsHeldElsewhere, unfinishedRuns, type RunListing } from './listing.js';
 
 export interface ResumeOptions {
   progress?: RunProgress;
