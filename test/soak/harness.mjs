@@ -19,14 +19,15 @@ const CLI = join(REPO, 'bin', 'pipeline.js');
 
 /**
  * The seed (from `start` on) whose PRNG, at `rate`, first fires `point` exactly at its `target`th
- * occurrence: the trial's first kill lands at a chosen, still reproducible, place.
+ * occurrence in the first process with faults on over a fresh state dir (generation 1): the
+ * trial's first kill lands at a chosen, still reproducible, place.
  */
-export function seedFiringAt(point, target, rate, mode, start) {
+export function seedFiringAt(point, target, rate, mode, start, generation = 1) {
   for (let seed = start; ; seed++) {
     const cfg = { seed, rate, mode, only: [point] };
     let k = 1;
-    while (k < target && !decide(cfg, point, k).fire) k++;
-    if (k === target && decide(cfg, point, k).fire) return seed;
+    while (k < target && !decide(cfg, point, k, generation).fire) k++;
+    if (k === target && decide(cfg, point, k, generation).fire) return seed;
   }
 }
 
