@@ -209,6 +209,9 @@ async function execute(
     const summary = summarize(journal.entries, undefined, findPlan(journal.entries) ? undefined : readRunIndex(ws.stateDir, runId));
     // The plan was never journaled (a crash right after creating the run) or its line was lost:
     // journal it again from the run's kind and arguments, so the journal describes the run by itself.
+    // A crash ended the last process that worked on it (no run-done after its start): one more
+    // failure for the crash-loop guard (one that failed cleanly was counted by its step-failed).
+    const crashed = lastOf(journal.entries, 'run-done') < lastOf(journal.entries, 'run-resumed', 'run-planned') || !findPlan(journal.entries);
     if (!findPlan(journal.entries)) plan(journal.entries.length > 0 || summary !== undefined);
     if (summary) {
       startedAt = summary.startedAt;
@@ -222,9 +225,6 @@ async function execute(
       if (summary.state === 'failed' && summary.permanent && !opts.force)
         throw new PipelineError(`run ${runId} failed permanently: ${summary.error}`, { exitCode: 1, hint: 'fix the cause and run the command again (or pipeline resume --force)' });
       if (summary.state === 'failed' && summary.halted && !opts.force) throw haltedError(ws, runId, `was stopped by the crash-loop guard: ${summary.error}`);
-      // This resume after a crash is one more failure at the step the run is stuck on (a run whose
-      // last process ended cleanly, e.g. failed after its retries, was counted by its step-failed).
-      const crashed = lastOf(journal.entries, 'run-done') < lastOf(journal.entries, 'run-resumed', 'run-planned');
       const { guard, step } = guardFor(journal.entries, policy);
       if (!opts.force && crashed && guard.record()) {
         const err = new CrashLoopError(guard.recent, policy.limit, policy.intervalMs, undefined, step);
