@@ -207,11 +207,11 @@ async function execute(
         + `set aside, the run goes on from the ${journal.entries.length} good entries (steps whose end was lost are reconciled)`);
     }
     const summary = summarize(journal.entries, undefined, findPlan(journal.entries) ? undefined : readRunIndex(ws.stateDir, runId));
-    // The plan was never journaled (a crash right after creating the run) or its line was lost:
-    // journal it again from the run's kind and arguments, so the journal describes the run by itself.
     // A crash ended the last process that worked on it (no run-done after its start): one more
     // failure for the crash-loop guard (one that failed cleanly was counted by its step-failed).
     const crashed = lastOf(journal.entries, 'run-done') < lastOf(journal.entries, 'run-resumed', 'run-planned') || !findPlan(journal.entries);
+    // The plan was never journaled (a crash right after creating the run) or its line was lost:
+    // journal it again from the run's kind and arguments, so the journal describes the run by itself.
     if (!findPlan(journal.entries)) plan(journal.entries.length > 0 || summary !== undefined);
     if (summary) {
       startedAt = summary.startedAt;
