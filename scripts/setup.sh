@@ -19,6 +19,7 @@ DEBIAN_PACKAGES=(
   faketime                                  # dch entries dated at --at / PIPELINE_NOW
   xz-utils zstd ca-certificates git
   util-linux                                # setpriv --pdeathsig: tools die with a killed pipeline
+  systemd                                   # systemd-analyze verify: the pipeline-resume units (doctor --install-service)
 )
 
 echo "setup: installing Debian packages (${#DEBIAN_PACKAGES[@]})" >&2

@@ -7,13 +7,15 @@
  * archive holds is read from its real Sources indices (what apt sees), so `confirm` checks the
  * same thing users get.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import writeFileAtomic from 'write-file-atomic';
 import type { ArchiveConfig, StageConfig } from '../config/schema.js';
 import type { Workspace } from '../config/workspace.js';
 import { EXIT, PipelineError } from '../errors.js';
+import { parseSourceControlFile } from '../debian/dsc.js';
 import { compareVersions } from '../debian/version.js';
 import { type SigningKey, writePublicKey } from './signing.js';
 import { archiveLockName, clearStaleToolLock, holdsLock } from '../state/lock.js';
@@ -251,4 +253,59 @@ export function pendingIncoming(archive: RepreproArchive, suite: string): string
   const dir = incomingDir(archive, suite);
   if (!existsSync(dir)) return [];
   return readdirSync(dir).filter((f) => f.endsWith('.changes')).map((f) => join(dir, f));
+}
+
+/**
+ * Uploads still in a suite's incoming queue although the suite already holds them (this exact
+ * .dsc): what a `processincoming` killed after its commit and before its clean-up leaves behind.
+ * Left there, the next `processincoming` skips them and logs them as processed a second time. One
+ * that the suite's LogDir already records as processed is removed (the .changes and the files it
+ * lists, then any file no pending .changes lists that the suite holds byte for byte); one killed
+ * before it was logged is left for `processincoming`, which logs it once and cleans it up
+ * (`unlogged`). Call under the archive lock, after recoverArchive.
+ */
+export function clearLandedIncoming(archive: RepreproArchive, suite: string): { removed: string[]; unlogged: string[] } {
+  const dir = incomingDir(archive, suite);
+  const removed: string[] = [];
+  const unlogged: string[] = [];
+  if (!existsSync(dir)) return { removed, unlogged };
+  const remove = (file: string) => { if (existsSync(file)) { rmSync(file, { force: true }); removed.push(file); } };
+  const index = readSourcesIndex(archive, suite);
+  const logDir = join(archive.dir, 'log', suite);
+  const logs = existsSync(logDir) ? readdirSync(logDir) : [];
+  const listed = new Set<string>();
+  for (const changes of pendingIncoming(archive, suite)) {
+    let files: { name: string; sha256: string }[];
+    let landed: SourcesEntry | undefined;
+    try {
+      const c = parseSourceControlFile(changes);
+      files = c.files;
+      landed = index.find((e) => e.package === c.source && compareVersions(e.version, c.version, { lenient: true }) === 0);
+    } catch {
+      continue; // not ours to judge: processincoming reports it
+    }
+    const dsc = files.find((f) => f.name.endsWith('.dsc'));
+    const name = changes.slice(dir.length + 1).replace(/\.changes$/, '');
+    if (!dsc || !landed || landed.files[dsc.name]?.sha256 !== dsc.sha256 || !logs.some((l) => l.startsWith(`${name}.`))) {
+      if (dsc && landed?.files[dsc.name]?.sha256 === dsc.sha256) unlogged.push(changes);
+      for (const f of files) listed.add(f.name);
+      continue;
+    }
+    for (const f of files) remove(join(dir, f.name));
+    remove(changes);
+  }
+  const held = new Map(index.flatMap((e) => Object.entries(e.files).map(([n, f]) => [n, f.sha256] as const)));
+  for (const name of readdirSync(dir)) {
+    if (name.endsWith('.changes') || listed.has(name) || !held.has(name)) continue;
+    const file = join(dir, name);
+    if (createHash('sha256').update(readFileSync(file)).digest('hex') === held.get(name)) remove(file);
+  }
+  return { removed, unlogged };
+}
+
+/** Clear landed uploads from incoming; one not yet logged goes through `processincoming` once. */
+export async function settleIncoming(archive: RepreproArchive, key: SigningKey, suite: string): Promise<void> {
+  if (clearLandedIncoming(archive, suite).unlogged.length === 0) return;
+  await processIncoming(archive, key, suite);
+  clearLandedIncoming(archive, suite);
 }

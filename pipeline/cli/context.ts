@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { join } from 'node:path';
 import { loadWorkspace, type Workspace } from '../config/workspace.js';
+import { setFaultLog } from '../state/faults.js';
 import { createOutput, type Output } from './output.js';
 
 /** Global options every command accepts. */
@@ -26,7 +28,14 @@ export function contextFor(command: Command): CommandContext {
   return {
     out,
     options,
-    workspace: () => (ws ??= loadWorkspace({ config: options.config, at: options.at })),
+    workspace: () => {
+      if (!ws) {
+        ws = loadWorkspace({ config: options.config, at: options.at });
+        // As soon as the state dir is known: every fault from here on is logged (and counted).
+        setFaultLog(join(ws.stateDir, 'faults.log'));
+      }
+      return ws;
+    },
   };
 }
 

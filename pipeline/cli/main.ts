@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT, isPipelineError, PipelineError } from '../errors.js';
+import { isInjectedFault } from '../state/faults.js';
 import { hideSensitive } from '../secrets.js';
 import { commands } from './commands/index.js';
 
@@ -44,7 +45,10 @@ export async function main(argv: string[]): Promise<number> {
     const verbose = argv.includes('--verbose') || argv.includes('-v');
     const err = isPipelineError(e)
       ? e
-      : new PipelineError(`internal error: ${e instanceof Error ? e.message : String(e)}`, { exitCode: EXIT.internal, hint: verbose ? undefined : 'run again with --verbose for the stack trace' });
+      : isInjectedFault(e)
+        // A transient failure by design (PIPELINE_FAULTS): the work is journaled, a resume goes on.
+        ? new PipelineError(`${e.message}: stopped; nothing is lost`, { exitCode: EXIT.environment, hint: 'pipeline resume continues' })
+        : new PipelineError(`internal error: ${e instanceof Error ? e.message : String(e)}`, { exitCode: EXIT.internal, hint: verbose ? undefined : 'run again with --verbose for the stack trace' });
     if (json) writeJsonError(err);
     process.stderr.write(hideSensitive(`pipeline: ${err.oneLine()}\n`));
     if (verbose && e instanceof Error && e.stack) process.stderr.write(hideSensitive(`${e.stack}\n`));

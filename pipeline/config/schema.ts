@@ -158,13 +158,17 @@ export const ConfigSchema = z.strictObject({
   }).default({ maxAgeDays: 7 }),
   retry: z.strictObject({
     attempts: z.number().int().min(1).default(4),
-    /** Crash-loop guard, as upstart's `respawn limit 10 5`. */
+    /**
+     * Crash-loop guard, as upstart's `respawn limit 10 5`: more than `limit` crashes or failures at
+     * the same step without progress within `intervalSeconds` halt the run. The interval is long by
+     * default: a restart takes most of a second here, so 10 in 5 s never happens.
+     */
     limit: z.number().int().min(1).default(10),
-    intervalSeconds: z.number().positive().default(5),
+    intervalSeconds: z.number().positive().default(3600),
     /** Backoff before the 2nd attempt (doubles each time, with jitter), and its cap. */
     baseDelayMs: z.number().int().min(0).default(1000),
     maxDelayMs: z.number().int().min(0).default(30_000),
-  }).default({ attempts: 4, limit: 10, intervalSeconds: 5, baseDelayMs: 1000, maxDelayMs: 30_000 }),
+  }).default({ attempts: 4, limit: 10, intervalSeconds: 3600, baseDelayMs: 1000, maxDelayMs: 30_000 }),
 });
 
 export const PackageSchema = z.strictObject({

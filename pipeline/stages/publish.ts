@@ -9,6 +9,9 @@
  *     is recorded as not yet confirmed.
  * Reconcile (after a crash inside publish): the version already in the index, or its .changes
  * still waiting in incoming, or dput's .upload record for a remote host — never a second upload.
+ * An upload the suite holds that is still in incoming (processincoming killed between its commit
+ * and its clean-up) is cleared from incoming, here and before every processincoming, so the
+ * archive's log shows it processed once.
  */
 import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -21,7 +24,7 @@ import type { GitRef, PublishRecord } from '../state/records.js';
 import type { ProgressSink } from '../build/progress.js';
 import { dput, dputInvocation, parsePpa, uploadRecordPath, uploadRecorded } from '../archive/dput.js';
 import { waitForPpaUpload } from '../archive/launchpad.js';
-import { ensureArchive, findSource, parseSources, pendingIncoming, processIncoming, recoverArchive, repreproArchive } from '../archive/reprepro.js';
+import { ensureArchive, findSource, parseSources, pendingIncoming, processIncoming, recoverArchive, repreproArchive, settleIncoming } from '../archive/reprepro.js';
 import { ensureSigningKey } from '../archive/signing.js';
 import type { StagePlan } from './plan.js';
 import { uploadSourceId, type UploadSet } from './upload.js';
@@ -47,6 +50,7 @@ export async function publishUpload(ws: Workspace, st: StageConfig, plan: StageP
   }
   return withLock(ws.stateDir, archiveLockName(st.target.archive), { wait: true, command: `publish ${plan.package} ${plan.version}` }, async () => {
     const archive = await ensureArchive(ws, st.target.archive, key);
+    await settleIncoming(archive, key, st.target.suite);
     if (findSource(archive, st.target.suite, plan.source, plan.version)) {
       throw Object.assign(new PipelineError(`${plan.source} ${plan.version} is already in ${st.target.suite}`, { file: archive.dir, exitCode: 1 }), { permanent: true });
     }
@@ -72,6 +76,7 @@ export async function reconcilePublish(ws: Workspace, st: StageConfig, plan: Sta
   return withLock(ws.stateDir, archiveLockName(st.target.archive), { wait: true, command: `reconcile ${plan.package} ${plan.version}` }, async () => {
     const archive = repreproArchive(ws, st.target.archive);
     await recoverArchive(archive, key); // a reprepro killed after its commit, before its export: indices first
+    await settleIncoming(archive, key, st.target.suite);
     const landed = findSource(archive, st.target.suite, plan.source, plan.version);
     if (landed) return landed.dsc && landed.files[landed.dsc]?.sha256 === set.dsc.sha256 ? done() : undefined;
     if (pendingIncoming(archive, st.target.suite).some((p) => basename(p) === basename(changes))) {

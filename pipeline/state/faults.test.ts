@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configureFaults, decide, faultPoint, InjectedFault, parseFaultSpec } from './faults.js';
+import { configureFaults, decide, faultGeneration, faultPoint, InjectedFault, parseFaultSpec, setFaultLog } from './faults.js';
 
 afterEach(() => configureFaults(undefined));
 
@@ -55,5 +55,30 @@ describe('fault injection', () => {
     expect(r.stdout).not.toContain('survived');
     expect(r.stderr).toContain('pipeline: fault injected at chroot.refresh (seed 5)');
     expect(JSON.parse(readFileSync(join(dir, 'faults.log'), 'utf8'))).toMatchObject({ point: 'chroot.refresh', kind: 'kill' });
+  });
+
+  it('counts each process with faults on over a state dir as a new generation, and draws afresh in each', () => {
+    const state = mkdtempSync(join(tmpdir(), 'faults-'));
+    const cfg = parseFaultSpec('1:0.5:throw')!;
+    // A restarted process passes the same points in the same order: the generation alone differs.
+    const pass = () => Array.from({ length: 40 }, () => { try { faultPoint('journal.after-append'); return false; } catch { return true; } });
+    const passes: boolean[][] = [];
+    for (let g = 1; g <= 3; g++) {
+      configureFaults(cfg);
+      setFaultLog(join(state, 'faults.log'));
+      expect(faultGeneration()).toBe(g);
+      setFaultLog(join(state, 'faults.log')); // once per process
+      expect(faultGeneration()).toBe(g);
+      passes.push(pass());
+    }
+    expect(readFileSync(join(state, 'faults.generation'), 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(passes[0]).not.toEqual(passes[1]);
+    expect(passes[1]).not.toEqual(passes[2]);
+    expect(passes[0]).toEqual(Array.from({ length: 40 }, (_, i) => decide(cfg, 'journal.after-append', i + 1, 1).fire)); // reproducible
+    // A point that fires at its first occurrence in one generation does not in every generation.
+    const first = Array.from({ length: 50 }, (_, g) => decide(cfg, 'step.before-run', 1, g + 1).fire);
+    expect(first.some(Boolean) && !first.every(Boolean)).toBe(true);
+    const lines = readFileSync(join(state, 'faults.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(new Set(lines.map((l) => l.generation))).toEqual(new Set([1, 2, 3]));
   });
 });

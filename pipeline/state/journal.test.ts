@@ -54,7 +54,7 @@ describe('journal', () => {
     expect(summarize(again.entries)?.done).toEqual(['a']);
   });
 
-  it('detects a corrupted byte in the middle and discards everything after it', () => {
+  it('detects a corrupted byte in the middle and sets aside that line only', () => {
     const dir = tmp();
     const j = plannedRun(dir);
     j.append({ type: 'step-start', step: 'a', attempt: 1 });
@@ -64,15 +64,24 @@ describe('journal', () => {
     lines[2] = lines[2]!.replace('"out"', '"OUT"'); // same length, wrong checksum
     writeFileSync(j.file, lines.join('\n'));
     const r = readJournal(j.file);
-    expect(r.damage).toMatchObject({ line: 3, reason: 'checksum mismatch', discarded: 2 });
+    expect(r.damage).toMatchObject({ line: 3, reason: 'checksum mismatch', discarded: 1, lines: [3] });
+    expect(r.entries.map((e) => e.seq)).toEqual([1, 2, 4]); // the line after it still counts
     expect(readRun(dir, j.runId)?.done).toEqual([]);
     expect(readRun(dir, j.runId)?.interrupted).toBe('a');
+    // Repair keeps the good lines, sets the damaged one aside; appends go on after the last seq.
+    const { journal } = Journal.open(dir, j.runId);
+    const aside = readdirSync(join(dir, 'runs', j.runId)).find((f) => f.startsWith('journal.damaged-'))!;
+    expect(readFileSync(join(dir, 'runs', j.runId, aside), 'utf8')).toBe(`# line 3\n${lines[2]}\n`);
+    expect(journal.append({ type: 'step-end', step: 'b', output: 1, outputHash: hashValue(1) }).seq).toBe(5);
+    expect(readJournal(j.file)).toMatchObject({ damage: undefined });
+    expect(readJournal(j.file).entries.map((e) => e.seq)).toEqual([1, 2, 4, 5]);
   });
 
-  it('detects lines out of sequence (a lost or duplicated line)', () => {
+  it('detects lines out of sequence (a duplicated or moved line); a gap is where a damaged line was', () => {
     const e1 = encodeLine({ seq: 1, at: 't', type: 'run-done', state: 'done' });
     const e3 = encodeLine({ seq: 3, at: 't', type: 'run-done', state: 'done' });
-    expect(parseJournal(e1 + e3).damage?.reason).toBe('out of sequence');
+    expect(parseJournal(e1 + e3).damage).toBeUndefined();
+    expect(parseJournal(e3 + e1).damage).toMatchObject({ line: 2, reason: 'out of sequence' });
     expect(parseJournal(e1 + e1).damage?.reason).toBe('out of sequence');
   });
 

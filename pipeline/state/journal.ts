@@ -3,10 +3,14 @@
  * on-disk queue of pending work that a restarted pipeline recovers from (the seed thread's design).
  *
  * Each line is `<checksum> <json>`: the checksum is the first 16 hex digits of the JSON's sha256, so
- * a line torn by a crash mid-write (or corrupted later) is detected. Reading stops at the first bad
- * line — everything after it is untrusted — and `repair` moves the damaged tail aside so the run can
- * resume from the last good entry. Every append is fsynced before it returns, i.e. before the step's
- * effect starts; a new journal's directory is fsynced too, so the file itself survives a power cut.
+ * a line torn by a crash mid-write (or corrupted later) is detected. Every line is checked on its
+ * own: a damaged line (torn, checksum mismatch, not JSON, or a seq not above the previous good one)
+ * is left out and the good lines after it still count, since each carries its own checksum and seq.
+ * Opening a run for resuming sets the damaged lines aside (`journal.damaged-*`) and rewrites the
+ * journal from the good ones; the runner then rebuilds what the lost lines said from the world (an
+ * interrupted step is reconciled against the archive, the records and the files on disk). Every
+ * append is fsynced before it returns, i.e. before the step's effect starts; a new journal's
+ * directory is fsynced too, so the file itself survives a power cut.
  *
  * Next to it, `run.json` is a small index (package, command, args, state, progress) written atomically
  * (write-file-atomic: write, fsync, rename) so `pipeline runs` can list runs cheaply. The journal stays
@@ -14,20 +18,24 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, truncateSync, writeSync,
+  closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { faultPoint } from './faults.js';
 import { readJson, writeJsonAtomic } from './store.js';
 
-/** `abandoned`: a human said this run must never be resumed (`pipeline runs abandon`); final. */
-export type RunState = 'running' | 'interrupted' | 'failed' | 'done' | 'abandoned';
+/**
+ * `abandoned`: a human said this run must never be resumed (`pipeline runs abandon`); final.
+ * `empty`: a run directory with no plan anywhere (killed while it was being created): nothing ran;
+ * `pipeline runs` lists it, `pipeline runs prune` removes it.
+ */
+export type RunState = 'running' | 'interrupted' | 'failed' | 'done' | 'abandoned' | 'empty';
 
 interface Base { seq: number; at: string }
 export type JournalEntry = Base & (
-  | { type: 'run-planned'; runId: string; package: string; command: string; args: unknown; steps: string[]; pid: number; standalone?: boolean }
-  | { type: 'run-resumed'; pid: number; interrupted?: string; repaired?: string }
+  | { type: 'run-planned'; runId: string; package: string; command: string; args: unknown; steps: string[]; pid: number; standalone?: boolean; replanned?: boolean }
+  | { type: 'run-resumed'; pid: number; interrupted?: string; repaired?: string; forced?: boolean }
   | { type: 'step-start'; step: string; attempt: number; inputsHash?: string }
   | { type: 'step-end'; step: string; output: unknown; outputHash: string; reconciled?: boolean }
   | { type: 'step-failed'; step: string; attempt: number; error: string; transient: boolean }
@@ -39,15 +47,17 @@ export type JournalEntryType = JournalEntry['type'];
 /** An entry as appended (seq and at are filled in). */
 export type NewEntry = JournalEntry extends infer E ? E extends JournalEntry ? Omit<E, 'seq' | 'at'> : never : never;
 
-/** Where and why a journal stops being trustworthy. */
+/** Which lines of a journal are damaged, and why (the first one's details kept for messages). */
 export interface JournalDamage {
   /** 1-based line number of the first bad line. */
   line: number;
-  /** Byte offset where the bad line starts (the file is good up to here). */
+  /** Byte offset where the first bad line starts. */
   offset: number;
   reason: 'truncated' | 'checksum mismatch' | 'not JSON' | 'out of sequence';
-  /** Lines discarded from there on (the bad one included). */
+  /** How many lines are damaged (set aside on repair). */
   discarded: number;
+  /** Every damaged line number. */
+  lines: number[];
 }
 
 export interface RunIndex {
@@ -99,40 +109,58 @@ export function encodeLine(entry: JournalEntry): string {
 export interface ReadResult {
   entries: JournalEntry[];
   damage?: JournalDamage;
-  /** Bytes of the file that hold good entries. */
-  goodBytes: number;
+  /** The good lines, as written (a repair rewrites the journal from them). */
+  goodLines: string[];
+  /** The damaged lines, as found, with their line numbers. */
+  badLines: { line: number; raw: string }[];
 }
 
-/** Parse a journal, stopping at the first torn, corrupted or out-of-sequence line. */
+/**
+ * Parse a journal line by line. A torn, corrupted or out-of-sequence line is left out; the good
+ * lines around it still count (seq only has to rise: a gap is where a damaged line was).
+ */
 export function parseJournal(text: string): ReadResult {
   const entries: JournalEntry[] = [];
+  const goodLines: string[] = [];
+  const badLines: ReadResult['badLines'] = [];
+  let damage: JournalDamage | undefined;
   let offset = 0;
   let line = 0;
   const all = text.length === 0 ? [] : text.split(/(?<=\n)/); // keeps each line's newline
   for (const raw of all) {
     line++;
-    const fail = (reason: JournalDamage['reason']): ReadResult =>
-      ({ entries, goodBytes: offset, damage: { line, offset, reason, discarded: all.length - line + 1 } });
-    if (!raw.endsWith('\n')) return fail('truncated');
-    const m = /^([0-9a-f]{16}) (.*)\n$/s.exec(raw);
-    if (!m || checksum(m[2]!) !== m[1]) return fail('checksum mismatch');
-    let entry: JournalEntry;
-    try {
-      entry = JSON.parse(m[2]!) as JournalEntry;
-    } catch {
-      return fail('not JSON');
+    const reason = checkLine(raw, entries.at(-1)?.seq ?? 0);
+    if (typeof reason === 'string') {
+      badLines.push({ line, raw });
+      damage ??= { line, offset, reason, discarded: 0, lines: [] };
+      damage.discarded++;
+      damage.lines.push(line);
+    } else {
+      entries.push(reason);
+      goodLines.push(raw);
     }
-    if (entry.seq !== entries.length + 1) return fail('out of sequence');
-    entries.push(entry);
     offset += Buffer.byteLength(raw);
   }
-  return { entries, goodBytes: offset };
+  return { entries, damage, goodLines, badLines };
+}
+
+/** The entry a line holds, or why it is damaged. */
+function checkLine(raw: string, lastSeq: number): JournalEntry | JournalDamage['reason'] {
+  if (!raw.endsWith('\n')) return 'truncated';
+  const m = /^([0-9a-f]{16}) (.*)\n$/s.exec(raw);
+  if (!m || checksum(m[2]!) !== m[1]) return 'checksum mismatch';
+  let entry: JournalEntry;
+  try {
+    entry = JSON.parse(m[2]!) as JournalEntry;
+  } catch {
+    return 'not JSON';
+  }
+  if (typeof entry?.seq !== 'number' || entry.seq <= lastSeq) return 'out of sequence';
+  return entry;
 }
 
 export function readJournal(file: string): ReadResult {
-  if (!existsSync(file)) return { entries: [], goodBytes: 0 };
-  // Good lines are valid UTF-8 (only a torn or corrupted line can hold a broken character), so
-  // their byte lengths, summed while parsing, are exact file offsets.
+  if (!existsSync(file)) return { entries: [], goodLines: [], badLines: [] };
   return parseJournal(readFileSync(file).toString('utf8'));
 }
 
@@ -146,7 +174,7 @@ export class Journal {
   private seq: number;
 
   private constructor(readonly stateDir: string, readonly runId: string, readonly entries: JournalEntry[]) {
-    this.seq = entries.length;
+    this.seq = entries.at(-1)?.seq ?? 0;
   }
 
   get file(): string {
@@ -165,21 +193,26 @@ export class Journal {
   }
 
   /**
-   * Open an existing run's journal for resuming. A damaged tail is moved aside into
-   * `journal.damaged-<time>` (kept for inspection) and the file truncated to its last good entry.
+   * Open an existing run's journal for resuming. Damaged lines are copied into
+   * `journal.damaged-<time>` (each after a `# line N` header, kept for inspection) and the journal
+   * is rewritten from its good lines (write, fsync, rename): only what is damaged is set aside.
    */
   static open(stateDir: string, runId: string): { journal: Journal; damage?: JournalDamage } {
     const file = journalFile(stateDir, runId);
     if (!existsSync(file)) throw new PipelineError(`no such run: ${runId}`, { file, hint: 'see pipeline runs' });
-    const { entries, damage, goodBytes } = readJournal(file);
+    const { entries, damage, goodLines, badLines } = readJournal(file);
     if (damage) {
-      const tail = readFileSync(file).subarray(goodBytes);
       const aside = `${file.replace(/\.jsonl$/, '')}.damaged-${Date.now()}`;
       const fd = openSync(aside, 'wx');
-      try { writeSync(fd, tail); fsyncSync(fd); } finally { closeSync(fd); }
-      truncateSync(file, goodBytes);
-      const jfd = openSync(file, 'r+');
-      try { fsyncSync(jfd); } finally { closeSync(jfd); }
+      try {
+        for (const b of badLines) writeSync(fd, `# line ${b.line}\n${b.raw}${b.raw.endsWith('\n') ? '' : '\n'}`);
+        fsyncSync(fd);
+      } finally { closeSync(fd); }
+      const tmp = `${file}.repair-${process.pid}`;
+      const tfd = openSync(tmp, 'w');
+      try { writeSync(tfd, goodLines.join('')); fsyncSync(tfd); } finally { closeSync(tfd); }
+      renameSync(tmp, file);
+      fsyncDir(runDir(stateDir, runId));
     }
     return { journal: new Journal(stateDir, runId, entries), damage };
   }
@@ -269,9 +302,22 @@ export function unfinishedPublishSteps(entries: JournalEntry[]): string[] {
 }
 
 /** What the journal says about a run. */
-export function summarize(entries: JournalEntry[], damage?: JournalDamage): RunSummary | undefined {
-  const plan = entries[0];
-  if (!plan || plan.type !== 'run-planned') return undefined;
+/** The run's plan: its journal entry, or (the plan line lost) what run.json says. */
+type Plan = Pick<Extract<JournalEntry, { type: 'run-planned' }>, 'runId' | 'package' | 'command' | 'args' | 'steps' | 'standalone' | 'at'>;
+
+export function findPlan(entries: JournalEntry[], index?: RunIndex): Plan | undefined {
+  const planned = entries.find((e): e is Extract<JournalEntry, { type: 'run-planned' }> => e.type === 'run-planned');
+  if (planned) return planned;
+  return index && { runId: index.runId, package: index.package, command: index.command, args: index.args, steps: index.steps, standalone: index.standalone, at: index.startedAt };
+}
+
+/**
+ * What the journal says about a run (`index`, run.json, stands in for a lost plan line). A run that
+ * journaled `run-done` as done had every step done, whatever lines were lost since.
+ */
+export function summarize(entries: JournalEntry[], damage?: JournalDamage, index?: RunIndex): RunSummary | undefined {
+  const plan = findPlan(entries, index);
+  if (!plan) return undefined;
   const done = new Set<string>();
   const open = new Set<string>();
   let state: RunState = 'interrupted';
@@ -299,10 +345,10 @@ export function summarize(entries: JournalEntry[], damage?: JournalDamage): RunS
     ...(plan.standalone ? { standalone: true } : {}),
     state,
     steps: plan.steps,
-    done: plan.steps.filter((s) => done.has(s)),
-    interrupted: [...open][0],
+    done: plan.steps.filter((s) => done.has(s) || state === 'done'),
+    interrupted: state === 'done' ? undefined : [...open][0],
     startedAt: plan.at,
-    updatedAt: entries[entries.length - 1]!.at,
+    updatedAt: entries.at(-1)?.at ?? plan.at,
     retries,
     resumes,
     error: state === 'done' ? undefined : error,
@@ -313,24 +359,29 @@ export function summarize(entries: JournalEntry[], damage?: JournalDamage): RunS
   };
 }
 
-/** Every run id under the state dir, oldest first (ids start with a UTC timestamp). */
+/** Every run directory under the state dir (journal or not), oldest first (ids start with a UTC timestamp). */
 export function listRunIds(stateDir: string): string[] {
   const dir = runsDir(stateDir);
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'journal.jsonl')))
+    .filter((d) => d.isDirectory() && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(d.name))
     .map((d) => d.name)
     .sort();
 }
 
-/** Read-only summary of one run (a damaged tail is reported, not repaired). */
+/** Read-only summary of one run (damage is reported, not repaired). */
 export function readRun(stateDir: string, runId: string): RunSummary | undefined {
   const { entries, damage } = readJournal(journalFile(stateDir, runId));
-  return summarize(entries, damage);
+  return summarize(entries, damage, findPlan(entries) ? undefined : readRunIndex(stateDir, runId));
 }
 
-/** Rename helper used when a whole run directory must be set aside (e.g. an empty, unplanned journal). */
-export function setRunAside(stateDir: string, runId: string): void {
-  const dir = runDir(stateDir, runId);
-  renameSync(dir, `${dir}.abandoned-${Date.now()}`);
+/** The package a run id names (`<stamp>-<package>-<6 hex>`), for runs whose plan was never written. */
+export function packageOfRunId(runId: string): string | undefined {
+  return /^\d{8}T\d{9}Z-(.+)-[0-9a-f]{6}$/.exec(runId)?.[1];
+}
+
+/** Remove a run directory with no plan (state `empty`): `pipeline runs prune`. */
+export function removeEmptyRun(stateDir: string, runId: string): void {
+  if (readRun(stateDir, runId)) throw new PipelineError(`run ${runId} is not empty`, { hint: 'see pipeline runs' });
+  rmSync(runDir(stateDir, runId), { recursive: true, force: true });
 }

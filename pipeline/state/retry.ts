@@ -1,7 +1,9 @@
 /**
  * Retries for transient failures, with exponential backoff, jitter and a cap on attempts, plus the
- * seed thread's crash-loop guard: more than `limit` failures within `intervalSeconds` stops the
- * retrying, as upstart's `respawn limit 10 5` stops respawning (then a human looks at it).
+ * seed thread's crash-loop guard: more than `limit` failures at the same step, with no step
+ * finished in between, within `intervalSeconds` halts the run, as upstart's `respawn limit 10 5`
+ * stops respawning (then a human looks at it). Failures are counted across processes from the
+ * journal (crashes included), so a restart that takes longer than the interval/limit still counts.
  *
  * Only failures known to be transient are retried: an error marked `transient`, or one whose message
  * or tool output matches a known transient pattern (mirror timeouts, the dpkg/apt lock, DNS, a dput
@@ -9,6 +11,7 @@
  * and anything unrecognised is not: repeating an unknown failure is how uploads get duplicated.
  */
 import type { PipelineConfig } from '../config/schema.js';
+import type { JournalEntry } from './journal.js';
 
 export type FailureKind = 'transient' | 'permanent';
 
@@ -71,7 +74,7 @@ export function retryPolicy(config?: Pick<PipelineConfig, 'retry'>): RetryPolicy
   return {
     attempts: r?.attempts ?? 4,
     limit: r?.limit ?? 10,
-    intervalMs: (r?.intervalSeconds ?? 5) * 1000,
+    intervalMs: (r?.intervalSeconds ?? 3600) * 1000,
     baseDelayMs: env !== undefined && /^\d+$/.test(env) ? Number(env) : (r?.baseDelayMs ?? 1000),
     maxDelayMs: r?.maxDelayMs ?? 30_000,
   };
@@ -114,10 +117,35 @@ export class CrashLoopGuard {
 
 export class CrashLoopError extends Error {
   readonly permanent = true;
-  constructor(readonly failures: number, readonly limit: number, readonly intervalMs: number, readonly last?: unknown) {
-    super(`crash-loop guard: ${failures} failures within ${intervalMs / 1000}s (respawn limit ${limit} ${intervalMs / 1000}); stopped retrying, manual intervention required`);
+  constructor(readonly failures: number, readonly limit: number, readonly intervalMs: number, readonly last?: unknown, readonly step?: string) {
+    super(`crash-loop guard: ${failures} failures${step ? ` at step ${step}` : ''} without progress within ${intervalMs / 1000}s (limit ${limit}); stopped, manual intervention required`);
     this.name = 'CrashLoopError';
   }
+}
+
+/**
+ * The crash-loop guard's memory, from the journal, across processes: the times of the failures at
+ * the step a run is stuck on since it last made progress (a step ended) or a human forced it on
+ * (`resume --force`). A failure is a journaled `step-failed`, or a crash: a `run-resumed` after a
+ * process that never journaled its `run-done` (killed, power cut). `step` is where it is stuck.
+ */
+export function failuresWithoutProgress(entries: readonly JournalEntry[]): { step?: string; times: number[] } {
+  let times: number[] = [];
+  let step: string | undefined;
+  let ended = true;
+  for (const e of entries) {
+    if (e.type === 'step-end') { times = []; step = undefined; }
+    else if (e.type === 'step-start') step = e.step;
+    else if (e.type === 'step-failed') { times.push(Date.parse(e.at)); step = e.step; }
+    else if (e.type === 'run-done') ended = true;
+    else if (e.type === 'run-planned') ended = false;
+    else if (e.type === 'run-resumed') {
+      if (e.forced) times = [];
+      else if (!ended) times.push(Date.parse(e.at));
+      ended = false;
+    }
+  }
+  return { step, times };
 }
 
 export interface RetryHooks {
@@ -126,6 +154,8 @@ export interface RetryHooks {
   /** Called before sleeping for the next attempt (journal it). */
   onRetry?(info: { attempt: number; delayMs: number; reason: string }): void;
   guard?: CrashLoopGuard;
+  /** The step retried, named in the crash-loop guard's message. */
+  step?: string;
   /** May this failure be retried at all, transient or not (a step not declared retryable: no). */
   retryable?: boolean | ((error: unknown) => boolean);
   sleep?(ms: number): Promise<void>;
@@ -146,7 +176,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, policy: 
     } catch (error) {
       const classification = classifyError(error);
       hooks.onFailure?.(error, { attempt, classification });
-      if (guard.record()) throw new CrashLoopError(guard.recent, policy.limit, policy.intervalMs, error);
+      if (guard.record()) throw new CrashLoopError(guard.recent, policy.limit, policy.intervalMs, error, hooks.step);
       const allowed = typeof hooks.retryable === 'function' ? hooks.retryable(error) : hooks.retryable !== false;
       if (classification.kind === 'permanent' || !allowed || attempt >= policy.attempts) throw error;
       const delayMs = backoffDelay(attempt, policy, hooks.random);

@@ -9,8 +9,11 @@
  *   and never ended is first asked `reconcile(ctx)` (publish: is the version already in the archive or
  *   in dput's .upload record?) and only run again when the world does not hold its effect.
  * - Failures: transient ones are retried with backoff (retry.ts), each failure and retry journaled;
- *   the crash-loop guard counts failures *and* crash-resumes from the journal, so a run that keeps
- *   dying stops being resumed after `retry.limit` failures in `retry.intervalSeconds`.
+ *   the crash-loop guard counts failures *and* crash-resumes at the same step without progress from
+ *   the journal, so a run that keeps dying there is halted after `retry.limit` of them within
+ *   `retry.intervalSeconds`, with the command to look at it and to force it on.
+ * - Injected faults (PIPELINE_FAULTS) that throw outside a step — a journal append, run.json, the
+ *   package lock — are retried on the spot (faults.ts retryInjected), like a step's transient failure.
  *
  * A resumed run's steps table is rebuilt from the run's kind and arguments (run.json / the plan entry)
  * through `registerRunKind(kind, (ws, args) => steps)`, which the module defining the kind calls at
@@ -23,13 +26,14 @@ import { pathToFileURL } from 'node:url';
 import type { Output } from '../cli/output.js';
 import type { Workspace } from '../config/workspace.js';
 import { EXIT, isPipelineError, PipelineError } from '../errors.js';
-import { faultPoint, setFaultLog } from './faults.js';
+import { faultPoint, retryInjected, retryInjectedAsync, setFaultLog } from './faults.js';
 import {
-  canonicalJson, hashValue, Journal, listRunIds, readRun, readRunIndex, summarize, writeRunIndex,
-  type JournalDamage, type JournalEntry, type RunState, type RunSummary,
+  canonicalJson, findPlan, hashValue, Journal, journalFile, readRun, readRunIndex, summarize, writeRunIndex,
+  type JournalDamage, type JournalEntry, type NewEntry, type RunState, type RunSummary,
 } from './journal.js';
-import { acquireLock, lockHolder, packageLockName, updateLock } from './lock.js';
-import { classifyError, CrashLoopError, CrashLoopGuard, retryPolicy, withRetry } from './retry.js';
+import { runsHeldElsewhere, unfinishedRuns } from './listing.js';
+import { acquireLock, LOCK_BUSY_EXIT, packageLockName, updateLock } from './lock.js';
+import { classifyError, CrashLoopError, CrashLoopGuard, failuresWithoutProgress, retryPolicy, withRetry, type RetryPolicy } from './retry.js';
 import type { StepContext, StepDefinition } from './steps.js';
 
 export type RunProgress = Pick<Output, 'phase' | 'note'>;
@@ -110,13 +114,13 @@ export async function runSteps(ws: Workspace, opts: RunOptions): Promise<RunResu
   if (opts.dryRun) return dryRun(opts);
   setFaultLog(join(ws.stateDir, 'faults.log'));
   const progress = opts.progress ?? silent;
-  const lock = await acquireLock(ws.stateDir, packageLockName(opts.package), {
+  const lock = await retryInjectedAsync(() => acquireLock(ws.stateDir, packageLockName(opts.package), {
     wait: opts.wait,
     command: `pipeline ${opts.command} ${opts.package}`,
     runId: opts.runId,
     onWait: (h) => progress.note(`waiting for ${opts.package}: locked by pid ${h.pid} (${h.command}) since ${h.since}`),
     onTakeover: (h, why) => progress.note(`took over the lock of ${opts.package} from pid ${h.pid} (${why})`),
-  });
+  }));
   try {
     const resumedFirst: string[] = [];
     let runId = opts.runId;
@@ -133,14 +137,14 @@ export async function runSteps(ws: Workspace, opts: RunOptions): Promise<RunResu
         const build = kinds.get(other.command);
         if (!build) throw new PipelineError(`${opts.package} has an unfinished run ${other.runId} (${other.command}) that must be resumed first`, { hint: `pipeline resume ${other.runId}` });
         progress.note(`resuming unfinished run ${other.runId} of ${opts.package} first`);
-        updateLock(lock, { runId: other.runId });
+        retryInjected(() => updateLock(lock, { runId: other.runId }));
         await execute(ws, other.runId, { ...opts, command: other.command, args: other.args, steps: await build(ws, other.args) }, progress);
         resumedFirst.push(other.runId);
       }
     }
     const isNew = !runId;
     runId ??= newRunId(opts.package);
-    updateLock(lock, { runId });
+    retryInjected(() => updateLock(lock, { runId }));
     const result = await execute(ws, runId, opts, progress, isNew);
     return { ...result, resumedFirst };
   } finally {
@@ -155,8 +159,19 @@ async function dryRun(opts: RunOptions): Promise<RunResult> {
   return { state: 'dry-run', outputs, resumed: false, skipped: [], reconciled: [], retries: 0, resumedFirst: [] };
 }
 
-function failureTimes(entries: JournalEntry[]): number[] {
-  return entries.filter((e) => e.type === 'step-failed' || e.type === 'run-resumed').map((e) => Date.parse(e.at));
+/** The crash-loop guard for where the run stands, primed with its failures from the journal. */
+function guardFor(entries: JournalEntry[], policy: RetryPolicy): { guard: CrashLoopGuard; step?: string } {
+  const { step, times } = failuresWithoutProgress(entries);
+  return { guard: new CrashLoopGuard(policy.limit, policy.intervalMs, times), step };
+}
+
+/**
+ * Append to the journal, retrying an injected throw fault: one before the write left nothing
+ * (append again), one after it left the entry written (done).
+ */
+function appendTo(journal: Journal, entry: NewEntry): JournalEntry {
+  const before = journal.entries.length;
+  return retryInjected(() => (journal.entries.length > before ? journal.entries.at(-1)! : journal.append(entry)));
 }
 
 async function execute(
@@ -168,9 +183,14 @@ async function execute(
   const standalone = isStandaloneKind(opts.command) ? { standalone: true } : {};
   let journal: Journal;
   let damage: JournalDamage | undefined;
-  const index = (state: RunState, error?: string) => writeRunIndex(ws.stateDir, {
+  const index = (state: RunState, error?: string) => retryInjected(() => writeRunIndex(ws.stateDir, {
     runId, package: opts.package, command: opts.command, args: opts.args ?? null, ...standalone, state, steps: names,
     stepsDone: names.filter((n) => done.has(n)).length, startedAt, updatedAt: new Date().toISOString(), pid: process.pid, error,
+  }));
+  const append = (entry: NewEntry) => appendTo(journal, entry);
+  const plan = (replanned?: boolean) => append({
+    type: 'run-planned', runId, package: opts.package, command: opts.command, args: opts.args ?? null, ...standalone, steps: names, pid: process.pid,
+    ...(replanned ? { replanned } : {}),
   });
   const done = new Map<string, unknown>();
   let startedAt = new Date().toISOString();
@@ -179,15 +199,21 @@ async function execute(
     journal = Journal.create(ws.stateDir, runId);
     // run.json first: if the plan line is torn by a crash, the index still says how to rebuild the run.
     index('running');
-    journal.append({ type: 'run-planned', runId, package: opts.package, command: opts.command, args: opts.args ?? null, ...standalone, steps: names, pid: process.pid });
+    plan();
   } else {
     ({ journal, damage } = Journal.open(ws.stateDir, runId));
-    if (damage) progress.note(`journal of run ${runId}: line ${damage.line} ${damage.reason} (crash mid-write?); resuming from the last good entry (${damage.discarded} line(s) set aside)`);
-    const summary = summarize(journal.entries);
-    if (!summary) {
-      // Crashed before the plan was journaled: nothing ran, plan it now.
-      journal.append({ type: 'run-planned', runId, package: opts.package, command: opts.command, args: opts.args ?? null, ...standalone, steps: names, pid: process.pid });
-    } else {
+    if (damage) {
+      progress.note(`journal of run ${runId}: line${damage.discarded > 1 ? 's' : ''} ${damage.lines.join(', ')} damaged (${damage.reason}${damage.discarded > 1 ? ', ...' : ''}; crash mid-write?): `
+        + `set aside, the run goes on from the ${journal.entries.length} good entries (steps whose end was lost are reconciled)`);
+    }
+    const summary = summarize(journal.entries, undefined, findPlan(journal.entries) ? undefined : readRunIndex(ws.stateDir, runId));
+    // A crash ended the last process that worked on it (no run-done after its start): one more
+    // failure for the crash-loop guard (one that failed cleanly was counted by its step-failed).
+    const crashed = lastOf(journal.entries, 'run-done') < lastOf(journal.entries, 'run-resumed', 'run-planned') || !findPlan(journal.entries);
+    // The plan was never journaled (a crash right after creating the run) or its line was lost:
+    // journal it again from the run's kind and arguments, so the journal describes the run by itself.
+    if (!findPlan(journal.entries)) plan(journal.entries.length > 0 || summary !== undefined);
+    if (summary) {
       startedAt = summary.startedAt;
       if (summary.state === 'abandoned') throw abandonedError(summary);
       if (canonicalJson(summary.steps) !== canonicalJson(names))
@@ -198,22 +224,22 @@ async function execute(
       }
       if (summary.state === 'failed' && summary.permanent && !opts.force)
         throw new PipelineError(`run ${runId} failed permanently: ${summary.error}`, { exitCode: 1, hint: 'fix the cause and run the command again (or pipeline resume --force)' });
-      if (summary.state === 'failed' && summary.halted && !opts.force)
-        throw new PipelineError(`run ${runId} was stopped by the crash-loop guard: ${summary.error}`, { exitCode: 1, hint: `look at its journal, then pipeline resume ${runId} --force` });
-      if (!opts.force) {
-        const guard = new CrashLoopGuard(policy.limit, policy.intervalMs, failureTimes(journal.entries));
-        if (guard.record()) {
-          const err = new CrashLoopError(guard.recent, policy.limit, policy.intervalMs);
-          journal.append({ type: 'run-done', state: 'failed', error: err.message, permanent: false, halted: true });
-          index('failed', err.message);
-          throw new PipelineError(`run ${runId}: ${err.message}`, { exitCode: 1, hint: `look at the journal, then pipeline resume ${runId} --force` });
-        }
+      if (summary.state === 'failed' && summary.halted && !opts.force) throw haltedError(ws, runId, `was stopped by the crash-loop guard: ${summary.error}`);
+      const { guard, step } = guardFor(journal.entries, policy);
+      if (!opts.force && crashed && guard.record()) {
+        const err = new CrashLoopError(guard.recent, policy.limit, policy.intervalMs, undefined, step);
+        append({ type: 'run-done', state: 'failed', step, error: err.message, permanent: false, halted: true });
+        index('failed', err.message);
+        throw haltedError(ws, runId, `halted: ${err.message}`);
       }
-      journal.append({ type: 'run-resumed', pid: process.pid, interrupted: summary.interrupted, repaired: damage ? `${damage.reason} at line ${damage.line}` : undefined });
+      append({ type: 'run-resumed', pid: process.pid, interrupted: summary.interrupted, repaired: damage ? `${damage.reason} at line ${damage.lines.join(', ')}` : undefined, ...(opts.force ? { forced: true } : {}) });
     }
     index('running');
   }
 
+  // Lines were lost (damaged now, or a gap in seq from an earlier repair): a step's start may be
+  // among them, so every step that can ask the world does so before running.
+  const lossy = damage !== undefined || journal.entries.some((e, i) => e.seq !== i + 1);
   const outputs: Record<string, unknown> = Object.fromEntries(done);
   const ctx: StepContext = { runId, outputs, dryRun: false, note: (m) => progress.note(m) };
   const skipped: string[] = [];
@@ -228,36 +254,37 @@ async function execute(
     const phase = progress.phase(step.name);
     let attempts = journal.entries.filter((e) => e.type === 'step-start' && e.step === step.name).length;
     let effectStarted = false; // did step.run begin in this attempt (before it, a failure is always safe to retry)
-    const guard = new CrashLoopGuard(policy.limit, policy.intervalMs, failureTimes(journal.entries));
+    const { guard } = guardFor(journal.entries, policy);
     try {
       outputs[step.name] = await withRetry(async () => {
         effectStarted = false;
-        if (attempts > 0 && step.reconcile) {
+        if ((attempts > 0 || lossy) && step.reconcile) {
           const found = await step.reconcile(ctx);
           if (found !== undefined) {
-            journal.append({ type: 'step-end', step: step.name, output: found, outputHash: hashValue(found), reconciled: true });
+            append({ type: 'step-end', step: step.name, output: found, outputHash: hashValue(found), reconciled: true });
             reconciled.push(step.name);
             phase.update('already done (reconciled)');
             return found;
           }
         }
         const inputsHash = step.inputs ? hashValue(await step.inputs(ctx)) : undefined;
-        journal.append({ type: 'step-start', step: step.name, attempt: ++attempts, inputsHash });
+        append({ type: 'step-start', step: step.name, attempt: ++attempts, inputsHash });
         faultPoint('step.before-run');
         effectStarted = true;
         const out = (await step.run(ctx)) ?? null;
         faultPoint('step.after-run');
-        journal.append({ type: 'step-end', step: step.name, output: out, outputHash: hashValue(out) });
+        append({ type: 'step-end', step: step.name, output: out, outputHash: hashValue(out) });
         return out;
       }, policy, {
         guard,
+        step: step.name,
         retryable: () => step.retryable === true || !effectStarted,
         onFailure: (error, { classification }) => {
-          journal.append({ type: 'step-failed', step: step.name, attempt: attempts, error: message(error), transient: classification.kind === 'transient' });
+          append({ type: 'step-failed', step: step.name, attempt: attempts, error: message(error), transient: classification.kind === 'transient' });
         },
         onRetry: ({ delayMs, reason }) => {
           retries++;
-          journal.append({ type: 'retry', step: step.name, attempt: attempts + 1, delayMs, reason });
+          append({ type: 'retry', step: step.name, attempt: attempts + 1, delayMs, reason });
           phase.update(`retrying in ${(delayMs / 1000).toFixed(1)}s (${reason})`);
         },
       });
@@ -268,15 +295,16 @@ async function execute(
       phase.fail(message(error));
       const halted = error instanceof CrashLoopError;
       const perm = classifyError(error).kind === 'permanent' && !halted;
-      journal.append({ type: 'run-done', state: 'failed', step: step.name, error: message(error), permanent: perm, halted });
+      append({ type: 'run-done', state: 'failed', step: step.name, error: message(error), permanent: perm, halted });
       index('failed', message(error));
+      if (halted) throw haltedError(ws, runId, `halted: ${message(error)}`);
       if (isPipelineError(error)) throw error;
       throw new PipelineError(`${opts.command} ${opts.package}: step ${step.name} failed: ${message(error)}`, {
         exitCode: perm || halted ? EXIT.blocked : EXIT.environment, cause: error, hint: perm ? undefined : `pipeline resume ${runId}${halted ? ' --force' : ''}`,
       });
     }
   }
-  journal.append({ type: 'run-done', state: 'done' });
+  append({ type: 'run-done', state: 'done' });
   index('done');
   return { runId, state: 'done', outputs, resumed: !isNew, skipped, reconciled, retries, damage };
 }
@@ -290,6 +318,20 @@ function message(e: unknown): string {
   return last && !first.includes(last) ? `${first}: ${last}` : first;
 }
 
+/** Position of the last entry of one of these types (-1: none). */
+function lastOf(entries: JournalEntry[], ...types: JournalEntry['type'][]): number {
+  for (let i = entries.length - 1; i >= 0; i--) if (types.includes(entries[i]!.type)) return i;
+  return -1;
+}
+
+/** The crash-loop guard's stop: what happened, where to look, and how to go on. */
+function haltedError(ws: Workspace, runId: string, what: string): PipelineError {
+  return new PipelineError(`run ${runId} ${what}`, {
+    exitCode: EXIT.blocked, file: journalFile(ws.stateDir, runId),
+    hint: `inspect it with pipeline runs --json (and the journal); when the cause is fixed, pipeline resume ${runId} --force`,
+  });
+}
+
 /** A run `pipeline runs abandon` marked is never resumed, not even with --force. */
 function abandonedError(s: RunSummary): PipelineError {
   const a = s.abandoned!;
@@ -300,36 +342,7 @@ function abandonedError(s: RunSummary): PipelineError {
 
 // ---- Listing and resuming ----
 
-export interface RunListing extends RunSummary {
-  /** Steps finished / planned. */
-  progress: string;
-}
-
-/** Every run, oldest first, with its state: running (its package lock is held for it), interrupted, failed, done, abandoned. */
-export function listRuns(ws: Workspace): RunListing[] {
-  const out: RunListing[] = [];
-  for (const id of listRunIds(ws.stateDir)) {
-    let s = readRun(ws.stateDir, id);
-    if (!s) {
-      const idx = readRunIndex(ws.stateDir, id); // journal empty: crashed before the plan was written
-      if (!idx) continue;
-      s = { ...idx, state: 'interrupted', done: [], retries: 0, resumes: 0 };
-    }
-    if (s.state === 'interrupted' && lockHolder(ws.stateDir, packageLockName(s.package))?.runId === id) s = { ...s, state: 'running' };
-    out.push({ ...s, progress: `${s.done.length}/${s.steps.length}` });
-  }
-  return out;
-}
-
-/**
- * Pending work: runs interrupted by a crash, or failed for a reason resuming can fix (transient
- * failures after the retries ran out). Not: running ones, done ones, permanent failures, runs
- * the crash-loop guard halted (those wait for a human: `resume RUN --force`), abandoned ones.
- */
-export function unfinishedRuns(ws: Workspace, pkg?: string): RunListing[] {
-  return listRuns(ws).filter((r) =>
-    (r.state === 'interrupted' || (r.state === 'failed' && !r.permanent && !r.halted)) && (pkg === undefined || r.package === pkg));
-}
+export { listRuns, runsHeldElsewhere, unfinishedRuns, type RunListing } from './listing.js';
 
 export interface ResumeOptions {
   progress?: RunProgress;
@@ -356,17 +369,26 @@ export interface ResumeAllResult {
   ok: boolean;
   result?: RunResult;
   error?: string;
+  /** Another live process holds the run (its package lock): not resumed here. */
+  locked?: boolean;
 }
 
-/** Resume every interrupted run, oldest first; one failing does not stop the others. */
+/**
+ * Resume every interrupted run, oldest first; one failing does not stop the others. Runs another
+ * live process is running or resuming are reported as locked, not skipped in silence.
+ */
 export async function resumeAll(ws: Workspace, options: ResumeOptions = {}): Promise<ResumeAllResult[]> {
   await loadRunKinds();
-  const results: ResumeAllResult[] = [];
+  const results: ResumeAllResult[] = runsHeldElsewhere(ws).map((r) => ({
+    runId: r.runId, package: r.package, ok: false, locked: true,
+    error: `run ${r.runId} is held by another process: pid ${r.holder!.pid} (${r.holder!.command}) since ${r.holder!.since}`,
+  }));
   for (const r of unfinishedRuns(ws)) {
     try {
       results.push({ runId: r.runId, package: r.package, ok: true, result: await resumeRun(ws, r.runId, options) });
     } catch (e) {
-      results.push({ runId: r.runId, package: r.package, ok: false, error: message(e) });
+      const locked = isPipelineError(e) && e.exitCode === LOCK_BUSY_EXIT;
+      results.push({ runId: r.runId, package: r.package, ok: false, error: message(e), ...(locked ? { locked } : {}) });
     }
   }
   return results;

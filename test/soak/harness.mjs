@@ -3,6 +3,8 @@
 // done (bounded). After each trial the world is checked: every expected version in the archive
 // exactly once, nothing unexpected, no upload made twice, every journal complete, and the final
 // state equal to a fault-free run's. Used by test/soak/soak.slow.test.ts and bench/soak.mjs.
+// With `alwaysOn: { rate, mode }` every process of every round runs with PIPELINE_FAULTS on (all
+// points, the trial's seed; each process draws afresh by its generation) until the work is done.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,14 +19,15 @@ const CLI = join(REPO, 'bin', 'pipeline.js');
 
 /**
  * The seed (from `start` on) whose PRNG, at `rate`, first fires `point` exactly at its `target`th
- * occurrence: the trial's first kill lands at a chosen, still reproducible, place.
+ * occurrence in the first process with faults on over a fresh state dir (generation 1): the
+ * trial's first kill lands at a chosen, still reproducible, place.
  */
-export function seedFiringAt(point, target, rate, mode, start) {
+export function seedFiringAt(point, target, rate, mode, start, generation = 1) {
   for (let seed = start; ; seed++) {
     const cfg = { seed, rate, mode, only: [point] };
     let k = 1;
-    while (k < target && !decide(cfg, point, k).fire) k++;
-    if (k === target && decide(cfg, point, k).fire) return seed;
+    while (k < target && !decide(cfg, point, k, generation).fire) k++;
+    if (k === target && decide(cfg, point, k, generation).fire) return seed;
   }
 }
 
@@ -81,7 +84,8 @@ function faultsLogged(ws) {
  * Run the soak. `base` is a scratch directory (trial workspaces, the shared build cache);
  * `log` receives one line per trial; `concurrency` trials run at a time (each in its own workspace).
  */
-export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRounds = 14, faultyRounds = 3, concurrency = 1, driver: driverName = 'promote' }) {
+export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRounds = 14, faultyRounds = 3, concurrency = 1, driver: driverName = 'promote', alwaysOn }) {
+  if (alwaysOn) { maxRounds = Math.max(maxRounds, alwaysOn.maxRounds ?? 600); faultyRounds = Infinity; }
   const driver = DRIVERS[driverName];
   if (!driver) throw new Error(`unknown soak driver ${driverName} (${Object.keys(DRIVERS).join(', ')})`);
   mkdirSync(base, { recursive: true });
@@ -113,6 +117,7 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
   const stats = {
     trials: 0, failedTrials: 0, faultsHit: 0, kills: 0, throws: 0, randomTimeKills: 0, points: new Map(),
     recoveries: 0, resumes: 0, reconciled: 0, journalsRepaired: 0, lockTakeovers: 0, guardTrips: 0, rounds: 0, environmentRetries: 0,
+    runsFinished: 0, runsTotal: 0, emptyPruned: 0, maxRoundsInTrial: 0,
     lost: 0, duplicated: 0, unexpected: 0, problems: [], pointsReached: reached,
   };
   const offset = Math.floor(mulberry32(seed)() * points.length);
@@ -120,7 +125,7 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
   async function trial(i) {
     const rnd = mulberry32(seedFor(seed, 'trial', i));
     const trialSeed = Math.floor(rnd() * 1e9);
-    const randomTime = i % 5 === 4;
+    const randomTime = !alwaysOn && i % 5 === 4;
     // Cycle through the points (every one is aimed at), the first kill at a random occurrence of it.
     const point = points[(offset + i - Math.floor(i / 5)) % points.length];
     const mode = i % 4 === 3 ? 'mix' : 'kill';
@@ -130,7 +135,7 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     const dir = join(base, `trial-${i}`);
     const { env, ws } = open(dir);
     let complete = false;
-    let note = randomTime ? 'random-time kills' : `${point} #${target} ${mode}, seed ${firstSeed}`;
+    let note = alwaysOn ? `faults always on, seed ${trialSeed}:${alwaysOn.rate}` : randomTime ? 'random-time kills' : `${point} #${target} ${mode}, seed ${firstSeed}`;
     const rounds = [];
     let envRetries = 0;
     let stuck = 0;
@@ -139,7 +144,7 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
       const runs = listRuns(ws);
       // Fault-free rounds that finish no step are not going to: stop early (the trial fails).
       const progress = runs.reduce((n, x) => n + x.done.length, 0);
-      stuck = progress === lastProgress && r > faultyRounds ? stuck + 1 : 0;
+      stuck = progress === lastProgress && r > faultyRounds && !alwaysOn ? stuck + 1 : 0;
       lastProgress = progress;
       if (stuck >= 3) break;
       const halted = runs.filter((x) => x.state === 'failed' && x.halted);
@@ -151,8 +156,10 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
       else if (pending.length) args = ['resume'];
       else if (driver.complete(ws)) { complete = true; break; }
       else { script = startScript; args = startArgs; }
-      const faultEnv = faulty && !randomTime && !halted.length
-        ? { PIPELINE_FAULTS: `${r === 0 ? firstSeed : trialSeed + r}:${rate}:${mode}`, PIPELINE_FAULT_POINTS: point } : {};
+      const faultEnv = alwaysOn
+        ? { PIPELINE_FAULTS: `${trialSeed}:${alwaysOn.rate}:${alwaysOn.mode ?? 'mix'}` }
+        : faulty && !randomTime && !halted.length
+          ? { PIPELINE_FAULTS: `${r === 0 ? firstSeed : trialSeed + r}:${rate}:${mode}`, PIPELINE_FAULT_POINTS: point } : {};
       const killAfterMs = faulty && randomTime && r < 2 ? Math.floor(50 + rnd() * 3000) : undefined;
       const res = await run(script, args, { cwd: dir, env: env(faultEnv), killAfterMs });
       const last = res.stderr.trim().split('\n').pop() ?? '';
@@ -173,6 +180,11 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
       stats.lockTakeovers += (res.stderr.match(/took over the lock/g) ?? []).length;
       if (res.stderr.includes('soak: timed out')) stats.problems.push(`trial ${i}: a process timed out: ${res.stderr.slice(-500)}`);
     }
+    stats.maxRoundsInTrial = Math.max(stats.maxRoundsInTrial, rounds.length);
+    // Kills while a run was being created leave empty run directories: `runs prune` is the cleanup.
+    const pruned = await run(CLI, ['runs', 'prune', '--json'], { cwd: dir, env: env({}) });
+    if (pruned.code === 0) stats.emptyPruned += JSON.parse(pruned.stdout).removed.length;
+    else stats.problems.push(`trial ${i}: runs prune failed: ${pruned.stderr.trim().split('\n').pop()}`);
     const faults = faultsLogged(ws);
     stats.faultsHit += faults.length;
     stats.throws += faults.filter((f) => f.kind === 'throw').length;
@@ -181,6 +193,8 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     driver.cleanup(dir);
     if (!complete) check.problems.unshift(`not complete after ${maxRounds} rounds: ${rounds.join(' | ')}`);
     for (const r of check.runs) {
+      stats.runsTotal++;
+      if (r.state === 'done') stats.runsFinished++;
       const { entries } = readJournal(journalFile(ws.stateDir, r.runId));
       if (r.resumes > 0 && r.state === 'done') stats.recoveries++;
       stats.reconciled += entries.filter((e) => e.type === 'step-end' && e.reconciled).length;
@@ -196,7 +210,7 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     } else {
       rmSync(dir, { recursive: true, force: true }); // failed trials stay for inspection
     }
-    note += `, ${faults.length} fault(s)`;
+    note += `, ${faults.length} fault(s), ${rounds.length} round(s)`;
     log(`trial ${i}: ${check.problems.length ? 'FAIL' : 'ok'} (${note})`);
   }
 

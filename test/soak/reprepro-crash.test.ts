@@ -98,3 +98,62 @@ describe('reprepro killed after processincoming committed, before the export', (
     }
   });
 });
+
+describe('reprepro killed inside processincoming', () => {
+  // Killed after reprepro logged the upload (what its notifier hook gives), or before (the log
+  // entry removed, as a kill a moment earlier leaves it): either way one processing in the log.
+  it.each([['after', false], ['before', true]])('killed %s logging: publish reconcile leaves incoming empty and the archive log with exactly one processing of the upload', async (_when, logLost) => {
+    const { stagesWorkspace } = await import('../helpers/stagesWorkspace.js');
+    const { promoteSteps } = await import('../../pipeline/stages/lifecycle.js');
+    const { dput } = await import('../../pipeline/archive/dput.js');
+    const { findSource, incomingDir } = await import('../../pipeline/archive/reprepro.js');
+    const { readdirSync, chmodSync } = await import('node:fs');
+    const t = stagesWorkspace({ packages: ['zookeeper'] });
+    const restore = t.use();
+    try {
+      const ws = t.ws();
+      const table = promoteSteps(ws, { package: 'zookeeper', stages: ['ppa'] });
+      const step = (name: string) => table.steps.find((s) => s.name === `ppa:${name}`)!;
+      const ctx = { runId: 'killed-processincoming', outputs: {} as Record<string, unknown>, dryRun: false, note: () => {} };
+      for (const name of ['verify', 'prepare', 'build', 'sign', 'lint']) ctx.outputs[`ppa:${name}`] = await step(name).run(ctx);
+      const set = ctx.outputs['ppa:sign'] as { changes: { path: string }; dsc: { path: string; sha256: string } };
+      const key = await ensureSigningKey(ws, { create: true });
+      const archive = await withLock(ws.stateDir, archiveLockName('local'), {}, () => ensureArchive(ws, 'local', key));
+      await dput(ws, ws.config.stages[0]!, set.changes.path, key);
+      const changesName = set.changes.path.split('/').pop()!;
+      expect(readdirSync(incomingDir(archive, 'ppa'))).toContain(changesName);
+
+      // SIGKILL from inside the real processincoming: a --changes notifier (which reprepro runs
+      // once it has accepted the upload) kills reprepro, its parent, on the spot.
+      const killer = join(dir, 'kill-reprepro.sh');
+      writeFileSync(killer, '#!/bin/sh\nkill -9 "$PPID"\nsleep 5\n');
+      chmodSync(killer, 0o755);
+      const conf = join(archive.dir, 'conf', 'distributions');
+      const original = readFileSync(conf, 'utf8');
+      writeFileSync(conf, original.replace(/^(Codename: ppa\n)/m, `$1Log: ppa.log\n --changes ${killer}\n`));
+      const killed = await execa('reprepro', ['-b', archive.dir, '--gnupghome', key.gnupgHome, 'processincoming', 'ppa'], { env: { GNUPGHOME: key.gnupgHome }, reject: false });
+      expect(killed.signal).toBe('SIGKILL');
+      writeFileSync(conf, original);
+      // What it left: the upload committed and logged, its files still in incoming.
+      expect(readdirSync(incomingDir(archive, 'ppa'))).toContain(changesName);
+      // reprepro logs a processed upload as log/SUITE/NAME.NNNNNNN (NAME: the .changes without it).
+      const logged = () => readdirSync(join(archive.dir, 'log', 'ppa')).filter((f) => f.startsWith(changesName.replace(/\.changes$/, '.')));
+      expect(logged()).toHaveLength(1);
+      if (logLost) rmSync(join(archive.dir, 'log', 'ppa', logged()[0]!), { recursive: true });
+
+      const reconciled = await step('publish').reconcile!(ctx) as { reconciled?: boolean };
+      expect(reconciled?.reconciled).toBe(true);
+      expect(findSource(archive, 'ppa', 'zookeeper', '3.9.3-2~ppa1')?.files[set.dsc.path.split('/').pop()!]?.sha256).toBe(set.dsc.sha256);
+      expect(readdirSync(incomingDir(archive, 'ppa'))).toEqual([]);
+      // The next processincoming (the next upload to the suite) finds nothing left to log again.
+      await withLock(ws.stateDir, archiveLockName('local'), {}, async () => {
+        const { processIncoming } = await import('../../pipeline/archive/reprepro.js');
+        await processIncoming(archive, key, 'ppa');
+      });
+      expect(logged()).toHaveLength(1);
+    } finally {
+      restore();
+      await t.cleanup();
+    }
+  });
+});

@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
 import { PipelineError } from '../../errors.js';
+import { LOCK_BUSY_EXIT } from '../../state/lock.js';
 import { loadRunKinds, resumeAll, resumeRun, type ResumeAllResult } from '../../state/runner.js';
 import { action } from '../action.js';
 
 /**
  * `pipeline resume [RUN_ID]` — pick interrupted runs up from their journals: finished steps are not
  * repeated, an interrupted step is checked against the world (reconcile) before it runs again.
+ * Exit 0 when all went well, 1 when a run failed, 75 (locked) when the only trouble is runs another
+ * live process holds (it is running or resuming them).
  */
 export function register(program: Command): void {
   program.command('resume')
@@ -25,13 +28,14 @@ export function register(program: Command): void {
         ? [{ runId, package: '', ok: true, result: await resumeRun(ws, runId, options) }]
         : await resumeAll(ws, options);
       ctx.out.result(results.map((r) => ({
-        runId: r.runId, ok: r.ok, error: r.error ?? null,
+        runId: r.runId, ok: r.ok, locked: r.locked ?? false, error: r.error ?? null,
         skipped: r.result?.skipped ?? [], reconciled: r.result?.reconciled ?? [], retries: r.result?.retries ?? 0,
         journalDamage: r.result?.damage ?? null,
       })), () => results.length === 0 ? 'nothing to resume\n' : results.map((r) => r.ok
         ? `${r.runId}: done (${r.result!.skipped.length} step(s) from the journal${r.result!.reconciled.length ? `, reconciled: ${r.result!.reconciled.join(', ')}` : ''})`
         : `${r.runId}: ${r.error}`).join('\n'));
-      return results.every((r) => r.ok) ? 0 : 1;
+      if (results.every((r) => r.ok)) return 0;
+      return results.every((r) => r.ok || r.locked) ? LOCK_BUSY_EXIT : 1;
     }));
 }
 

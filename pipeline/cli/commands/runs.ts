@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { abandonRun, type AbandonResult } from '../../state/abandon.js';
+import { removeEmptyRun } from '../../state/journal.js';
+import { lockHolder, packageLockName } from '../../state/lock.js';
 import { listRuns, type RunListing } from '../../state/runner.js';
 import { action } from '../action.js';
 import { PipelineError } from '../../errors.js';
@@ -8,18 +10,35 @@ const RUN_STATES = ['running', 'interrupted', 'failed', 'done', 'abandoned'];
 
 /**
  * `pipeline runs` — the journaled runs and their state (running, interrupted, failed, done,
- * abandoned); `pipeline runs abandon RUN_ID` marks one never to be resumed.
+ * abandoned, empty); `pipeline runs abandon RUN_ID` marks one never to be resumed; `pipeline runs
+ * prune` removes the empty ones (directories left by a kill while a run was being created).
  */
 export function register(program: Command): void {
   const runs = program.command('runs')
     .description('list journaled runs (promote, build): state, steps done, what was interrupted; abandon one')
     .option('--package <pkg>', 'only runs of this package')
-    .option('--state <state>', 'only runs in this state (running, interrupted, failed, done, abandoned)')
+    .option('--state <state>', 'only runs in this state (running, interrupted, failed, done, abandoned, empty)')
     .action(action(async (ctx, opts: { package?: string; state?: string }) => {
       if (opts.state && !RUN_STATES.includes(opts.state)) throw new PipelineError(`--state: unknown state ${JSON.stringify(opts.state)} (states: ${RUN_STATES.join(', ')})`, { key: '--state' });
       const ws = ctx.workspace();
       const list = listRuns(ws).filter((r) => (!opts.package || r.package === opts.package) && (!opts.state || r.state === opts.state));
       ctx.out.result(list.map(toJson), () => render(list));
+      return 0;
+    }));
+
+  runs.command('prune')
+    .description('remove empty run directories (killed while being created: no plan, nothing ran)')
+    .action(action(async (ctx) => {
+      const ws = ctx.workspace();
+      const empty = listRuns(ws).filter((r) => r.state === 'empty');
+      // A live process holding the package lock may be creating that run this very moment: leave it.
+      const busy = empty.filter((r) => r.package !== '?' && lockHolder(ws.stateDir, packageLockName(r.package)));
+      const removed = empty.filter((r) => !busy.includes(r));
+      for (const r of removed) removeEmptyRun(ws.stateDir, r.runId);
+      ctx.out.result({ removed: removed.map((r) => r.runId), kept: busy.map((r) => r.runId) }, () => [
+        removed.length ? `removed ${removed.length} empty run director${removed.length === 1 ? 'y' : 'ies'}: ${removed.map((r) => r.runId).join(', ')}` : 'no empty runs to prune',
+        ...busy.map((r) => `kept ${r.runId}: ${r.package} is locked by a live process (it may be creating it)`),
+      ].join('\n'));
       return 0;
     }));
 
@@ -64,6 +83,8 @@ function detail(r: RunListing): string {
     const a = r.abandoned;
     return `abandoned by ${a.by}${a.reason ? `: ${a.reason}` : ''}${a.unfinishedPublish?.length ? ` (${a.unfinishedPublish.join(', ')} unfinished)` : ''}`;
   }
+  if (r.state === 'empty') return 'no plan: killed while being created, nothing ran (pipeline runs prune)';
+  if (r.state === 'running' && r.holder) return `pid ${r.holder.pid} (${r.holder.command})`;
   if (r.interrupted) return `interrupted in ${r.interrupted}`;
   return r.state !== 'done' && r.error ? r.error : '';
 }
@@ -72,7 +93,7 @@ function render(runs: RunListing[]): string {
   if (runs.length === 0) return 'no runs\n';
   const rows = runs.map((r) => [
     r.runId, r.package, r.command, r.state + (r.halted ? ' (halted)' : r.permanent ? ' (permanent)' : ''), r.progress,
-    r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+    r.state === 'empty' ? '-' : r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
     detail(r),
   ]);
   const head = ['RUN', 'PACKAGE', 'COMMAND', 'STATE', 'STEPS', 'STARTED', ''];
