@@ -58,6 +58,8 @@ export interface StageEvidence {
 const gatesId = (g?: GateRecordFile) => g?.sourceId ?? g?.verdicts[0]?.artifactSha256;
 const short = (sha?: string) => (sha ? sha.slice(0, 12) : '?');
 const dscName = (p?: string) => p?.split('/').pop();
+/** sbuild's Build-Time is in seconds ("13"); say so. */
+const secs = (t: string) => (/^\d+$/.test(t) ? `${t} s` : t);
 
 /** Which artifact the stage holds, and the evidence bound to it. */
 export function stageEvidence(ws: Workspace, pkg: string, st: StageConfig, r: StageRecords, now: Date): StageEvidence {
@@ -140,7 +142,7 @@ export function buildChecks(pkg: string, def: LoadedPackage['definition'], st: S
       ];
     }
   }
-  const how = build?.sourceSummary?.builder === 'host' ? ' (host dpkg-source, no container)' : build?.sourceSummary?.buildTime ? ` (${build.sourceSummary.buildTime})` : '';
+  const how = build?.sourceSummary?.builder === 'host' ? ' (host dpkg-source, no container)' : build?.sourceSummary?.buildTime ? ` (${secs(build.sourceSummary.buildTime)})` : '';
   const source: CheckResult = build
     ? { ...src, verdict: 'pass', reason: `${build.version}${how}${build.chroot ? `; chroot ${build.chroot.key.slice(0, 8)}` : ''}`, artifactSha256: id ?? sourceIdOfArtifact(build.dsc) }
     : { ...src, verdict: 'pass', reason: `${s.version}: the ${s.state} upload's source package (${s.dsc ?? 'its .dsc'})`, artifactSha256: id };
@@ -151,7 +153,7 @@ export function buildChecks(pkg: string, def: LoadedPackage['definition'], st: S
   if (build?.status === 'failed' && build.failedPart === 'binary')
     return [source, { ...bin, verdict: 'blocked', reason: `${build.version}: FTBFS${build.failStage ? ` at ${build.failStage}` : ''}${build.message ? `: ${build.message}` : ''}${log(build.binaryLog)}`, todo: `fix the build failure, then ${cmd} --force`, artifactSha256: id }];
   if (build?.binarySummary?.status === 'successful')
-    return [source, { ...bin, verdict: 'pass', reason: `${build.version}${build.binarySummary.buildTime ? ` (build ${build.binarySummary.buildTime})` : ''}`, artifactSha256: id }];
+    return [source, { ...bin, verdict: 'pass', reason: `${build.version}${build.binarySummary.buildTime ? ` (build ${secs(build.binarySummary.buildTime)})` : ''}`, artifactSha256: id }];
   if (build?.sourceSummary?.builder === 'host')
     return [source, { ...bin, verdict: 'unknown', reason: `${build.version} was built by the host builder, which does no binary test-build`, fix: `${cmd} --force`, artifactSha256: id }];
   const other = ev.stale.build ? `; the stage's build is ${ev.stale.build.version} (source ${short(sourceIdOfArtifact(ev.stale.build.dsc))})` : '';
