@@ -87,6 +87,11 @@ describe('promote zookeeper through ppa → devel → backports', () => {
     const json = await cliIn(t, ['--json', 'report', '--offline']);
     const z = JSON.parse(json.stdout).packages.find((p: { package: string }) => p.package === 'zookeeper');
     expect(z.stages.map((x: { ready: boolean }) => x.ready)).toEqual([true, true, true]);
+    // The set is not ready (txzookeeper and txaws never went): exit 1; zookeeper alone is: exit 0.
+    expect(json.exitCode).toBe(1);
+    const alone = await cliIn(t, ['report', 'zookeeper', '--offline', '--format', 'json']);
+    expect(alone.exitCode, alone.stderr).toBe(0);
+    expect(JSON.parse(alone.stdout).overall).toMatchObject({ ready: true, summary: '1 of 1 package ready for trixie' });
     const st = await status(ws, ['zookeeper']);
     expect(st.rows[0]!.cells.map((c) => c.verdict)).toEqual(['waived', 'waived', 'waived']);
     expect(st.rows[0]!.openRuns).toEqual([]);

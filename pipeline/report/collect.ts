@@ -10,7 +10,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } 
 import { join } from 'node:path';
 import { packagesInOrder } from '../config/packages.js';
 import type { StageConfig } from '../config/schema.js';
-import type { LoadedPackage, Workspace } from '../config/workspace.js';
+import { loadPackage, type LoadedPackage, type Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
 import { findSchedule, scheduleStatus } from '../schedule/milestones.js';
 import { seriesOverview, successorOf } from '../schedule/resolve.js';
@@ -30,6 +30,8 @@ import {
 export interface CollectOptions {
   /** The release series (default: the devel stage's target series). */
   release?: string;
+  /** Only these packages (names under packages/; each must exist), in dependency order. */
+  packages?: string[];
   /**
    * The release series' main index for the MIR dependency check, or why there is none
    * (`loadMainIndex` fetches it; the library never touches the network by itself).
@@ -98,7 +100,7 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
     if (!r) records.set(pkg, (r = new PackageRecords(join(ws.stateDir, 'records', pkg))));
     return r;
   };
-  const packages = packagesInOrder(ws);
+  const packages = selectPackages(ws, options.packages);
   // A stand-in's timeline and freezes are the series it stands for (target.standsFor): one series throughout.
   const scheduled = R.target.standsFor ?? release;
   const schedule = findSchedule(ws, scheduled);
@@ -200,6 +202,14 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
           (counts.blocked || counts.unknown ? ` (${counts.blocked} blocked, ${counts.unknown} not known yet)` : ''),
     },
   };
+}
+
+/** The set in dependency order, or only the named packages (an unknown name is one error). */
+function selectPackages(ws: Workspace, names?: string[]): LoadedPackage[] {
+  const all = packagesInOrder(ws);
+  if (!names?.length) return all;
+  for (const n of names) loadPackage(ws, n); // names the file or says the package is unknown
+  return all.filter((p) => names.includes(p.definition.name));
 }
 
 /**

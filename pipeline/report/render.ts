@@ -49,7 +49,10 @@ export function stageCell(s: StageVersions): string {
 export function openChecks(p: PackageReadiness, verdict: 'blocked' | 'unknown'): CheckResult[] {
   const started = (s: StageVersions) => Boolean(s.subject) || s.stage === undefined;
   const stageChecks = p.stages.flatMap((s) => (started(s) ? s.checks : s.checks.filter((c) => c.check === 'reached' || c.check === 'dependencies')));
-  return [...stageChecks, ...(p.mir?.items ?? [])].filter((c) => c.verdict === verdict);
+  // MIR items that wait on the release stage's upload say nothing new while it is not started.
+  const release = p.stages.find((s) => s.stage === p.checks[0]?.stage);
+  const mir = (p.mir?.items ?? []).filter((c) => !release || started(release) || !c.fix?.startsWith('pipeline promote'));
+  return [...stageChecks, ...mir].filter((c) => c.verdict === verdict);
 }
 
 function actionLines(c: CheckResult, indent: string): string[] {

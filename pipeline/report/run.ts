@@ -4,7 +4,7 @@
  * (unless offline), the facts collected once and rendered in the asked format.
  */
 import { packagesInOrder } from '../config/packages.js';
-import type { Workspace } from '../config/workspace.js';
+import { loadPackage, type Workspace } from '../config/workspace.js';
 import { collectReadiness, releaseStage } from './collect.js';
 import { renderReport } from './index.js';
 import { loadMainIndex, type MainIndex } from './mir.js';
@@ -14,6 +14,8 @@ import type { ReportFormat } from './render.js';
 export interface ReportOptions {
   /** The release series (default: the devel stage's series). */
   release?: string;
+  /** Only these packages. */
+  packages?: string[];
   format?: ReportFormat;
   /** Do not fetch the main index (MIR dependency check says "not checked"). */
   offline?: boolean;
@@ -31,6 +33,7 @@ export interface ReportResult {
 export async function report(ws: Workspace, options: ReportOptions = {}): Promise<ReportResult> {
   const release = options.release ?? ws.config.stages.find((s) => s.kind === 'devel')?.target.series;
   if (release) releaseStage(ws, release); // a bad --release fails before any work
+  for (const n of options.packages ?? []) loadPackage(ws, n); // so does an unknown package
   let mainIndex: MainIndex | string | undefined;
   if (release && packagesInOrder(ws).some((p) => p.definition.mir.required)) {
     if (options.offline) mainIndex = 'not checked (--offline)';
@@ -41,6 +44,6 @@ export async function report(ws: Workspace, options: ReportOptions = {}): Promis
       else phase?.done(`${mainIndex.binaries.size} binary packages`);
     }
   }
-  const collected = await collectReadiness(ws, { release, mainIndex });
+  const collected = await collectReadiness(ws, { release, mainIndex, ...(options.packages?.length ? { packages: options.packages } : {}) });
   return { report: collected, text: renderReport(collected, options.format ?? 'text'), ready: collected.overall.ready };
 }

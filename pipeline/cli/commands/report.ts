@@ -16,16 +16,17 @@ export function register(program: Command): void {
   program
     .command('report')
     .description('release-readiness report for every package (exit 1 when not ready)')
+    .argument('[pkgs...]', 'only these packages (default: the whole set)')
     .option('--release <series>', "the release series (default: the devel stage's series)")
     .option('--format <format>', 'text, md, json or html', 'text')
     .option('--out <file>', 'write the report to FILE (atomically) instead of stdout')
     .option('--offline', 'do not fetch the main index for the MIR dependency check')
-    .action(action(async (ctx, opts: { release?: string; format: string; out?: string; offline?: boolean }) => {
+    .action(action(async (ctx, pkgs: string[], opts: { release?: string; format: string; out?: string; offline?: boolean }) => {
       const ws = ctx.workspace();
       if (ctx.options.json && !['text', 'json'].includes(opts.format)) throw new PipelineError(`--json asks for JSON, --format for ${opts.format}: give one`, { key: '--format' });
       const format = (ctx.options.json ? 'json' : opts.format) as ReportFormat;
       if (!FORMATS.includes(format)) throw new PipelineError(`--format: unknown format "${opts.format}" (${FORMATS.join(', ')})`);
-      const { report, text } = await runReport(ws, { release: opts.release, format, offline: opts.offline, progress: ctx.out });
+      const { report, text } = await runReport(ws, { release: opts.release, format, offline: opts.offline, progress: ctx.out, packages: pkgs });
       if (opts.out) {
         const file = resolve(opts.out);
         try {
