@@ -40,10 +40,10 @@ export const dep5FormatCheck = defineCheck({
     },
     {
       name: 'syntax-error-in-dep5-copyright',
-      severity: 'warning',
+      severity: 'error',
       lintian: true,
       explanation:
-        'debian/copyright does not parse as deb822 paragraphs at the line shown (e.g. a continuation line that does not start with a space, a line that is not `Field: value`, a duplicate field, binary data). Tools reading the file may stop or misread everything after this point.',
+        'debian/copyright does not parse as deb822 paragraphs at the line shown (e.g. a continuation line that does not start with a space, a line that is not `Field: value`, a duplicate field, binary data). Tools reading the file may stop or misread everything after this point. An error whatever lintian\'s severity: the file does not parse as copyright-format 1.0 intends, and `pipeline show` refuses it too.',
     },
     {
       name: 'unknown-copyright-format-uri',
