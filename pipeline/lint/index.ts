@@ -21,7 +21,8 @@ import { sourceIdOfFile } from '../debian/sourceId.js';
 import { findStageArtifact, type StageArtifact } from '../stages/stageArtifact.js';
 import { writeUploadEvidence } from '../stages/upload.js';
 import { runLintian } from './lintian.js';
-import { lintTree, type LintTreeOptions } from './run.js';
+import { lintTreeIsolated } from './isolated.js';
+import { type LintTreeOptions } from './run.js';
 
 export { lintTree, mergeFindings, gateVerdict, type LintTreeOptions } from './run.js';
 export { runLintian, parseLintianOutput } from './lintian.js';
@@ -109,7 +110,7 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
   const theirs = lintianInput ? runLintianPhase(lintianInput, opts.progress, ws.config.vendor) : Promise.resolve([]);
   const phase = opts.progress?.phase('lint');
   const [extraFindings] = await Promise.all([theirs]);
-  const lint = (dir: string) => lintTree(dir, { ...base, extraFindings });
+  const lint = (dir: string) => lintTreeIsolated(dir, { ...base, extraFindings });
   const record = plan && stage ? await lintAsUploaded(ws, target, tree, plan, stage.name, lint) : await lint(tree);
   if (plan) record.version = plan.version;
   phase?.done(`${record.filesChecked} files, ${record.findings.filter((f) => !f.overridden).length} findings`);
