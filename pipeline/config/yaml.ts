@@ -41,8 +41,10 @@ export function parseYamlText<S extends z.ZodType>(text: string, schema: S, file
     throw new PipelineError(`invalid YAML: ${yamlError.message.split('\n')[0]}`, { file, line });
   }
   let aliases = 0;
+  let firstAlias: number | undefined;
   visit(doc, (_key, node, path) => {
     const at = (n: unknown) => lineCounter.linePos((n as Node).range?.[0] ?? 0).line;
+    if (isAlias(node)) firstAlias ??= at(node);
     if (isAlias(node) && ++aliases > YAML_LIMITS.aliases)
       throw new PipelineError(`invalid YAML: more than ${YAML_LIMITS.aliases} aliases (*name); a configuration file needs few`, { file, line: at(node) });
     if ((isMap(node) || isSeq(node)) && path.length > YAML_LIMITS.depth * 2)
@@ -72,7 +74,9 @@ export function parseYamlText<S extends z.ZodType>(text: string, schema: S, file
   try {
     raw = doc.toJS({ maxAliasCount: YAML_LIMITS.aliases }) ?? {};
   } catch (e) {
-    throw new PipelineError(`invalid YAML: ${(e as Error).message.split('\n')[0]}`, { file });
+    // The yaml library's resource guard: aliases that expand past the limit (a "billion laughs").
+    const why = /alias/i.test((e as Error).message) ? `aliases expand to more than ${YAML_LIMITS.aliases} nodes (an alias bomb?)` : (e as Error).message.split('\n')[0];
+    throw new PipelineError(`invalid YAML: ${why}`, { file, line: firstAlias });
   }
   const result = schema.safeParse(raw);
   if (!result.success) {

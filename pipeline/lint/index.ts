@@ -6,10 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { Workspace } from '../config/workspace.js';
 import { loadPackage, stage as stageOf } from '../config/workspace.js';
+import { verifySourceControlFile } from '../debian/verifyDsc.js';
 import { PipelineError } from '../errors.js';
 import { prepareSourceTree } from '../source/tree.js';
 import type { Progress } from '../source/fetch.js';
@@ -106,6 +107,7 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
   }
   if (opts.lintian === true && !lintianInput) throw new PipelineError('--lintian needs a .changes or .dsc here', { hint: 'pass --lintian FILE.changes' });
 
+  if (lintianInput) await verifySourceControlFile(lintianInput, displayPath(lintianInput));
   // lintian (seconds) and our checks (milliseconds) run side by side.
   const theirs = lintianInput ? runLintianPhase(lintianInput, opts.progress, ws.config.vendor) : Promise.resolve([]);
   const phase = opts.progress?.phase('lint');
@@ -145,6 +147,8 @@ function sha256(file: string): string {
 
 /** Unpacks a .dsc once (dpkg-source -x) into <cacheDir>/lint-trees/<sha>/src and reuses it. */
 export async function unpackDsc(cacheDir: string, dsc: string, progress?: Progress): Promise<string> {
+  // As dscverify: every listed file present with its size, sha256, sha1 and md5, the signature whole.
+  await verifySourceControlFile(dsc, displayPath(dsc));
   const key = sha256(dsc).slice(0, 16);
   const dir = join(cacheDir, 'lint-trees', key);
   const tree = join(dir, 'src');
@@ -153,7 +157,8 @@ export async function unpackDsc(cacheDir: string, dsc: string, progress?: Progre
   const tmp = mkdtempSync(join(cacheDir, 'lint-trees', '.unpack-'));
   const phase = progress?.phase(`unpack ${dsc.split('/').pop()}`);
   try {
-    const r = await execa('dpkg-source', ['--no-check', '-x', dsc, join(tmp, 'src')], { reject: false, all: true });
+    // No --no-check: dpkg-source checks the checksums again itself (an unsigned .dsc is only a warning).
+    const r = await execa('dpkg-source', ['-x', dsc, join(tmp, 'src')], { reject: false, all: true, env: { LC_ALL: 'C.UTF-8' } });
     if (r.exitCode !== 0) {
       const why = (r.all ?? '').split('\n').filter((l) => /error/.test(l)).pop() ?? `exit ${r.exitCode}`;
       throw new PipelineError(`dpkg-source -x failed: ${why}`, { file: dsc });
@@ -171,4 +176,9 @@ export async function unpackDsc(cacheDir: string, dsc: string, progress?: Progre
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
 }

@@ -126,26 +126,44 @@ export function computeCoverage(ctx: LintContext): Coverage | undefined {
 }
 
 /**
- * Which patterns can match a path, by their literal prefix (`src/foo/*.c` only matches paths
- * starting `src/foo/`): a copyright with 100,000 patterns costs a few map lookups per file, not
- * 100,000 tests. `candidates(path)` gives pattern indices in ascending (paragraph) order.
+ * Which patterns can match a path: by their literal prefix (`src/foo/*.c` only matches paths
+ * starting `src/foo/`), else by a trigram of their longest literal run (`*q123*z*` only matches
+ * paths containing `q12`), else always. A copyright with 100,000 patterns then costs a few map
+ * lookups per file, not 100,000 tests. `candidates(path)` gives indices in ascending (paragraph) order.
  */
-export function patternIndex(patterns: Array<{ prefix: string; errors: string[] }>): { candidates(path: string): number[] } {
+export function patternIndex(patterns: Array<{ prefix: string; longestLiteral: string; errors: string[] }>): { candidates(path: string): number[] } {
   const byPrefix = new Map<string, number[]>();
+  const byTrigram = new Map<string, number[]>();
+  const always: number[] = [];
+  const add = (map: Map<string, number[]>, key: string, i: number) => {
+    const list = map.get(key);
+    if (list) list.push(i);
+    else map.set(key, [i]);
+  };
   patterns.forEach((p, i) => {
     if (p.errors.length > 0) return;
-    const list = byPrefix.get(p.prefix);
-    if (list) list.push(i);
-    else byPrefix.set(p.prefix, [i]);
+    if (p.prefix.length > 0) add(byPrefix, p.prefix, i);
+    else if (p.longestLiteral.length >= 3) add(byTrigram, p.longestLiteral.slice(0, 3), i);
+    else always.push(i);
   });
   const lengths = [...new Set([...byPrefix.keys()].map((k) => k.length))].sort((a, b) => a - b);
   return {
     candidates(path) {
-      const lists: number[][] = [];
+      const lists: number[][] = always.length ? [always] : [];
       for (const len of lengths) {
         if (len > path.length) break;
         const list = byPrefix.get(path.slice(0, len));
         if (list) lists.push(list);
+      }
+      if (byTrigram.size > 0) {
+        const seen = new Set<string>();
+        for (let k = 0; k + 3 <= path.length; k++) {
+          const t = path.slice(k, k + 3);
+          if (seen.has(t)) continue;
+          seen.add(t);
+          const list = byTrigram.get(t);
+          if (list) lists.push(list);
+        }
       }
       if (lists.length <= 1) return lists[0] ?? [];
       return lists.flat().sort((a, b) => a - b);

@@ -18,6 +18,8 @@ export interface FilesPattern {
   wildcard: boolean;
   /** The literal text before the first wildcard (the whole path for a literal pattern): every match starts with it. */
   prefix: string;
+  /** The longest run of literal characters: every match contains it (coverage indexes patterns by it). */
+  longestLiteral: string;
 }
 
 /**
@@ -60,14 +62,17 @@ export function compileFilesPattern(pattern: string): FilesPattern {
   }
   const firstWild = segments[0].chars.indexOf(undefined);
   const prefix = (firstWild < 0 ? segments[0].chars : segments[0].chars.slice(0, firstWild)).join('');
-  if (errors.length > 0) return { pattern, errors, wildcard, prefix, test: () => false };
+  let longestLiteral = '';
+  for (const seg of segments)
+    for (const run of seg.chars.map((ch) => ch ?? '\u0000').join('').split('\u0000')) if (run.length > longestLiteral.length) longestLiteral = run;
+  if (errors.length > 0) return { pattern, errors, wildcard, prefix, longestLiteral, test: () => false };
   for (const seg of segments) if (seg.chars.every((ch) => ch !== undefined)) seg.literal = seg.chars.join('');
   // A literal pattern is compared as a string: fastest and exact.
   if (!wildcard) {
     const exact = segments[0].literal!;
-    return { pattern, errors, wildcard, prefix, test: (path) => path === exact };
+    return { pattern, errors, wildcard, prefix, longestLiteral, test: (path) => path === exact };
   }
-  return { pattern, errors, wildcard, prefix, test: (path) => globMatch(segments, path) };
+  return { pattern, errors, wildcard, prefix, longestLiteral, test: (path) => globMatch(segments, path) };
 }
 
 const SURROGATE = /[\uD800-\uDFFF]/;
