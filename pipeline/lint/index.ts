@@ -5,9 +5,8 @@
  *   lintTree(dir, opts) → LintRecord  (a bare unpacked source tree, no workspace needed)
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import { execa } from 'execa';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Workspace } from '../config/workspace.js';
 import { loadPackage, stage as stageOf } from '../config/workspace.js';
 import { verifySourceControlFile } from '../debian/verifyDsc.js';
@@ -23,8 +22,10 @@ import { findStageArtifact, type StageArtifact } from '../stages/stageArtifact.j
 import { writeUploadEvidence } from '../stages/upload.js';
 import { runLintian } from './lintian.js';
 import { lintTreeIsolated } from './isolated.js';
+import { displayPath, unpackDsc } from './unpack.js';
 import { type LintTreeOptions } from './run.js';
 
+export { unpackDsc } from './unpack.js';
 export { lintTree, mergeFindings, gateVerdict, type LintTreeOptions } from './run.js';
 export { runLintian, parseLintianOutput } from './lintian.js';
 export { formatHuman, formatLintian, lintianLine } from './format.js';
@@ -143,42 +144,4 @@ async function runLintianPhase(input: string, progress: Progress | undefined, pr
 
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
-}
-
-/** Unpacks a .dsc once (dpkg-source -x) into <cacheDir>/lint-trees/<sha>/src and reuses it. */
-export async function unpackDsc(cacheDir: string, dsc: string, progress?: Progress): Promise<string> {
-  // As dscverify: every listed file present with its size, sha256, sha1 and md5, the signature whole.
-  await verifySourceControlFile(dsc, displayPath(dsc));
-  const key = sha256(dsc).slice(0, 16);
-  const dir = join(cacheDir, 'lint-trees', key);
-  const tree = join(dir, 'src');
-  if (existsSync(tree)) return tree;
-  mkdirSync(join(cacheDir, 'lint-trees'), { recursive: true });
-  const tmp = mkdtempSync(join(cacheDir, 'lint-trees', '.unpack-'));
-  const phase = progress?.phase(`unpack ${dsc.split('/').pop()}`);
-  try {
-    // No --no-check: dpkg-source checks the checksums again itself (an unsigned .dsc is only a warning).
-    const r = await execa('dpkg-source', ['-x', dsc, join(tmp, 'src')], { reject: false, all: true, env: { LC_ALL: 'C.UTF-8' } });
-    if (r.exitCode !== 0) {
-      const why = (r.all ?? '').split('\n').filter((l) => /error/.test(l)).pop() ?? `exit ${r.exitCode}`;
-      throw new PipelineError(`dpkg-source -x failed: ${why}`, { file: dsc });
-    }
-    try {
-      renameSync(tmp, dir);
-    } catch (e) {
-      if (!existsSync(tree)) throw e;
-    }
-    phase?.done();
-    return tree;
-  } catch (e) {
-    phase?.fail();
-    throw e;
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
-function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel && !rel.startsWith('..') ? rel : path;
 }
