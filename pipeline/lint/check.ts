@@ -49,6 +49,8 @@ export async function runCheck(check: Check, ctx: LintContext): Promise<Finding[
     if (where?.line !== undefined && where.line > 0) f.line = where.line;
     findings.push(f);
   };
+  // Let the event loop turn before each check: a pending SIGTERM/SIGINT is handled between checks.
+  await new Promise((resolve) => setImmediate(resolve));
   await check.run(ctx, emit);
   return findings;
 }

@@ -1,10 +1,16 @@
 /**
- * lintTree in a worker thread, so the main thread's event loop stays free while the checks run:
- * SIGTERM/SIGINT are handled (and the process ends) at once, even in the middle of a check that
- * computes for seconds — JavaScript signal handlers never run while the thread that owns them is
- * busy. The worker loads the compiled dist/ module; from sources (tests) the checks run here.
+ * lintTree where SIGTERM/SIGINT still end the process at once. JavaScript signal handlers (the
+ * ones signal-exit installs for write-file-atomic and execa's clean-up) never run while their
+ * thread computes, so a check that computes for seconds would hold a signal back that long.
+ * An ordinary tree is linted here: every check on it takes well under a second (linear globs,
+ * indexed patterns) and the runner and the license detector yield to the event loop between
+ * steps. A big debian/copyright (over 64 KiB: the only input whose checks can run long) is
+ * linted in a worker thread, leaving this thread free to die on the signal; the worker's own
+ * module loading (~0.3 s of CPU) is why not every lint goes there. The worker loads the compiled
+ * dist/ module; from sources (tests) the checks run here.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PipelineError } from '../errors.js';
@@ -13,7 +19,7 @@ import { lintTree, type LintTreeOptions } from './run.js';
 
 export async function lintTreeIsolated(dir: string, options: LintTreeOptions = {}): Promise<LintRecord> {
   const url = new URL('./treeWorker.js', import.meta.url);
-  if (options.checks || !existsSync(fileURLToPath(url))) return lintTree(dir, options);
+  if (options.checks || !existsSync(fileURLToPath(url)) || !bigInput(dir)) return lintTree(dir, options);
   const worker = new Worker(url, { workerData: { dir, options } });
   try {
     const reply = await new Promise<{ record?: LintRecord; error?: { message: string; file?: string; line?: number; hint?: string; name: string } }>((resolve, reject) => {
@@ -28,5 +34,16 @@ export async function lintTreeIsolated(dir: string, options: LintTreeOptions = {
     return reply.record!;
   } finally {
     void worker.terminate();
+  }
+}
+
+/** Past this size a debian/copyright goes to the worker (Debian's largest real ones, boost's, are ~2 MB). */
+export const IN_THREAD_COPYRIGHT_MAX = 64 * 1024;
+
+function bigInput(dir: string): boolean {
+  try {
+    return statSync(join(dir, 'debian', 'copyright')).size > IN_THREAD_COPYRIGHT_MAX;
+  } catch {
+    return false;
   }
 }
