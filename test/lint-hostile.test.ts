@@ -226,3 +226,36 @@ describe('YAML resource limits and strict config values: one error line naming f
     expect(errorLines(r.stderr)[0]).toMatch(/^pipeline: ubuntu\.yaml:\d+: archives\.ubuntu\.host: must be ppa:OWNER\/NAME or a dput\.cf host name/);
   }, 30_000);
 });
+
+describe('generated hostile configuration and package files', () => {
+  it('300 mutated pipeline.yaml / package.yaml texts: each loads or is one PipelineError with file and line, never another exception', async () => {
+    const { parseYamlText } = await import('../pipeline/config/yaml.js');
+    const { ConfigSchema, PackageSchema } = await import('../pipeline/config/schema.js');
+    const { isPipelineError } = await import('../pipeline/errors.js');
+    const bases: Array<[string, typeof ConfigSchema | typeof PackageSchema]> = [
+      [readFileSync(join(REPO, 'pipeline.yaml'), 'utf8'), ConfigSchema],
+      [readFileSync(join(REPO, 'packages', 'txaws', 'package.yaml'), 'utf8'), PackageSchema],
+    ];
+    const r = rng(11);
+    const junk = ['&a x', '*a', '*zz', '[[[[', '}', ': :', '\t', '"', "'", '$(id)', ';', '`', '\\u0000', '!!binary', '!!js/function', '<<: *a', '- - -', '? ', '%YAML 9', '---', '...', 'x'.repeat(5000)];
+    let failures = 0;
+    for (let n = 0; n < 300; n++) {
+      const [base, schema] = bases[n % 2];
+      const lines = base.split('\n');
+      for (let k = 0; k < 1 + Math.floor(r() * 3); k++) {
+        const at = Math.floor(r() * lines.length);
+        const pos = Math.floor(r() * (lines[at].length + 1));
+        lines[at] = lines[at].slice(0, pos) + junk[Math.floor(r() * junk.length)] + lines[at].slice(pos);
+      }
+      try {
+        parseYamlText(lines.join('\n'), schema, 'x.yaml');
+      } catch (e) {
+        if (!isPipelineError(e)) throw new Error(`case ${n}: ${String(e)}\n${lines.join('\n')}`);
+        expect(e.oneLine()).toMatch(/^x\.yaml(?::\d+)?: /);
+        expect(e.oneLine().split('\n')).toHaveLength(1);
+        failures++;
+      }
+    }
+    expect(failures).toBeGreaterThan(120);
+  });
+});
