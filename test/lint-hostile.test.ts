@@ -5,6 +5,7 @@
  * config values, and never a stack trace.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +169,30 @@ describe('a .dsc is verified like dscverify before it is unpacked', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
   }, 120_000);
+
+  it('a .changes given to --lintian is verified first: a file of the wrong size names the .changes line', async () => {
+    const [dir, dsc] = sourcePackage();
+    const entry = (name: string) => {
+      const b = readFileSync(join(dir, name));
+      const h = (algo: string) => createHash(algo).update(b).digest('hex');
+      return { name, size: b.length, sha256: h('sha256'), md5: h('md5') };
+    };
+    const files = [entry('demo_1.0.dsc'), entry('demo_1.0.tar.xz')];
+    files[1].size += 1;
+    const changes = join(dir, 'demo_1.0_source.changes');
+    writeFileSync(changes, [
+      'Format: 1.8', 'Date: Wed, 25 Nov 2026 20:00:37 +0000', 'Source: demo', 'Architecture: source', 'Version: 1.0', 'Distribution: unstable',
+      'Maintainer: Demo <demo@example.org>', 'Changes:', ' demo (1.0) unstable; urgency=medium', ' .', '   * x',
+      'Checksums-Sha256:', ...files.map((f) => ` ${f.sha256} ${f.size} ${f.name}`),
+      'Files:', ...files.map((f) => ` ${f.md5} ${f.size} devel optional ${f.name}`), '',
+    ].join('\n'));
+    const tree = join(dir, 'demo-1.0');
+    const r = await cli(undefined, ['lint', tree, '--no-licenses', '--lintian', changes], { PIPELINE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'c-')) });
+    expect(r.exitCode, r.stderr).toBe(2);
+    const err = errorLines(r.stderr);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(new RegExp(`demo_1\\.0_source\\.changes:${lineOf(changes, / demo_1\.0\.tar\.xz$/)}: Checksums-Sha256: demo_1\\.0\\.tar\\.xz is \\d+ bytes, the listing says`));
+  }, 60_000);
 
   it('a truncated signature is refused', async () => {
     const [dir, dsc] = sourcePackage();
