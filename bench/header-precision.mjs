@@ -8,7 +8,7 @@
 // hint with its verdict, the per-package counts, and precision = true / judged (target >= 0.95);
 // hints nobody has judged yet are printed and counted apart, never guessed.
 // Usage: node bench/header-precision.mjs [PKG...]   (`npm run build` first)
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,6 +51,7 @@ for (const [pkg, language] of corpus) {
         await apt.sourceDownload(pkg, v, dir);
       } catch (e) {
         say(`${pkg}: cannot fetch ${v}: ${e.message.slice(0, 120)}`);
+        rmSync(dir, { recursive: true, force: true }); // a .dsc without its tarballs is no source
         continue;
       }
     }
@@ -61,7 +62,14 @@ for (const [pkg, language] of corpus) {
     rows.push({ pkg, language, version: versions.join(' ') || '-', files: 0, hints: 0, true: 0, false: 0, unjudged: 0, unavailable: true });
     continue;
   }
-  const tree = await unpackDsc(ws.cacheDir, dsc);
+  let tree;
+  try {
+    tree = await unpackDsc(ws.cacheDir, dsc);
+  } catch (e) {
+    say(`${pkg}: ${e.oneLine?.() ?? e.message}`);
+    rows.push({ pkg, language, version, files: 0, hints: 0, true: 0, false: 0, unjudged: 0, unavailable: true });
+    continue;
+  }
   const record = await lintTree(tree, { checks: [licenseHeaderCheck], cacheDir: ws.cacheDir });
   const hints = record.findings.filter((f) => f.tag === 'license-header-mismatch');
   const counts = { true: 0, false: 0, unjudged: 0 };
@@ -77,7 +85,7 @@ for (const [pkg, language] of corpus) {
   for (const k of ['true', 'false', 'unjudged']) totals[k] += counts[k];
 }
 console.log('');
-for (const r of rows) console.log(`${r.pkg.padEnd(28)} ${r.language.padEnd(11)} ${r.unavailable ? 'not fetched (the mirror has no such file)' : `${String(r.files).padStart(6)} files  ${r.hints} hints: ${r.true} true, ${r.false} false, ${r.unjudged} unjudged`}`);
+for (const r of rows) console.log(`${r.pkg.padEnd(28)} ${r.language.padEnd(11)} ${r.unavailable ? 'not fetched or not verified (the mirror lacks a file)' : `${String(r.files).padStart(6)} files  ${r.hints} hints: ${r.true} true, ${r.false} false, ${r.unjudged} unjudged`}`);
 const judged = totals.true + totals.false;
 console.log(`packages: ${rows.filter((r) => !r.unavailable).length} of ${rows.length} fetched, hints: ${totals.hints}, judged: ${judged}, unjudged: ${totals.unjudged}`);
 console.log(`precision (true / judged): ${judged ? (totals.true / judged).toFixed(2) : 'n/a'} (target >= 0.95)`);
