@@ -14,7 +14,7 @@ const dir = join(import.meta.dirname, 'fixtures/copyright/malformed');
 const expected: Record<string, Array<[string, number]>> = {
   'bad-continuation': [['syntax-error-in-dep5-copyright', 7]],
   'unknown-field': [['unknown-field-in-dep5-copyright', 6], ['missing-field-in-dep5-copyright', 4]],
-  'tab-license-text': [['tab-in-license-text', 9]],
+  'tab-license-text': [['tab-in-license-text', 8]],
   'duplicate-paragraph': [['duplicate-globbing-patterns', 8], ['dep5-copyright-license-name-not-unique', 12], ['dep5-copyright-license-name-not-unique', 15]],
   empty: [['empty-debian-copyright', 1]],
   'blank-lines': [['empty-debian-copyright', 1]],

@@ -153,8 +153,8 @@ export const dep5StructureCheck = defineCheck({
     const licenseFields = [header.license, ...doc.files.map((p) => p.license), ...doc.licenses.map((p) => p.license)];
     for (const l of licenseFields) {
       if (!l) continue;
-      const k = l.field.lines.findIndex((s) => s.includes('\t'));
-      if (k >= 0) emit('tab-in-license-text', undefined, at(l.field.lineNumbers?.[k] ?? l.field.line + k));
+      // On the License field's line, as lintian points it (the tab's own line would be as good).
+      if (l.field.lines.some((s) => s.includes('\t'))) emit('tab-in-license-text', undefined, at(l.field.line));
     }
   },
 });
