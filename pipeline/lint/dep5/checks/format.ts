@@ -102,7 +102,11 @@ export const dep5FormatCheck = defineCheck({
       emit('empty-debian-copyright', undefined, at(1));
       return;
     }
-    for (const line of c.binaryLines.slice(0, 5)) emit('syntax-error-in-dep5-copyright', 'binary data (control characters)', at(line));
+    // One finding for binary content, on its first line, naming the others (not one per line).
+    if (c.binaryLines.length) {
+      const more = c.binaryLines.slice(1, 6).join(', ') + (c.binaryLines.length > 6 ? ', ...' : '');
+      emit('syntax-error-in-dep5-copyright', `binary data (control characters)${more ? `, also on lines ${more}` : ''}`, at(c.binaryLines[0]));
+    }
     if (c.text.includes('\r')) emit('copyright-has-crs', undefined, at(c.text.slice(0, c.text.indexOf('\r')).split('\n').length));
     if (!c.dep5) {
       emit('no-dep5-copyright', undefined, at());
