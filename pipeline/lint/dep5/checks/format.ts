@@ -97,9 +97,17 @@ export const dep5FormatCheck = defineCheck({
     }
     const c = loadCopyright(ctx);
     if (!c) return;
+    // NUL bytes: not a text file at all (UTF-16, an image...). That is the one finding; its
+    // encoding, line endings and format are not worth guessing at.
+    if (c.text.includes('\u0000')) {
+      emit('syntax-error-in-dep5-copyright', 'not a text file (NUL bytes)', at(c.binaryLines[0] ?? 1));
+      return;
+    }
     if (c.invalidUtf8) emit('national-encoding', undefined, at(c.text.slice(0, Math.max(0, c.text.indexOf('\ufffd'))).split('\n').length));
     if (c.text.split('\n').every((l) => l.trim() === '' || l.startsWith('#'))) {
       emit('empty-debian-copyright', undefined, at(1));
+      // Nor is it machine-readable (lintian says so too).
+      emit('no-dep5-copyright', undefined, at());
       return;
     }
     // One finding for binary content, on its first line, naming the others (not one per line).
