@@ -284,3 +284,38 @@ describe('generated hostile configuration and package files', () => {
     expect(failures).toBeGreaterThan(120);
   });
 });
+
+describe('generated hostile debian/ trees', () => {
+  it('200 trees of mutated or random changelog, control, copyright, watch, format: lint gives findings, never an exception', async () => {
+    const r = rng(23);
+    const good: Record<string, string> = {
+      'debian/changelog': 'demo (1.0-1) unstable; urgency=medium\n\n  * x\n\n -- Demo <demo@example.org>  Wed, 25 Nov 2026 20:00:37 +0000\n',
+      'debian/control': 'Source: demo\nMaintainer: Demo <demo@example.org>\nBuild-Depends: debhelper-compat (= 13)\nStandards-Version: 4.7.2\n\nPackage: demo\nArchitecture: all\nDescription: d\n d.\n',
+      'debian/copyright': `${HEADER}\nFiles: *\nCopyright: 2024 X\nLicense: Expat\n text\n`,
+      'debian/watch': 'version=4\nhttps://example.org/ demo-(.*)\\.tar\\.gz\n',
+      'debian/source/format': '3.0 (quilt)\n',
+    };
+    const junk = ['\u0000', '\r', '\t', ' ', ':', '\n', '\n\n', '*', '?', '\\', '(', ')', ';', ',', '<', '>', '-----BEGIN PGP SIGNED MESSAGE-----\n', 'é', '\uFFFD', 'x'.repeat(2000), '[', '|', 'or', 'with'];
+    for (let n = 0; n < 200; n++) {
+      const files: Record<string, string | Buffer> = { 'a.c': '/* SPDX-License-Identifier: MIT */\n' };
+      for (const [k, v] of Object.entries(good)) {
+        if (r() < 0.1) continue; // missing
+        if (r() < 0.1) {
+          files[k] = Buffer.from(Array.from({ length: Math.floor(r() * 300) }, () => Math.floor(r() * 256)));
+          continue;
+        }
+        let text = v;
+        for (let m = 0; m < Math.floor(r() * 6); m++) {
+          const at = Math.floor(r() * (text.length + 1));
+          text = r() < 0.3 ? text.slice(0, at) + text.slice(at + 1 + Math.floor(r() * 5)) : text.slice(0, at) + junk[Math.floor(r() * junk.length)] + text.slice(at);
+        }
+        files[k] = text;
+      }
+      const rec = await lintTree(makeTree(files), { detectLicenses: r() < 0.5 });
+      for (const f of rec.findings) {
+        expect(typeof f.tag).toBe('string');
+        if (f.detail) expect(f.detail.length).toBeLessThan(500);
+      }
+    }
+  }, 120_000);
+});
