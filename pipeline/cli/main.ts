@@ -8,6 +8,7 @@ import { EXIT, isPipelineError, PipelineError } from '../errors.js';
 import { isInjectedFault } from '../state/faults.js';
 import { hideSensitive } from '../secrets.js';
 import { commands } from './commands/index.js';
+import { cutLongLines } from './output.js';
 
 export function buildProgram(): Command {
   const program = new Command('pipeline')
@@ -50,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
         ? new PipelineError(`${e.message}: stopped; nothing is lost`, { exitCode: EXIT.environment, hint: 'pipeline resume continues' })
         : new PipelineError(`internal error: ${e instanceof Error ? e.message : String(e)}`, { exitCode: EXIT.internal, hint: verbose ? undefined : 'run again with --verbose for the stack trace' });
     if (json) writeJsonError(err);
-    process.stderr.write(hideSensitive(`pipeline: ${err.oneLine()}\n`));
+    process.stderr.write(hideSensitive(`${cutLongLines(`pipeline: ${err.oneLine()}`)}\n`));
     if (verbose && e instanceof Error && e.stack) process.stderr.write(hideSensitive(`${e.stack}\n`));
     return err.exitCode;
   }

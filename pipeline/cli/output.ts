@@ -47,10 +47,10 @@ export function createOutput(options: OutputOptions = {}): Output {
     json,
     verbose,
     result(data, text) {
-      write(stdout, json ? `${JSON.stringify(data, null, 2)}\n` : ensureNewline(text()));
+      write(stdout, json ? `${JSON.stringify(data, null, 2)}\n` : ensureNewline(cutLongLines(text())));
     },
     note(line) {
-      if (!json) write(stderr, `${line}\n`);
+      if (!json) write(stderr, `${cutLongLines(line)}\n`);
     },
     log(line) {
       if (verbose && !json) write(stderr, `${line}\n`);
@@ -84,4 +84,16 @@ export function createOutput(options: OutputOptions = {}): Output {
 
 function ensureNewline(s: string): string {
   return s.length === 0 || s.endsWith('\n') ? s : `${s}\n`;
+}
+
+/** No text line longer than this reaches the user: a hostile value cannot flood a terminal or a CI log. */
+export const LINE_MAX = 1000;
+
+/** Cuts each line past LINE_MAX characters, saying how much was cut. */
+export function cutLongLines(text: string, max = LINE_MAX): string {
+  if (text.length <= max) return text;
+  return text
+    .split('\n')
+    .map((l) => (l.length <= max ? l : `${l.slice(0, max - 40)}… [${l.length - (max - 40)} characters cut]`))
+    .join('\n');
 }

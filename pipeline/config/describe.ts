@@ -1,13 +1,14 @@
 /**
  * What `pipeline show PKG` prints: the package's definition, the version its debian/changelog
- * carries (dpkg-parsechangelog), the packages it needs first, and the version each stage would
+ * carries (dpkg-parsechangelog; a file lint calls unparseable is refused, lint/parseErrors.ts), the packages it needs first, and the version each stage would
  * get (stages/plan.ts: ppa ~ppaN, devel as is, backports ~bpoNN+M / ~bpoYY.MM.N).
  */
 import { join, relative } from 'node:path';
 import { parseControlFile } from '../debian/control.js';
 import { readChangelogTop } from '../stages/changelog.js';
 import { planStage } from '../stages/plan.js';
-import { isPipelineError } from '../errors.js';
+import { isPipelineError, PipelineError } from '../errors.js';
+import { parseErrors } from '../lint/parseErrors.js';
 import { dependenciesOf } from './packages.js';
 import type { PackageDefinition } from './schema.js';
 import { loadPackage, type Workspace } from './workspace.js';
@@ -44,6 +45,14 @@ export async function describePackage(ws: Workspace, name: string): Promise<Pack
   const pkg = loadPackage(ws, name);
   const control = parseControlFile(join(pkg.debianDir, 'control'), relative(process.cwd(), join(pkg.debianDir, 'control')));
   const top = await readChangelogTop(pkg.debianDir);
+  // What lint calls a parse error (older changelog entries, copyright, control structure) is
+  // refused here too: `show` and `lint` agree on every such file.
+  const broken = (await parseErrors(pkg.dir)).find((f) => !f.overridden);
+  if (broken) {
+    throw new PipelineError(`${broken.tag}${broken.detail ? `: ${broken.detail}` : ''}`, {
+      file: relative(process.cwd(), join(pkg.dir, broken.file ?? 'debian')) || broken.file, line: broken.line, hint: `pipeline lint ${name} lists every problem`,
+    });
+  }
   const needs = dependenciesOf(ws, name);
   const stages: StageTargetVersion[] = [];
   for (const st of ws.config.stages) {

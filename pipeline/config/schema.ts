@@ -8,30 +8,56 @@ const name = z.string().regex(/^[a-z0-9][a-z0-9.+-]*$/, 'must be a lower-case na
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 const severity = z.enum(['error', 'warning', 'info', 'pedantic']);
 
+/*
+ * Values that reach a tool's argv (mmdebstrap, sbuild, apt-get, dput, reprepro) are checked against
+ * strict patterns when the file is loaded, so a shell metacharacter, a space or an option-looking
+ * value (`--foo`, `-oAPT::...`) never gets that far: the error names file:line:key.
+ */
+/** An http(s)/ftp URL or a file:/// path: host[:port] and a path of URL-safe characters, nothing else. */
+export const URL_PATTERN = /^(?:(?:https?|ftp):\/\/(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?|file:\/\/)(?:\/[A-Za-z0-9._~%+@=,:-]*)*\/?$/;
+const url = (what = 'a URL') => z.string().max(2000).regex(URL_PATTERN, `must be ${what} (http, https, ftp or file:///; no spaces, quotes or shell characters)`);
+/** Series, suites and pockets: a release codename with an optional -pocket (`bookworm-backports`). */
+const suiteName = z.string().regex(/^[a-z][a-z0-9.+-]*$/, 'must be a suite or series name ([a-z][a-z0-9.+-]*)');
+const component = z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/, 'must be an archive component ([a-z0-9._/-])');
+const architecture = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a Debian architecture name ([a-z0-9-])');
+const filePath = z.string().regex(/^[A-Za-z0-9._/~+-][A-Za-z0-9._/~+@-]*$/, 'must be a file path of [A-Za-z0-9._/~+@-] (no spaces or shell characters)');
+/** A package for the chroot: a name, optionally `:arch`. */
+const packageRef = z.string().regex(/^[a-z0-9][a-z0-9.+-]*(?::[a-z0-9-]+)?$/, 'must be a package name, optionally :arch');
+/** `Name::Sub=value` for apt's -o. */
+const aptOption = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9:_-]*=[A-Za-z0-9._/:+~=,-]*$/, 'must be an apt option Name::Sub=value');
+/** An apt source line for the chroot: `deb [opts] URL suite component...`. */
+const aptSourceLine = z.string().regex(/^deb(?:-src)? (?:\[[A-Za-z0-9=._/:,+ -]+\] )?\S+(?: [A-Za-z0-9._/+-]+)+$/, 'must be an apt source line: deb [options] URL suite component...')
+  .refine((v) => URL_PATTERN.test(v.replace(/^deb(?:-src)? (?:\[[^\]]*\] )?/, '').split(' ')[0]), 'its URL must be http, https, ftp or file:/// with no shell characters');
+/** A dput target: `ppa:OWNER/NAME` or a host name of dput.cf. */
+const dputHost = z.string().regex(/^(?:ppa:[a-z0-9][a-z0-9.+-]*\/[a-z0-9][a-z0-9.+-]*|[A-Za-z0-9][A-Za-z0-9._-]*)$/, 'must be ppa:OWNER/NAME or a dput.cf host name');
+const hostPort = z.string().regex(/^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/, 'must be host[:port]');
+const login = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a login name ([A-Za-z0-9._-])');
+const debianVersion = z.string().regex(/^(?:\d+:)?[0-9][A-Za-z0-9.+~:-]*$/, 'must be a Debian version');
+
 /**
  * An update pocket of a series: its own apt suite, on the series' mirror unless it names another
  * (Debian's `bookworm-security` lives on http://deb.debian.org/debian-security).
  */
 export const PocketSchema = z.strictObject({
   /** The apt suite, e.g. `bookworm-updates`, `bookworm-security`, `noble-updates`. */
-  suite: z.string().regex(/^[a-z0-9][a-z0-9.+-]*$/, 'must be an apt suite name ([a-z0-9.+-])'),
+  suite: suiteName,
   /** Defaults to the series' mirror. */
-  mirror: z.string().url().optional(),
+  mirror: url('a mirror URL').optional(),
   /** Defaults to the series' keyring. */
-  keyring: z.string().optional(),
+  keyring: filePath.optional(),
   /** Defaults to the series' components. */
-  components: z.array(z.string()).optional(),
+  components: z.array(component).optional(),
 });
 
 /** Where a series' packages come from: mirror, keyring, components. */
 export const SeriesSchema = z.strictObject({
-  mirror: z.string().url(),
-  keyring: z.string().optional(),
-  components: z.array(z.string()).default(['main']),
+  mirror: url('a mirror URL'),
+  keyring: filePath.optional(),
+  components: z.array(component).default(['main']),
   /** The release number (e.g. '12', '24.04'); read from distro-info when omitted. */
   version: z.string().optional(),
   /** Extra apt options for this mirror (e.g. Acquire::Check-Valid-Until=false for an expired sid). */
-  aptOptions: z.array(z.string()).default([]),
+  aptOptions: z.array(aptOption).default([]),
   /**
    * The series' update pockets (`-updates`, `-security`): what users of the release get besides
    * the release pocket. A backport must sort above every version in all of them.
@@ -56,24 +82,24 @@ export const ArchiveSchema = z.discriminatedUnion('kind', [
     path: z.string().default('.pipeline/archive'),
     origin: z.string().default('pipeline'),
     label: z.string().default('pipeline local archive'),
-    architectures: z.array(z.string()).default(['amd64']),
+    architectures: z.array(architecture).default(['amd64']),
   }),
   z.strictObject({
     kind: z.literal('dput'),
     /** A dput target: `ppa:OWNER/NAME`, or a host name from dput.cf, or `local` for tests. */
-    host: z.string(),
+    host: dputHost,
     /** Optional dput config file to use instead of the system/user one. */
-    config: z.string().optional(),
+    config: filePath.optional(),
     /** The archive's apt URL, so uploads can be confirmed (Launchpad: ppa.launchpadcontent.net). */
-    index: z.string().optional(),
+    index: url('an archive URL').optional(),
     /** Upload host[:port] for a `ppa:` target (default ppa.launchpad.net; e.g. a staging or local test host). */
-    fqdn: z.string().optional(),
+    fqdn: hostPort.optional(),
     /** dput method for a `ppa:` target: Launchpad takes ftp (default) and sftp. */
     method: z.enum(['ftp', 'sftp']).optional(),
     /** Login for a `ppa:` target (anonymous for ftp; your Launchpad id for sftp). */
-    login: z.string().optional(),
+    login: login.optional(),
     /** Launchpad's REST API root for a `ppa:` target (default https://api.launchpad.net/1.0). */
-    api: z.string().url().optional(),
+    api: url('an API URL').optional(),
     /**
      * After the upload to a `ppa:` target, confirm waits for Launchpad to publish and build it
      * (`ppa wait`); timeoutMinutes: 0 confirms without waiting.
@@ -91,28 +117,28 @@ export const StageSchema = z.strictObject({
   target: z.strictObject({
     archive: name,
     /** The suite the upload lands in (reprepro codename), e.g. `ppa`, `trixie`, `bookworm-backports`. */
-    suite: z.string(),
+    suite: suiteName,
     /**
      * The series (release codename) the upload is for, e.g. `trixie`, `noble`; `devel` is the
      * development series on the workspace's date (distro-info, else the profile's series table).
      */
-    series: z.string(),
+    series: suiteName,
     /** The pocket, for archives that have them (`backports`, `updates`...). */
-    pocket: z.string().optional(),
+    pocket: z.string().regex(/^[a-z]+$/, 'must be a pocket name ([a-z]+)').optional(),
     /**
      * The real series this target stands in for when that one is out of reach (the Debian
      * profile's trixie stands for the development release forky): the freeze gate, the report's
      * timeline and its notes then follow that series' schedule. `devel` names the development series.
      */
-    standsFor: z.string().optional(),
+    standsFor: suiteName.optional(),
   }),
   builder: z.strictObject({
     /** Chroot suite; defaults to the target series. */
-    suite: z.string().optional(),
-    architectures: z.array(z.string()).default(['amd64']),
-    extraPackages: z.array(z.string()).default([]),
+    suite: suiteName.optional(),
+    architectures: z.array(architecture).default(['amd64']),
+    extraPackages: z.array(packageRef).default([]),
     /** Extra apt repositories inside the chroot (e.g. the target's own suite, for backports). */
-    extraRepositories: z.array(z.string()).default([]),
+    extraRepositories: z.array(aptSourceLine).default([]),
     /**
      * Why this stage builds in another vendor's chroot (an Ubuntu stage in a Debian chroot where
      * Ubuntu's archive is out of reach). Required then, never silent: the build record and the
@@ -140,7 +166,7 @@ export const ConfigSchema = z.strictObject({
   packages: z.string().default('packages'),
   /** Directory holding schedules/<series>.yaml. */
   schedules: z.string().default('schedules'),
-  series: z.record(z.string(), SeriesSchema),
+  series: z.record(suiteName, SeriesSchema),
   archives: z.record(name, ArchiveSchema),
   stages: z.array(StageSchema).min(1),
   signing: z.strictObject({
@@ -185,15 +211,15 @@ export const PackageSchema = z.strictObject({
     z.strictObject({
       kind: z.literal('apt'),
       /** Source package name and exact version, fetched with `apt-get source` from `series`. */
-      package: z.string(),
-      version: z.string(),
-      series: z.string(),
+      package: name,
+      version: debianVersion,
+      series: suiteName,
       /** sha256 of the .dsc; the .dsc's own checksums then verify every tarball. */
       dscSha256: z.string().regex(/^[0-9a-f]{64}$/),
     }),
     z.strictObject({
       kind: z.literal('url'),
-      url: z.string().url(),
+      url: url(),
       sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
       /** A tree to generate when the upstream cannot be reached (tests, offline). */
       fallback: z.literal('generated').optional(),

@@ -33,46 +33,64 @@ export function isValidPackageName(name: string): boolean {
   return true;
 }
 
-/** Parses debian/control text; throws one PipelineError (file:line) for a structurally broken file. */
-export function parseControl(text: string, file: string): ControlFile {
-  const document = parseDeb822(text, { file, strict: true });
-  const [source, ...binaries] = document.paragraphs;
-  if (!source) throw new PipelineError('no paragraphs: a control file needs a Source paragraph and at least one Package paragraph', { file, line: 1 });
+export interface ControlProblem {
+  message: string;
+  line: number;
+  key?: string;
+}
 
+/**
+ * What makes a deb822-clean control file unusable for dpkg-source (no source paragraph, no binary
+ * paragraph, invalid or duplicate package names), in file order. parseControl refuses the first;
+ * lint reports each (lint/metadata/control.ts), so the two agree on every file.
+ */
+export function controlStructureProblems(document: Deb822Document): ControlProblem[] {
+  const out: ControlProblem[] = [];
+  const [source, ...binaries] = document.paragraphs;
+  if (!source) return [{ message: 'no paragraphs: a control file needs a Source paragraph and at least one Package paragraph', line: 1 }];
   const sourceField = source.get('Source');
   if (!sourceField) {
     const pkg = source.get('Package');
-    throw new PipelineError(pkg
-      ? `the first paragraph must be the source paragraph (Source: ...), but it is binary package '${pkg.value}'`
-      : 'missing Source field in the first (source) paragraph', { file, line: source.line, key: 'Source' });
+    out.push({
+      message: pkg ? `the first paragraph must be the source paragraph (Source: ...), but it is binary package '${pkg.value}'` : 'missing Source field in the first (source) paragraph',
+      line: source.line,
+      key: 'Source',
+    });
+  } else if (!isValidPackageName(sourceField.value)) {
+    out.push({ message: `invalid source package name '${sourceField.value}' (lower-case letters, digits, + - . ; at least two characters)`, line: sourceField.line, key: 'Source' });
   }
-  if (!isValidPackageName(sourceField.value)) {
-    throw new PipelineError(`invalid source package name '${sourceField.value}' (lower-case letters, digits, + - . ; at least two characters)`, { file, line: sourceField.line, key: 'Source' });
-  }
-  if (binaries.length === 0) {
-    throw new PipelineError('no binary package paragraph (Package: ...) after the source paragraph', { file, line: source.endLine });
-  }
+  if (binaries.length === 0) out.push({ message: 'no binary package paragraph (Package: ...) after the source paragraph', line: source.endLine });
   const seen = new Map<string, number>();
-  const packageNames: string[] = [];
   for (const para of binaries) {
     const pkg = para.get('Package');
     if (!pkg) {
       const src = para.get('Source');
-      throw new PipelineError(src
-        ? `a second Source paragraph (first at line ${source.line}); binary paragraphs need a Package field`
-        : 'binary paragraph without a Package field', { file, line: para.line, key: 'Package' });
+      out.push({
+        message: src ? `a second Source paragraph (first at line ${source.line}); binary paragraphs need a Package field` : 'binary paragraph without a Package field',
+        line: para.line,
+        key: 'Package',
+      });
+      continue;
     }
     if (!isValidPackageName(pkg.value)) {
-      throw new PipelineError(`invalid binary package name '${pkg.value}'`, { file, line: pkg.line, key: 'Package' });
+      out.push({ message: `invalid binary package name '${pkg.value}' (lower-case letters, digits, + - . ; at least two characters)`, line: pkg.line, key: 'Package' });
+      continue;
     }
     const earlier = seen.get(pkg.value);
-    if (earlier !== undefined) {
-      throw new PipelineError(`binary package '${pkg.value}' defined twice (first at line ${earlier})`, { file, line: pkg.line, key: 'Package' });
-    }
-    seen.set(pkg.value, pkg.line);
-    packageNames.push(pkg.value);
+    if (earlier !== undefined) out.push({ message: `binary package '${pkg.value}' defined twice (first at line ${earlier})`, line: pkg.line, key: 'Package' });
+    else seen.set(pkg.value, pkg.line);
   }
-  return { file, source, binaries, document, sourceName: sourceField.value, packageNames };
+  return out;
+}
+
+/** Parses debian/control text; throws one PipelineError (file:line) for a structurally broken file. */
+export function parseControl(text: string, file: string): ControlFile {
+  const document = parseDeb822(text, { file, strict: true });
+  const first = controlStructureProblems(document)[0];
+  if (first) throw new PipelineError(first.message, { file, line: first.line, ...(first.key ? { key: first.key } : {}) });
+  const [source, ...binaries] = document.paragraphs;
+  const packageNames = binaries.map((b) => b.value('Package')!);
+  return { file, source: source!, binaries, document, sourceName: source!.value('Source')!, packageNames };
 }
 
 /** Reads and parses a debian/control file. */

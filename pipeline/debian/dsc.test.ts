@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { oneLineOf } from '../../test/support/errors.js';
 import { parseChanges, parseDsc, parseSourceControlFile, sha256File, verifyListedFiles } from './dsc.js';
+import { checkSignatureBlock } from './verifyDsc.js';
 
 const FIXTURE_DSC = new URL('./fixtures/zookeeper_3.9.3-1+deb13u1.dsc', import.meta.url).pathname;
 
@@ -14,9 +15,12 @@ describe('Debian .dsc fixture', () => {
     const d = parseSourceControlFile(FIXTURE_DSC);
     expect(d).toMatchObject({ kind: 'dsc', source: 'zookeeper', version: '3.9.3-1+deb13u1', format: '3.0 (quilt)', signed: true });
     expect(d.files).toEqual([
-      { name: 'zookeeper_3.9.3.orig.tar.gz', size: 4690314, sha256: '8bf0b9f872b3c0a6e64f8bc55ffb44cbff6e2712f6467ee5164ca6847466b31b', sha1: 'f39280c8cbe58075a84ec4b693d6c1916ae80aab', md5: '09b9ddeeff2a48bc5a2b227bcae35677' },
-      { name: 'zookeeper_3.9.3-1+deb13u1.debian.tar.xz', size: 91244, sha256: '1553fe1e17c918d729ad33e8ba9e831ac2ae4f0e9caa8e2d3481c0dd981f8a3d', sha1: 'ababe38b979674dbd3001d122c3f9206ee03f9d1', md5: '93855cc8286a0fb17797232cc8d76d46' },
+      { name: 'zookeeper_3.9.3.orig.tar.gz', size: 4690314, sha256: '8bf0b9f872b3c0a6e64f8bc55ffb44cbff6e2712f6467ee5164ca6847466b31b', sha1: 'f39280c8cbe58075a84ec4b693d6c1916ae80aab', md5: '09b9ddeeff2a48bc5a2b227bcae35677', lines: { sha256: 31, sha1: 28, md5: 34 } },
+      { name: 'zookeeper_3.9.3-1+deb13u1.debian.tar.xz', size: 91244, sha256: '1553fe1e17c918d729ad33e8ba9e831ac2ae4f0e9caa8e2d3481c0dd981f8a3d', sha1: 'ababe38b979674dbd3001d122c3f9206ee03f9d1', md5: '93855cc8286a0fb17797232cc8d76d46', lines: { sha256: 32, sha1: 29, md5: 35 } },
     ]);
+    // Debian's real signature armor is whole (CRC-24 and packet lengths agree).
+    expect(() => checkSignatureBlock(readFileSync(FIXTURE_DSC, 'utf8'), 'x.dsc')).not.toThrow();
+    expect(() => checkSignatureBlock(readFileSync(FIXTURE_DSC, 'utf8').replace(/\n=[A-Za-z0-9+/]{4}\n/, '\n=AAAA\n'), 'x.dsc')).toThrow(/armor checksum/);
   });
 
   const text = readFileSync(FIXTURE_DSC, 'utf8');

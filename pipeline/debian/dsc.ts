@@ -17,6 +17,8 @@ export interface ListedFile {
   sha256: string;
   sha1?: string;
   md5?: string;
+  /** Lines of the file's entry in Checksums-Sha256, Checksums-Sha1 and Files. */
+  lines: { sha256: number; sha1?: number; md5?: number };
   /** .changes only. */
   section?: string;
   priority?: string;
@@ -101,7 +103,7 @@ export function parseSourceControl(text: string, file: string, kind?: 'dsc' | 'c
       const size = Number(sizeText);
       let entry = byName.get(name);
       if (listName === 'Checksums-Sha256') {
-        entry = { name, size, sha256: hash };
+        entry = { name, size, sha256: hash, lines: { sha256: line } };
         byName.set(name, entry);
         order.push(name);
         continue;
@@ -110,9 +112,12 @@ export function parseSourceControl(text: string, file: string, kind?: 'dsc' | 'c
       if (entry.size !== size) {
         throw new PipelineError(`size of '${name}' is ${size}, Checksums-Sha256 says ${entry.size}`, { file, line, key: listName });
       }
-      if (listName === 'Checksums-Sha1') entry.sha1 = hash;
-      else {
+      if (listName === 'Checksums-Sha1') {
+        entry.sha1 = hash;
+        entry.lines.sha1 = line;
+      } else {
         entry.md5 = hash;
+        entry.lines.md5 = line;
         if (columns === 5) {
           entry.section = words[2];
           entry.priority = words[3];

@@ -4,7 +4,7 @@
  * is the same as a lintian check, the tag carries lintian's name and meaning (`lintian: true`), so
  * overrides and maintainers' habits carry over.
  */
-import type { Finding, Severity } from '../state/records.js';
+import type { Finding, LintRecord, Severity } from '../state/records.js';
 import { SEVERITY_ORDER } from '../state/records.js';
 import type { LintContext } from './context.js';
 
@@ -44,11 +44,13 @@ export async function runCheck(check: Check, ctx: LintContext): Promise<Finding[
     const def = byName.get(tag);
     if (!def) throw new Error(`check ${check.name} emitted undeclared tag ${tag}`);
     const f: Finding = { tag, severity: def.severity, source: 'pipeline' };
-    if (detail !== undefined && detail !== '') f.detail = detail;
+    if (detail !== undefined && detail !== '') f.detail = clipValue(detail);
     if (where?.file !== undefined) f.file = where.file;
     if (where?.line !== undefined && where.line > 0) f.line = where.line;
     findings.push(f);
   };
+  // Let the event loop turn before each check: a pending SIGTERM/SIGINT is handled between checks.
+  await new Promise((resolve) => setImmediate(resolve));
   await check.run(ctx, emit);
   return findings;
 }
@@ -81,4 +83,36 @@ export function hintContext(f: Pick<Finding, 'detail' | 'file' | 'line'>): strin
 /** Identity used to merge our findings with lintian's: same tag, file and line (and detail when no line). */
 export function findingKey(f: Finding): string {
   return `${f.tag}\u0000${f.file ?? ''}\u0000${f.line ?? ''}\u0000${f.line ? '' : (f.detail ?? '')}`;
+}
+
+/** Longest detail a finding carries: a hostile value (a 100 KB pattern) is cut, and says so. */
+export const DETAIL_MAX = 400;
+
+export function clipValue(text: string, max = DETAIL_MAX): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters cut)`;
+}
+
+/** Past this many findings of one tag, the rest are counted, not listed (LintRecord.omitted). */
+export const PER_TAG_LIMIT = 50;
+
+/**
+ * Keeps the first `limit` findings of each tag (overridden ones counted apart) and counts the rest:
+ * a copyright with 100,000 superfluous patterns prints 50 of them and "99,950 more".
+ */
+export function summariseFindings(findings: Finding[], limit = PER_TAG_LIMIT): { findings: Finding[]; omitted: NonNullable<LintRecord['omitted']> } {
+  const seen = new Map<string, number>();
+  const omitted = new Map<string, { tag: string; severity: Severity; overridden: boolean; count: number }>();
+  const kept: Finding[] = [];
+  for (const f of findings) {
+    const key = `${f.tag}\u0000${f.overridden ? 1 : 0}`;
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    if (n <= limit) kept.push(f);
+    else {
+      const o = omitted.get(key) ?? { tag: f.tag, severity: f.severity, overridden: Boolean(f.overridden), count: 0 };
+      o.count++;
+      omitted.set(key, o);
+    }
+  }
+  return { findings: kept, omitted: [...omitted.values()] };
 }

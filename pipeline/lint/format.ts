@@ -19,11 +19,17 @@ export function lintianLine(pkg: string, f: Finding): string {
 }
 
 export function formatLintian(record: LintRecord, options: FormatOptions = {}): string {
-  return [...record.findings]
+  const lines = [...record.findings]
     .filter((f) => options.showOverridden || !f.overridden)
     .sort(lintianOrder)
-    .map((f) => lintianLine(record.package, f))
-    .join('\n');
+    .map((f) => lintianLine(record.package, f));
+  // lintian's N: lines are comments to its readers: the count of what the per-tag limit left out.
+  for (const o of omittedShown(record, options)) lines.push(`N: ${o.count} more ${o.tag}${o.overridden ? ' (overridden)' : ''} not shown (--json has the count)`);
+  return lines.join('\n');
+}
+
+function omittedShown(record: LintRecord, options: FormatOptions) {
+  return (record.omitted ?? []).filter((o) => options.showOverridden || !o.overridden);
 }
 
 /** lintian sorts by severity, then tag, then context. */
@@ -51,15 +57,18 @@ export function formatHuman(record: LintRecord, options: FormatOptions = {}): st
       lines.push(`  ${where}${SEVERITY_CODE[f.severity]} ${f.tag}${f.detail ? ` ${f.detail}` : ''}${extra ? ` ${extra}` : ''}`);
     }
   }
-  const counts = summaryCounts(record.findings);
+  for (const o of omittedShown(record, options)) lines.push(`(${o.count} more ${SEVERITY_CODE[o.severity]} ${o.tag}${o.overridden ? ' (overridden)' : ''} not shown; --json has the count)`);
+  const counts = summaryCounts(record);
   const as = record.version ? ` ${record.version}${record.stage ? ` (as the ${record.stage} stage uploads it)` : ''}` : '';
   const summary = `${record.package}${as}: ${record.filesChecked} files checked; ${counts}`;
   const gate = record.gate.verdict === 'blocked' ? `gate ${record.gate.gate}: BLOCKED — ${record.gate.reason}` : `gate ${record.gate.gate}: ${record.gate.verdict}${record.gate.reason ? ` — ${record.gate.reason}` : ''}`;
   return [...lines, lines.length ? '' : 'no findings', summary, gate].join('\n');
 }
 
-function summaryCounts(findings: Finding[]): string {
-  const n = (pred: (f: Finding) => boolean) => findings.filter(pred).length;
+function summaryCounts(record: LintRecord): string {
+  const omitted = record.omitted ?? [];
+  const n = (pred: (f: Pick<Finding, 'overridden' | 'severity'>) => boolean) =>
+    record.findings.filter(pred).length + omitted.filter(pred).reduce((sum, o) => sum + o.count, 0);
   const parts = [
     `${n((f) => !f.overridden && f.severity === 'error')} errors`,
     `${n((f) => !f.overridden && f.severity === 'warning')} warnings`,

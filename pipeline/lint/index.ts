@@ -5,11 +5,11 @@
  *   lintTree(dir, opts) → LintRecord  (a bare unpacked source tree, no workspace needed)
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Workspace } from '../config/workspace.js';
 import { loadPackage, stage as stageOf } from '../config/workspace.js';
+import { verifySourceControlFile } from '../debian/verifyDsc.js';
 import { PipelineError } from '../errors.js';
 import { prepareSourceTree } from '../source/tree.js';
 import type { Progress } from '../source/fetch.js';
@@ -21,8 +21,11 @@ import { sourceIdOfFile } from '../debian/sourceId.js';
 import { findStageArtifact, type StageArtifact } from '../stages/stageArtifact.js';
 import { writeUploadEvidence } from '../stages/upload.js';
 import { runLintian } from './lintian.js';
-import { lintTree, type LintTreeOptions } from './run.js';
+import { lintTreeIsolated } from './isolated.js';
+import { displayPath, unpackDsc } from './unpack.js';
+import { type LintTreeOptions } from './run.js';
 
+export { unpackDsc } from './unpack.js';
 export { lintTree, mergeFindings, gateVerdict, type LintTreeOptions } from './run.js';
 export { runLintian, parseLintianOutput } from './lintian.js';
 export { formatHuman, formatLintian, lintianLine } from './format.js';
@@ -105,11 +108,12 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
   }
   if (opts.lintian === true && !lintianInput) throw new PipelineError('--lintian needs a .changes or .dsc here', { hint: 'pass --lintian FILE.changes' });
 
+  if (lintianInput) await verifySourceControlFile(lintianInput, displayPath(lintianInput));
   // lintian (seconds) and our checks (milliseconds) run side by side.
   const theirs = lintianInput ? runLintianPhase(lintianInput, opts.progress, ws.config.vendor) : Promise.resolve([]);
   const phase = opts.progress?.phase('lint');
   const [extraFindings] = await Promise.all([theirs]);
-  const lint = (dir: string) => lintTree(dir, { ...base, extraFindings });
+  const lint = (dir: string) => lintTreeIsolated(dir, { ...base, extraFindings });
   const record = plan && stage ? await lintAsUploaded(ws, target, tree, plan, stage.name, lint) : await lint(tree);
   if (plan) record.version = plan.version;
   phase?.done(`${record.filesChecked} files, ${record.findings.filter((f) => !f.overridden).length} findings`);
@@ -140,34 +144,4 @@ async function runLintianPhase(input: string, progress: Progress | undefined, pr
 
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
-}
-
-/** Unpacks a .dsc once (dpkg-source -x) into <cacheDir>/lint-trees/<sha>/src and reuses it. */
-export async function unpackDsc(cacheDir: string, dsc: string, progress?: Progress): Promise<string> {
-  const key = sha256(dsc).slice(0, 16);
-  const dir = join(cacheDir, 'lint-trees', key);
-  const tree = join(dir, 'src');
-  if (existsSync(tree)) return tree;
-  mkdirSync(join(cacheDir, 'lint-trees'), { recursive: true });
-  const tmp = mkdtempSync(join(cacheDir, 'lint-trees', '.unpack-'));
-  const phase = progress?.phase(`unpack ${dsc.split('/').pop()}`);
-  try {
-    const r = await execa('dpkg-source', ['--no-check', '-x', dsc, join(tmp, 'src')], { reject: false, all: true });
-    if (r.exitCode !== 0) {
-      const why = (r.all ?? '').split('\n').filter((l) => /error/.test(l)).pop() ?? `exit ${r.exitCode}`;
-      throw new PipelineError(`dpkg-source -x failed: ${why}`, { file: dsc });
-    }
-    try {
-      renameSync(tmp, dir);
-    } catch (e) {
-      if (!existsSync(tree)) throw e;
-    }
-    phase?.done();
-    return tree;
-  } catch (e) {
-    phase?.fail();
-    throw e;
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
 }

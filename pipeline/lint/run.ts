@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PipelineError } from '../errors.js';
 import type { Finding, GateVerdict, LintRecord, Severity } from '../state/records.js';
-import { atLeast, compareFindings, findingKey, runCheck, type Check } from './check.js';
+import { atLeast, clipValue, compareFindings, findingKey, runCheck, summariseFindings, type Check } from './check.js';
 import { LintContext, type LintOptions } from './context.js';
 import { applyOverrides, OVERRIDE_TAGS, parseOverrides } from './overrides.js';
 import { allTags, CHECKS } from './registry.js';
@@ -35,7 +35,8 @@ export async function lintTree(dir: string, options: LintTreeOptions = {}): Prom
   const packageName = options.packageName ?? sourceName(ctx) ?? 'unknown';
   const checks = options.checks ?? CHECKS;
   const results = await Promise.all(checks.map((c) => runCheck(c, ctx)));
-  let findings = mergeFindings(results.flat(), options.extraFindings ?? []);
+  const extra = (options.extraFindings ?? []).map((f) => (f.detail ? { ...f, detail: clipValue(f.detail) } : f));
+  let findings = mergeFindings(results.flat(), extra);
 
   // Overrides, as lintian: per tag, a pattern against `DETAIL [FILE:LINE]`.
   const overridesFile = OVERRIDES_FILES.find((f) => ctx.exists(f));
@@ -51,12 +52,15 @@ export async function lintTree(dir: string, options: LintTreeOptions = {}): Prom
   findings.sort(compareFindings);
 
   const blocking = options.gate ?? options.stage?.gates.lint ?? 'error';
+  const gate = gateVerdict(findings, blocking, options.waivers ?? []);
+  const summarised = summariseFindings(findings);
   return {
     package: packageName,
     stage: options.stage?.name,
-    findings,
+    findings: summarised.findings,
+    ...(summarised.omitted.length ? { omitted: summarised.omitted } : {}),
     filesChecked: ctx.files().length,
-    gate: gateVerdict(findings, blocking, options.waivers ?? []),
+    gate,
   };
 }
 

@@ -107,6 +107,8 @@ export interface LintRecord {
   /** The version linted, when a package was linted as a stage will upload it. */
   version?: string;
   findings: Finding[];
+  /** Findings of a tag past the per-tag limit, left out of `findings` but counted (and judged by the gate). */
+  omitted?: Array<{ tag: string; severity: Severity; overridden: boolean; count: number }>;
   filesChecked: number;
   gate: GateVerdict;
   /** The source identity of the .dsc linted; absent for a tree that is no upload yet. */

@@ -3,6 +3,7 @@ import { PipelineError } from '../../errors.js';
 import { allTags, formatHuman, formatLintian, lintPackage, tagInfo } from '../../lint/index.js';
 import type { CommandContext } from '../context.js';
 import { action } from '../action.js';
+import { cutLongLines } from '../output.js';
 
 interface LintCliOptions {
   stage?: string;
@@ -51,7 +52,7 @@ export function register(program: Command): void {
           process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
         } else if (opts.format === 'lintian') {
           const text = formatLintian(record, { showOverridden: opts.showOverrides });
-          if (text) process.stdout.write(`${text}\n`);
+          if (text) process.stdout.write(`${cutLongLines(text)}\n`);
         } else {
           ctx.out.result(record, () => formatHuman(record, { showOverridden: opts.showOverrides }));
         }

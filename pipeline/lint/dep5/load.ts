@@ -99,5 +99,9 @@ export function readCopyright(bytes: Buffer, file = COPYRIGHT): LoadedCopyright 
     // No Format field in the first paragraph: still structured (that is itself the finding).
     result.structured = true;
   }
+  // A file that does not parse gets its syntax errors only (as lintian stops there): what a broken
+  // paragraph seems to lack or cover would be guesses that vanish with the fix.
+  if (result.doc.problems.some((p) => p.severity !== 'warning' && p.kind !== 'tab-continuation' && p.kind !== 'encoding' && p.kind !== 'binary'))
+    result.structured = false;
   return result;
 }

@@ -47,7 +47,9 @@ export async function detectHeaders(root: string, files: readonly string[], cach
   let scanned = 0;
   const pending = new Map<string, string>();
   const order: Array<[string, string]> = [];
-  for (const file of files) {
+  for (const [k, file] of files.entries()) {
+    // A huge tree: let a pending signal be handled every few hundred files.
+    if (k % 512 === 511) await new Promise((resolve) => setImmediate(resolve));
     const path = join(root, file);
     let st;
     try {

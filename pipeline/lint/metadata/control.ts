@@ -2,6 +2,7 @@
  * debian/control: required fields, contacts, Standards-Version against current Policy, Homepage,
  * Vcs-*, Rules-Requires-Root, the debhelper compat level, and relation-field syntax.
  */
+import { controlStructureProblems } from '../../debian/control.js';
 import { parseDeb822, type Deb822Document, type Deb822Field, type Deb822Paragraph } from '../../debian/deb822.js';
 import { parseFieldRelations } from '../../debian/relations.js';
 import { defineCheck, type Emit } from '../check.js';
@@ -52,7 +53,8 @@ export const controlCheck = defineCheck({
     {
       name: 'syntax-error-in-debian-control',
       severity: 'error',
-      explanation: 'debian/control does not parse as deb822 at the line shown (bad continuation, missing colon, duplicate field...). dpkg-source refuses such a file. (pipeline tag; lintian aborts instead.)',
+      explanation:
+        'debian/control does not parse as dpkg-source needs it at the line shown: bad deb822 (bad continuation, missing colon, duplicate field...), no source paragraph, no binary paragraph, an invalid or duplicate package name. dpkg-source refuses such a file and so does `pipeline show`. (pipeline tag; lintian aborts instead.)',
     },
     {
       name: 'required-field',
@@ -136,7 +138,10 @@ export const controlCheck = defineCheck({
       emit('no-debian-control');
       return;
     }
-    for (const p of doc.problems) if (p.severity !== 'warning') emit('syntax-error-in-debian-control', p.message, at(p.line));
+    const syntax = doc.problems.filter((p) => p.severity !== 'warning');
+    for (const p of syntax) emit('syntax-error-in-debian-control', p.message, at(p.line));
+    // The structure dpkg-source needs: the same test `pipeline show` and the stages refuse a file by.
+    if (syntax.length === 0) for (const p of controlStructureProblems(doc)) emit('syntax-error-in-debian-control', p.message, at(p.line));
     const [source, ...binaries] = doc.paragraphs;
     if (!source) return;
 

@@ -40,10 +40,10 @@ export const dep5FormatCheck = defineCheck({
     },
     {
       name: 'syntax-error-in-dep5-copyright',
-      severity: 'warning',
+      severity: 'error',
       lintian: true,
       explanation:
-        'debian/copyright does not parse as deb822 paragraphs at the line shown (e.g. a continuation line that does not start with a space, a line that is not `Field: value`, a duplicate field, binary data). Tools reading the file may stop or misread everything after this point.',
+        'debian/copyright does not parse as deb822 paragraphs at the line shown (e.g. a continuation line that does not start with a space, a line that is not `Field: value`, a duplicate field, binary data). Tools reading the file may stop or misread everything after this point. An error whatever lintian\'s severity: the file does not parse as copyright-format 1.0 intends, and `pipeline show` refuses it too.',
     },
     {
       name: 'unknown-copyright-format-uri',
@@ -97,12 +97,24 @@ export const dep5FormatCheck = defineCheck({
     }
     const c = loadCopyright(ctx);
     if (!c) return;
+    // NUL bytes: not a text file at all (UTF-16, an image...). That is the one finding; its
+    // encoding, line endings and format are not worth guessing at.
+    if (c.text.includes('\u0000')) {
+      emit('syntax-error-in-dep5-copyright', 'not a text file (NUL bytes)', at(c.binaryLines[0] ?? 1));
+      return;
+    }
     if (c.invalidUtf8) emit('national-encoding', undefined, at(c.text.slice(0, Math.max(0, c.text.indexOf('\ufffd'))).split('\n').length));
     if (c.text.split('\n').every((l) => l.trim() === '' || l.startsWith('#'))) {
       emit('empty-debian-copyright', undefined, at(1));
+      // Nor is it machine-readable (lintian says so too).
+      emit('no-dep5-copyright', undefined, at());
       return;
     }
-    for (const line of c.binaryLines.slice(0, 5)) emit('syntax-error-in-dep5-copyright', 'binary data (control characters)', at(line));
+    // One finding for binary content, on its first line, naming the others (not one per line).
+    if (c.binaryLines.length) {
+      const more = c.binaryLines.slice(1, 6).join(', ') + (c.binaryLines.length > 6 ? ', ...' : '');
+      emit('syntax-error-in-dep5-copyright', `binary data (control characters)${more ? `, also on lines ${more}` : ''}`, at(c.binaryLines[0]));
+    }
     if (c.text.includes('\r')) emit('copyright-has-crs', undefined, at(c.text.slice(0, c.text.indexOf('\r')).split('\n').length));
     if (!c.dep5) {
       emit('no-dep5-copyright', undefined, at());

@@ -52,9 +52,9 @@ export const dep5LicensesCheck = defineCheck({
     },
     {
       name: 'empty-short-license-in-dep5-copyright',
-      severity: 'warning',
+      severity: 'error',
       lintian: true,
-      explanation: 'A License field has an empty first line: the short name is missing.',
+      explanation: 'A License field has an empty first line: the short name is missing. An error whatever lintian\'s severity: the file does not parse as copyright-format 1.0 intends, and `pipeline show` refuses it too.',
     },
     {
       name: 'pipe-symbol-used-as-license-disjunction',
@@ -94,8 +94,8 @@ export const dep5LicensesCheck = defineCheck({
     },
     {
       name: 'bad-license-expression-in-dep5-copyright',
-      severity: 'warning',
-      explanation: 'The License expression does not parse (e.g. a bare comma between names, a dangling `or`, unbalanced parentheses); the detail shows the problem. (pipeline tag.)',
+      severity: 'error',
+      explanation: 'The License expression does not parse (e.g. a bare comma between names, a dangling `or`, unbalanced parentheses); the detail shows the problem. (pipeline tag.) An error whatever lintian\'s severity: the file does not parse as copyright-format 1.0 intends, and `pipeline show` refuses it too.',
     },
   ],
   run(ctx, emit) {

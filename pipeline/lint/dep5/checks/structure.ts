@@ -22,10 +22,10 @@ export const dep5StructureCheck = defineCheck({
   tags: [
     {
       name: 'missing-field-in-dep5-copyright',
-      severity: 'warning',
+      severity: 'error',
       lintian: true,
       explanation:
-        'A required field is missing or empty: Format in the header paragraph; Files, Copyright and License in every Files paragraph. The detail names the field (with "(empty field)" when it is present but blank).',
+        'A required field is missing or empty: Format in the header paragraph; Files, Copyright and License in every Files paragraph. The detail names the field (with "(empty field)" when it is present but blank). An error whatever lintian\'s severity: the file does not parse as copyright-format 1.0 intends, and `pipeline show` refuses it too.',
     },
     {
       name: 'obsolete-field-in-dep5-copyright',
@@ -41,15 +41,15 @@ export const dep5StructureCheck = defineCheck({
     },
     {
       name: 'ambiguous-paragraph-in-dep5-copyright',
-      severity: 'warning',
+      severity: 'error',
       lintian: true,
-      explanation: 'A paragraph after the header has Copyright and License but no Files field: it is neither a Files paragraph nor a stand-alone License paragraph. Add the Files field it was meant to have.',
+      explanation: 'A paragraph after the header has Copyright and License but no Files field: it is neither a Files paragraph nor a stand-alone License paragraph. Add the Files field it was meant to have. An error whatever lintian\'s severity: the file does not parse as copyright-format 1.0 intends, and `pipeline show` refuses it too.',
     },
     {
       name: 'unknown-paragraph-in-dep5-copyright',
-      severity: 'warning',
+      severity: 'error',
       lintian: true,
-      explanation: 'A paragraph after the header has neither a Files nor a License field, so it means nothing in copyright-format 1.0.',
+      explanation: 'A paragraph after the header has neither a Files nor a License field, so it means nothing in copyright-format 1.0. An error whatever lintian\'s severity: the file does not parse as copyright-format 1.0 intends, and `pipeline show` refuses it too.',
     },
     {
       name: 'global-files-wildcard-not-first-paragraph-in-dep5-copyright',
@@ -67,10 +67,10 @@ export const dep5StructureCheck = defineCheck({
     },
     {
       name: 'invalid-escape-sequence-in-dep5-copyright',
-      severity: 'warning',
+      severity: 'error',
       lintian: true,
       explanation:
-        'A Files pattern uses a backslash escape other than `\\*`, `\\?` and `\\\\`, the only ones copyright-format 1.0 defines. (lintian 2.116 also rejects `\\\\`, which the specification allows; we do not.)',
+        'A Files pattern uses a backslash escape other than `\\*`, `\\?` and `\\\\`, the only ones copyright-format 1.0 defines. (lintian 2.116 also rejects `\\\\`, which the specification allows; we do not.) An error whatever lintian\'s severity: the file does not parse as copyright-format 1.0 intends, and `pipeline show` refuses it too.',
     },
     {
       name: 'duplicate-globbing-patterns',
@@ -153,8 +153,8 @@ export const dep5StructureCheck = defineCheck({
     const licenseFields = [header.license, ...doc.files.map((p) => p.license), ...doc.licenses.map((p) => p.license)];
     for (const l of licenseFields) {
       if (!l) continue;
-      const k = l.field.lines.findIndex((s) => s.includes('\t'));
-      if (k >= 0) emit('tab-in-license-text', undefined, at(l.field.lineNumbers?.[k] ?? l.field.line + k));
+      // On the License field's line, as lintian points it (the tab's own line would be as good).
+      if (l.field.lines.some((s) => s.includes('\t'))) emit('tab-in-license-text', undefined, at(l.field.line));
     }
   },
 });
