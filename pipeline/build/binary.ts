@@ -6,6 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { sbuild, type SbuildResult } from '../tools/sbuild.js';
+import type { PhaseEstimates } from './estimate.js';
 import type { ProgressSink } from './progress.js';
 import { SbuildPhases } from './sbuildLog.js';
 
@@ -18,11 +19,13 @@ export interface BinaryBuildOptions {
   tmpDir?: string;
   extraRepositories?: string[];
   progress: ProgressSink;
+  /** The previous build's phase times (estimate.ts), for the progress line. */
+  estimates?: PhaseEstimates;
 }
 
 export async function buildBinary(o: BinaryBuildOptions): Promise<SbuildResult> {
   mkdirSync(o.outDir, { recursive: true });
-  const phases = new SbuildPhases(o.progress, 'binary');
+  const phases = new SbuildPhases(o.progress, 'binary', o.estimates);
   const result = await sbuild({
     input: o.dsc,
     chroot: o.chroot,

@@ -9,7 +9,9 @@
  * .build log; binary/ for the test-build), written under a temporary name and renamed when
  * complete, and the BuildRecord goes to the state store. A build whose inputs (source content,
  * stage config, plan, chroot key and mtime) match the recorded one is returned from the record
- * without starting sbuild (`cached: true`) unless `force`.
+ * without starting sbuild (`cached: true`) unless `force`. A build whose binary test-build would
+ * repeat a recorded one (same tree but the stage's changelog entry, same chroot) takes that
+ * build's verdict instead (reuse.ts) unless `force` or the stage's `builder.reuse: false`.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -25,8 +27,10 @@ import type { SbuildResult } from '../tools/sbuild.js';
 import { buildBinary } from './binary.js';
 import { chrootSpecFor, ensureChroot, findChroot, type ChrootStatus } from './chroots.js';
 import { resolveInput, type BuildInput, type ResolvedInput } from './input.js';
+import { previousPhaseTimes } from './estimate.js';
 import { requireBuildEnvironment } from './preflight.js';
 import { silentProgress, type ProgressSink } from './progress.js';
+import { binaryInputsHash, describeOrigin, findBinaryOrigin, INFRASTRUCTURE_STAGE, lendBinaryVerdict, reuseAllowed } from './reuse.js';
 import { failureMessage } from './sbuildLog.js';
 import { buildSource, noEpoch, resultFiles } from './source.js';
 import { buildTmpDir } from './tmpdir.js';
@@ -41,7 +45,7 @@ export interface BuildOptions {
    * planStage() for a workspace package; for a directory, its own top changelog version with the
    * stage's distribution. */
   plan?: SourcePlan;
-  /** Build even when a recorded build has the same inputs. */
+  /** Build even when a recorded build has the same inputs, and test-build the binaries anew (`--rebuild`). */
   force?: boolean;
   /** Re-create the chroot first (`--refresh`). */
   refreshChroot?: boolean;
@@ -55,9 +59,6 @@ export interface BuildOptions {
 /** Bump when the build procedure changes in a way that invalidates recorded results. */
 const BUILD_FORMAT = 1;
 const BUILD_TOOLS = ['sbuild', 'mmdebstrap', 'newuidmap', 'newgidmap', 'zstd', 'dch', 'dpkg-source'];
-
-/** Failures that say nothing about the package (network, chroot setup): never served from cache. */
-const INFRASTRUCTURE_STAGE = /update|upgrade|fetch|session|unpack|chroot|download|create/;
 
 export function buildDirName(name: string, version: string, stage: string): string {
   return `${name}_${noEpoch(version)}_${stage}`;
@@ -105,13 +106,17 @@ async function buildInputs(ws: Workspace, input: BuildInput | string, stageName:
   const binary = options.binary ?? resolved.build.binary;
   const spec = chrootSpecFor(ws, st);
   const content = await resolved.contentHash();
+  // `reuse` enters the hash only when off, so records made before it existed stay valid.
+  const { reuse, ...builder } = st.builder;
   const hashWith = (chroot: ChrootStatus) =>
-    inputsHash({ content, stage: { target: st.target, builder: st.builder }, plan, build: resolved.build, chroot, binary });
+    inputsHash({ content, stage: { target: st.target, builder: reuse === false ? st.builder : builder }, plan, build: resolved.build, chroot, binary });
+  const binaryHashWith = (chroot: ChrootStatus) =>
+    binaryInputsHash({ content, chroot, archAll: resolved.build.archAll, extraRepositories: st.builder.extraRepositories });
   const previous = new StateStore(ws.stateDir).read(resolved.name, stageName, 'build');
   // The cache check needs no tools and no container: the chroot as it is now names the inputs.
   const current = findChroot(ws, spec);
   const cached = current && !current.stale && reusable(previous, hashWith(current)) ? previous : undefined;
-  return { st, resolved, plan, binary, spec, hashWith, cached };
+  return { st, resolved, plan, binary, spec, hashWith, binaryHashWith, cached };
 }
 
 /**
@@ -125,7 +130,7 @@ export async function cachedBuild(ws: Workspace, input: BuildInput | string, sta
 
 export async function buildPackage(ws: Workspace, input: BuildInput | string, stageName: string, options: BuildOptions = {}): Promise<BuildRecord> {
   const progress = options.progress ?? silentProgress;
-  const { st, resolved, plan, binary, spec, hashWith, cached } = await buildInputs(ws, input, stageName, options, progress);
+  const { st, resolved, plan, binary, spec, hashWith, binaryHashWith, cached } = await buildInputs(ws, input, stageName, options, progress);
   const store = new StateStore(ws.stateDir);
   const spec0 = typeof input === 'string' ? { pkg: input } : input;
   const git = options.git ?? ('pkg' in spec0 ? await packageRef(ws, spec0.pkg) : undefined);
@@ -158,7 +163,10 @@ export async function buildPackage(ws: Workspace, input: BuildInput | string, st
     for (const n of readdirSync(buildsDir)) if (n.startsWith(`.${name}.`)) rmSync(join(buildsDir, n), { recursive: true, force: true });
     const tmpDir = join(buildsDir, `.${name}.tmp-${process.pid}`);
     mkdirSync(tmpDir, { recursive: true });
-    const record = await runBuild({ ws, resolved, plan, stageName, chroot, tmpDir, binary, progress, hash, extraRepositories: st.builder.extraRepositories, ...(standIn ? { standIn } : {}) });
+    const record = await runBuild({
+      ws, resolved, plan, stageName, chroot, tmpDir, binary, progress, hash, extraRepositories: st.builder.extraRepositories, ...(standIn ? { standIn } : {}),
+      binaryHash: binaryHashWith(chroot), reuse: reuseAllowed(st, options),
+    });
     // Swap the complete result into place; the previous one stays until this moment.
     const old = join(buildsDir, `.${name}.old-${process.pid}`);
     if (existsSync(finalDir)) renameSync(finalDir, old);
@@ -188,6 +196,9 @@ interface RunBuildArgs {
   extraRepositories: string[];
   /** The stage's stated chroot override (builder.standIn), recorded with the chroot. */
   standIn?: string;
+  binaryHash: string;
+  /** May take a recorded build's binary verdict (reuse.ts). */
+  reuse: boolean;
 }
 
 function failed(part: 'source' | 'binary', r: SbuildResult): Pick<BuildRecord, 'status' | 'failedPart' | 'failStage' | 'message'> {
@@ -203,6 +214,7 @@ function failed(part: 'source' | 'binary', r: SbuildResult): Pick<BuildRecord, '
 
 async function runBuild(a: RunBuildArgs): Promise<BuildRecord> {
   const sbuildTmp = buildTmpDir();
+  const estimates = previousPhaseTimes(a.ws, a.resolved.name, a.chroot.key);
   const src = await buildSource({
     input: a.resolved,
     plan: a.plan,
@@ -213,6 +225,7 @@ async function runBuild(a: RunBuildArgs): Promise<BuildRecord> {
     extraRepositories: a.extraRepositories,
     maintainer: a.ws.config.maintainer,
     progress: a.progress,
+    estimates: estimates.source,
   });
   const base = {
     package: a.resolved.name,
@@ -241,6 +254,15 @@ async function runBuild(a: RunBuildArgs): Promise<BuildRecord> {
   if (!src.dsc) return done(failed('source', src), [a.tmpDir]);
   if (!a.binary) return done({ message: 'binary test-build skipped (build.binary: false)' }, [a.tmpDir]);
   const binDir = join(a.tmpDir, 'binary');
+  const origin = a.reuse ? findBinaryOrigin(a.ws, a.resolved.name, a.binaryHash) : undefined;
+  if (origin) {
+    const lent = lendBinaryVerdict(origin, binDir);
+    const phase = a.progress.phase('binary: reused');
+    const verdict = `${origin.status === 'successful' ? 'successful' : `failed at ${origin.failStage}`}: the verdict of ${describeOrigin(lent.binaryFrom!)}`;
+    if (origin.status === 'successful') phase.done(verdict);
+    else phase.fail(verdict);
+    return done({ ...lent, binaryInputsHash: a.binaryHash }, [a.tmpDir]);
+  }
   const bin = await buildBinary({
     dsc: src.dsc,
     chroot: a.chroot.tarball,
@@ -250,9 +272,10 @@ async function runBuild(a: RunBuildArgs): Promise<BuildRecord> {
     tmpDir: sbuildTmp,
     extraRepositories: a.extraRepositories,
     progress: a.progress,
+    estimates: estimates.binary,
   });
   const binOk = bin.exitCode === 0 && bin.summary?.status === 'successful';
-  const extra: Partial<BuildRecord> = { binarySummary: bin.summary, binaryLog: bin.log, commands: [src.command, bin.command] };
+  const extra: Partial<BuildRecord> = { binarySummary: bin.summary, binaryLog: bin.log, binaryInputsHash: a.binaryHash, commands: [src.command, bin.command] };
   return done(binOk ? extra : { ...extra, ...failed('binary', bin) }, [a.tmpDir, binDir]);
 }
 

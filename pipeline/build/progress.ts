@@ -10,8 +10,13 @@ export interface ProgressPhase {
   fail(detail?: string): void;
 }
 
+export interface PhaseOptions {
+  /** How long the phase took last time (seconds): shown beside the elapsed time. */
+  estimateSeconds?: number;
+}
+
 export interface ProgressSink {
-  phase(name: string): ProgressPhase;
+  phase(name: string, options?: PhaseOptions): ProgressPhase;
   /** A raw tool log line (sbuild, mmdebstrap); shown with --verbose only. */
   log?(line: string): void;
 }

@@ -4,6 +4,7 @@
  * failing make target), so the record and the CLI can name it without the user opening the log.
  */
 import { sectionTitle } from '../tools/sbuild.js';
+import type { PhaseEstimates } from './estimate.js';
 import type { ProgressPhase, ProgressSink } from './progress.js';
 
 /** sbuild section banner → our phase name (sections not listed keep the current phase). */
@@ -24,13 +25,14 @@ const PHASES: Record<string, string> = {
 
 /**
  * Turns sbuild's stream of log lines into progress phases: `<part>: chroot`, `<part>: install
- * build-deps`, `<part>: build`, `<part>: summary`, each with its elapsed time, and forwards
+ * build-deps`, `<part>: build`, `<part>: summary`, each with its elapsed time (and the previous
+ * build's time for it, when `estimates` has one), and forwards
  * every line to the sink's log (shown with --verbose).
  */
 export class SbuildPhases {
   private current?: { name: string; phase: ProgressPhase };
 
-  constructor(private readonly progress: ProgressSink, private readonly part: string) {
+  constructor(private readonly progress: ProgressSink, private readonly part: string, private readonly estimates: PhaseEstimates = {}) {
     this.enter('chroot');
   }
 
@@ -45,7 +47,8 @@ export class SbuildPhases {
 
   private enter(name: string): void {
     this.current?.phase.done('');
-    this.current = { name, phase: this.progress.phase(`${this.part}: ${name}`) };
+    const last = this.estimates[name];
+    this.current = { name, phase: this.progress.phase(`${this.part}: ${name}`, last === undefined ? undefined : { estimateSeconds: last }) };
   }
 
   finish(ok: boolean, detail?: string): void {

@@ -3,14 +3,24 @@
  * then `sbuild --source --no-arch-any --no-arch-all` runs `dpkg-buildpackage -S` inside the
  * chroot, so the .dsc, the tarballs and the _source.changes are made in the clean container,
  * with `-sa`/`-sd` and `-v` as the stage's upload needs.
+ *
+ * The tree is a fresh copy with nothing to clean, so the build dependencies (minutes for a Java
+ * package) are not installed for it: sbuild's null resolver installs nothing and
+ * `dpkg-buildpackage -S -nc` runs dpkg-source -b and dpkg-genchanges -S without `debian/rules
+ * clean`. dpkg-buildpackage wants a root command (fakeroot, not in a buildd chroot) unless the
+ * package says `Rules-Requires-Root: no`; without that, the build dependencies are installed as
+ * before.
  */
 import { copyFileSync, existsSync, linkSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { PipelineError } from '../errors.js';
+import { foldedValue } from '../debian/deb822.js';
+import { parseControlFile } from '../debian/control.js';
 import { applyPlanToTree } from '../stages/changelog.js';
 import type { SourcePlan } from '../stages/plan.js';
 import { sbuild, type SbuildResult } from '../tools/sbuild.js';
 import type { ResolvedInput } from './input.js';
+import type { PhaseEstimates } from './estimate.js';
 import type { ProgressSink } from './progress.js';
 import { SbuildPhases } from './sbuildLog.js';
 
@@ -28,6 +38,8 @@ export interface SourceBuildOptions {
   extraRepositories?: string[];
   maintainer?: { name: string; email: string };
   progress: ProgressSink;
+  /** The previous build's phase times (estimate.ts), for the progress line. */
+  estimates?: PhaseEstimates;
 }
 
 export interface SourceBuildResult extends SbuildResult {
@@ -42,7 +54,7 @@ export async function buildSource(o: SourceBuildOptions): Promise<SourceBuildRes
   const { tree, origTarballs } = await o.input.materialize(o.workDir);
   // The stage's changelog entry, through the same dch step as every builder (stages/changelog.ts).
   await applyPlanToTree(tree, o.plan, o.maintainer);
-  const phases = new SbuildPhases(o.progress, 'source');
+  const phases = new SbuildPhases(o.progress, 'source', o.estimates);
   const result = await sbuild({
     input: tree,
     chroot: o.chroot,
@@ -53,6 +65,7 @@ export async function buildSource(o: SourceBuildOptions): Promise<SourceBuildRes
     archAll: false,
     includeOrig: o.plan.includeOrig,
     changesSince: o.plan.changesSince,
+    withoutBuildDeps: needsNoRoot(tree),
     extraRepositories: o.extraRepositories,
     tmpDir: o.tmpDir,
     onLine: (l) => phases.line(l),
@@ -79,6 +92,16 @@ export async function buildSource(o: SourceBuildOptions): Promise<SourceBuildRes
   }
   rmSync(o.workDir, { recursive: true, force: true });
   return { ...result, dsc: ok ? dsc : undefined, sourceChanges: ok && existsSync(changes) ? changes : result.changes };
+}
+
+/** `Rules-Requires-Root: no` in the tree's debian/control: dpkg-buildpackage needs no fakeroot. */
+export function needsNoRoot(tree: string): boolean {
+  try {
+    const field = parseControlFile(join(tree, 'debian', 'control')).source.get('Rules-Requires-Root');
+    return Boolean(field && foldedValue(field).trim() === 'no');
+  } catch {
+    return false; // sbuild's full source build reports what is wrong with debian/control
+  }
 }
 
 /** Files of a build directory that are build results (not logs, not our own dot files). */

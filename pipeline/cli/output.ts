@@ -19,8 +19,8 @@ export interface Output {
   note(line: string): void;
   /** A raw log line, shown only with --verbose (and never with --json). */
   log(line: string): void;
-  /** Start a progress phase with elapsed time. */
-  phase(name: string): Phase;
+  /** Start a progress phase with elapsed time (and, given one, the estimate: `(3m10s of ~13m46s)`). */
+  phase(name: string, options?: { estimateSeconds?: number }): Phase;
 }
 
 export interface OutputOptions {
@@ -30,9 +30,11 @@ export interface OutputOptions {
   stderr?: NodeJS.WriteStream | NodeJS.WritableStream;
 }
 
+import { formatSeconds } from '../build/estimate.js';
 import { makeHideSensitive } from '../secrets.js';
 
 const seconds = (start: number) => `${((Date.now() - start) / 1000).toFixed(1)}s`;
+const estimate = (s?: number) => (s === undefined ? '' : ` of ~${formatSeconds(s)}`);
 
 export function createOutput(options: OutputOptions = {}): Output {
   const json = options.json ?? false;
@@ -55,18 +57,20 @@ export function createOutput(options: OutputOptions = {}): Output {
     log(line) {
       if (verbose && !json) write(stderr, `${line}\n`);
     },
-    phase(name) {
+    phase(name, options) {
       const start = Date.now();
       let detail = '';
       let timer: NodeJS.Timeout | undefined;
-      const draw = (mark: string) => `${mark} ${name}${detail ? ` — ${detail}` : ''} (${seconds(start)})`;
+      const last = options?.estimateSeconds;
+      // Running: elapsed of the estimate; finished: the time it took.
+      const draw = (mark: string) => `${mark} ${name}${detail ? ` — ${detail}` : ''} (${seconds(start)}${mark === '…' ? estimate(last) : ''})`;
       if (json) return { update() {}, done() {}, fail() {} };
       if (tty) {
         timer = setInterval(() => write(stderr, `\r\x1b[2K${draw('…')}`), 250);
         timer.unref();
         write(stderr, draw('…'));
       } else {
-        write(stderr, `… ${name}\n`);
+        write(stderr, `… ${name}${last === undefined ? '' : ` (last time ${formatSeconds(last)})`}\n`);
       }
       const end = (mark: string, d?: string) => {
         if (timer) clearInterval(timer);

@@ -145,7 +145,12 @@ export const StageSchema = z.strictObject({
      * readiness report state it.
      */
     standIn: z.string().min(1).optional(),
-  }).default({ architectures: ['amd64'], extraPackages: [], extraRepositories: [] }),
+    /**
+     * Take the binary test-build verdict of a recorded build of the same tree in the same chroot
+     * (another stage's, differing only in the changelog entry) instead of building again.
+     */
+    reuse: z.boolean().default(true),
+  }).default({ architectures: ['amd64'], extraPackages: [], extraRepositories: [], reuse: true }),
   gates: z.strictObject({
     /** Lint findings of this severity or worse block the stage. */
     lint: severity.default('error'),

@@ -10,6 +10,7 @@
  * human must make is a `todo`, never dressed up as a command (test/report-fixes.test.ts runs them).
  */
 import { existsSync } from 'node:fs';
+import { describeOrigin } from '../build/reuse.js';
 import type { StageConfig } from '../config/schema.js';
 import type { LoadedPackage, Workspace } from '../config/workspace.js';
 import { atLeast } from '../lint/check.js';
@@ -153,7 +154,7 @@ export function buildChecks(pkg: string, def: LoadedPackage['definition'], st: S
   if (build?.status === 'failed' && build.failedPart === 'binary')
     return [source, { ...bin, verdict: 'blocked', reason: `${build.version}: FTBFS${build.failStage ? ` at ${build.failStage}` : ''}${build.message ? `: ${build.message}` : ''}${log(build.binaryLog)}`, todo: `fix the build failure, then ${cmd} --force`, artifactSha256: id }];
   if (build?.binarySummary?.status === 'successful')
-    return [source, { ...bin, verdict: 'pass', reason: `${build.version}${build.binarySummary.buildTime ? ` (build ${secs(build.binarySummary.buildTime)})` : ''}`, artifactSha256: id }];
+    return [source, { ...bin, verdict: 'pass', reason: `${build.version}${build.binaryFrom ? ` (the verdict of ${describeOrigin(build.binaryFrom)})` : build.binarySummary.buildTime ? ` (build ${secs(build.binarySummary.buildTime)})` : ''}`, artifactSha256: id }];
   if (build?.sourceSummary?.builder === 'host')
     return [source, { ...bin, verdict: 'unknown', reason: `${build.version} was built by the host builder, which does no binary test-build`, fix: `${cmd} --force`, artifactSha256: id }];
   const other = ev.stale.build ? `; the stage's build is ${ev.stale.build.version} (source ${short(sourceIdOfArtifact(ev.stale.build.dsc))})` : '';

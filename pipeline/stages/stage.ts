@@ -22,6 +22,7 @@ import type { RunProgress } from '../state/runner.js';
 import type { StepContext } from '../state/steps.js';
 import { StateStore } from '../state/store.js';
 import { ensureSigningKey } from '../archive/signing.js';
+import { describeOrigin } from '../build/reuse.js';
 import { builderName, getBuilder } from './builders.js';
 import {
   applyWaiver, bind, blocking, dependenciesGate, describeBlocked, findWaiver, GATES, progressionGate, readGateRecord,
@@ -309,10 +310,12 @@ export function binaryBuildVerdict(ws: Workspace, pkg: string, st: StageConfig, 
     return { gate, verdict: 'waived', reason: 'no binary test-build: source-only host build', waiver: { by: 'PIPELINE_BUILDER=host', reason: 'fast source-only build (tests)' } };
   }
   if (!loadPackage(ws, pkg).definition.build.binary) return { gate, verdict: 'pass', reason: 'binary test-build off in package.yaml (build.binary: false)' };
-  if (build.status === 'successful') return { gate, verdict: 'pass', reason: `sbuild: ${build.binarySummary?.status ?? 'successful'}` };
+  // A verdict lent by another build of the same tree (build/reuse.ts) says whose it is.
+  const from = build.binaryFrom ? `; the verdict of ${describeOrigin(build.binaryFrom)}, same tree and chroot` : '';
+  if (build.status === 'successful') return { gate, verdict: 'pass', reason: `sbuild: ${build.binarySummary?.status ?? 'successful'}${from}` };
   const v: GateVerdict = {
     gate, verdict: 'blocked',
-    reason: `binary test-build failed${build.failStage ? ` at ${build.failStage}` : ''}${build.binaryLog ? ` (log: ${build.binaryLog})` : ''}`,
+    reason: `binary test-build failed${build.failStage ? ` at ${build.failStage}` : ''}${build.binaryLog ? ` (log: ${build.binaryLog})` : ''}${from}`,
     fix: `fix the build (a quilt patch in packages/${pkg}/debian/patches), or pipeline promote ${pkg} --waive ${gate} --reason "..."`,
   };
   return applyWaiver(v, findWaiver(ws, pkg, st.name, gate, extra));

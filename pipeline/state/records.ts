@@ -99,6 +99,19 @@ export interface BuildRecord {
   commands?: string[][];
   /** The commit packages/PKG/ was built from (absent outside a git repository). */
   git?: GitRef;
+  /** Hash of what the binary test-build depends on: the tree before the stage's changelog entry, chroot, build switches. */
+  binaryInputsHash?: string;
+  /** Set when the binary verdict is another stage's (or version's) test-build of the same inputs, not a new one. */
+  binaryFrom?: BinaryOrigin;
+}
+
+/** The build a reused binary verdict came from. */
+export interface BinaryOrigin {
+  stage: StageName;
+  version: string;
+  finishedAt: string;
+  /** That build's binary .build log (this build keeps a link to it in its own binary/). */
+  log?: string;
 }
 
 export interface LintRecord {

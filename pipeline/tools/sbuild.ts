@@ -25,6 +25,12 @@ export interface SbuildOptions {
   includeOrig?: boolean;
   /** -vVERSION for dpkg-genchanges: the .changes covers every entry after VERSION. */
   changesSince?: string;
+  /**
+   * With a source-only build: install nothing (sbuild's null resolver, no apt update/upgrade) and
+   * build with `dpkg-buildpackage -S -nc`, i.e. dpkg-source -b + dpkg-genchanges -S on the tree as
+   * it is, without `debian/rules clean` (which is what needs the build dependencies).
+   */
+  withoutBuildDeps?: boolean;
   extraRepositories?: string[];
   /** Directory for the unpacked chroot (sbuild's unshare_tmpdir_template); default sbuild's /tmp. */
   tmpDir?: string;
@@ -66,6 +72,9 @@ export function sbuildArgs(o: SbuildOptions): string[] {
   if (o.source && o.includeOrig === true) args.push('--force-orig-source');
   if (o.source && o.includeOrig === false) args.push('--debbuildopt=-sd');
   if (o.changesSince) args.push(`--debbuildopt=-v${o.changesSince}`);
+  if (o.source && !o.archAny && !o.archAll && o.withoutBuildDeps) {
+    args.push('--build-dep-resolver=null', '--no-apt-update', '--no-apt-upgrade', '--no-apt-distupgrade', '--debbuildopt=-nc');
+  }
   for (const repo of o.extraRepositories ?? []) args.push(`--extra-repository=${repo}`);
   args.push(o.input);
   return args;

@@ -16,6 +16,7 @@ interface PromoteCliOptions {
   reason?: string;
   builder?: string;
   force?: boolean;
+  rebuild?: boolean;
   ffe?: string;
   approval?: string;
   wait?: boolean;
@@ -78,7 +79,8 @@ export function register(program: Command): void {
     .option('--approval <bug>', "the release team's approval (bug) for uploads after FinalFreeze")
     .option('--builder <name>', 'sbuild (default) or host (source-only, tests); env PIPELINE_BUILDER')
     .option('--generated', 'use the generated upstream tree for packages whose upstream cannot be reached (fallback: generated); env PIPELINE_UPSTREAM=generated')
-    .option('--force', 'rebuild even when a build with the same inputs is recorded')
+    .option('--rebuild', 'build anew: no recorded build, no binary verdict reused from another stage\'s build of the same tree')
+    .option('--force', 'same as --rebuild')
     .option('--wait', 'wait for another run of the same package instead of refusing')
     .action(action(async (ctx, pkg: string | undefined, opts: PromoteCliOptions) => {
       const ws = ctx.workspace();
@@ -94,7 +96,7 @@ export function register(program: Command): void {
       const waivers: Waiver[] = gates.map((gate) => ({ gate, by: whoAmI(), reason: opts.reason!.trim() }));
       const common = {
         ...(opts.to ? { to: opts.to } : {}), dryRun: Boolean(opts.dryRun), waivers,
-        ...(opts.builder ? { builder: opts.builder } : {}), force: Boolean(opts.force), ...(opts.generated ? { generated: true } : {}),
+        ...(opts.builder ? { builder: opts.builder } : {}), force: Boolean(opts.force || opts.rebuild), ...(opts.generated ? { generated: true } : {}),
         ...(opts.ffe ? { ffe: opts.ffe } : {}), ...(opts.approval ? { approval: opts.approval } : {}), wait: Boolean(opts.wait), progress: ctx.out,
         ...(opts.push !== undefined ? { push: opts.push } : {}),
       };
