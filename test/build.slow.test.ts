@@ -23,7 +23,10 @@ let env: Record<string, string>;
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'pipeline-build-'));
-  cpSync(join(REPO, 'pipeline.yaml'), join(root, 'pipeline.yaml'));
+  // The ppa stage builds in bookworm here, as backports does: two stages, one chroot (as ppa and
+  // devel share trixie in the real profile), without creating a second chroot for the tests.
+  const config = readFileSync(join(REPO, 'pipeline.yaml'), 'utf8').replace(/(- name: ppa[\s\S]*?builder: \{ suite: )trixie/, '$1bookworm');
+  writeFileSync(join(root, 'pipeline.yaml'), config);
   env = { PIPELINE_CACHE_DIR: inject('chrootCacheDir'), PIPELINE_STATE_DIR: join(root, 'state') };
   ws = loadWorkspace({ config: join(root, 'pipeline.yaml'), env });
 });
@@ -48,9 +51,15 @@ describe('hello-native (3.0 native, arch:all)', () => {
     expect(record.cached).toBeUndefined();
     expect(record.outDir).toBe(join(ws.stateDir, 'builds', 'hello-native_1.0_backports'));
 
-    // Source: dpkg-buildpackage -S ran in the chroot (sbuild's source build), the .dsc is its output.
-    expect(record.sourceSummary).toMatchObject({ status: 'successful', buildType: 'source', distribution: 'bookworm-backports' });
-    expect(readFileSync(record.sourceLog!, 'utf8')).toMatch(/^Command: dpkg-buildpackage .*-S\b/m);
+    // Source: dpkg-buildpackage -S ran in the chroot (sbuild's source build), the .dsc is its output,
+    // and no build dependency was installed for it (debhelper is the binary build's business).
+    expect(record.sourceSummary).toMatchObject({ status: 'successful', buildType: 'source', distribution: 'bookworm-backports', installTime: '0' });
+    const sourceLog = readFileSync(record.sourceLog!, 'utf8');
+    expect(sourceLog).toMatch(/^Command: dpkg-buildpackage .*-S\b/m);
+    expect(sourceLog).toMatch(/^Command: dpkg-buildpackage .* -nc\b/m);
+    expect(sourceLog).toContain('Null resolver: not installing main dependencies');
+    expect(sourceLog).not.toMatch(/^(Unpacking|Setting up) debhelper/m);
+    expect(readFileSync(record.binaryLog!, 'utf8')).toMatch(/^Setting up debhelper/m);
     expect(record.dsc!.path).toBe(join(record.outDir, 'hello-native_1.0.dsc'));
     expect(record.dsc!.sha256).toBe(await sha256File(record.dsc!.path));
     const changes = readFileSync(record.sourceChanges!.path, 'utf8');
@@ -59,6 +68,7 @@ describe('hello-native (3.0 native, arch:all)', () => {
     // The stage's distribution went into the changelog of the scratch copy, not the fixture.
     expect(changes).toMatch(/hello-native \(1\.0\) bookworm-backports;/);
     expect(snapshot(fixture)).toEqual(before);
+    await expectDpkgSourceBytes(record);
 
     // Binary: built from that .dsc, arch:all included.
     expect(record.binarySummary).toMatchObject({ status: 'successful', buildType: 'binary' });
@@ -92,6 +102,35 @@ describe('hello-native (3.0 native, arch:all)', () => {
   });
 });
 
+/**
+ * The uploaded source package is what `dpkg-source -b` makes of its tree: the tree it carries
+ * (dpkg-source -x into <source>-<upstream>/), built again by hand on the host, gives the same
+ * .dsc and tarballs byte for byte.
+ */
+async function expectDpkgSourceBytes(record: BuildRecord, origs: string[] = []): Promise<void> {
+  const hand = mkdtempSync(join(root, 'by-hand-'));
+  const dsc = readFileSync(record.dsc!.path, 'utf8');
+  const source = changesField(dsc, 'Source')!;
+  const upstream = changesField(dsc, 'Version')!.replace(/^\d+:/, '').replace(/-[^-]*$/, '');
+  const tree = join(hand, 'x', `${source}-${upstream}`);
+  mkdirSync(join(hand, 'x'));
+  await execa('dpkg-source', ['--no-check', '-x', record.dsc!.path, tree]);
+  const out = join(hand, 'out');
+  mkdirSync(out);
+  for (const o of origs) {
+    cpSync(o, join(out, basenameOf(o)));
+    cpSync(o, join(hand, 'x', basenameOf(o)));
+  }
+  await execa('dpkg-source', ['-b', tree], { cwd: out });
+  const files = [...dsc.matchAll(/^ [0-9a-f]{64} \d+ (\S+)$/gm)].map((m) => m[1]!);
+  expect(files.length).toBeGreaterThan(0);
+  for (const f of [...files, record.dsc!.path.split('/').pop()!]) {
+    expect(await sha256File(join(out, f)), f).toBe(await sha256File(join(record.outDir, f)));
+  }
+}
+
+const basenameOf = (p: string) => p.split('/').pop()!;
+
 describe('hello-quilt (3.0 quilt with an orig tarball)', () => {
   const fixture = join(FIXTURES, 'hello-quilt');
   let orig: string;
@@ -120,6 +159,7 @@ describe('hello-quilt (3.0 quilt with an orig tarball)', () => {
     const deb = record.artifacts.find((a) => a.path.endsWith('_all.deb'))!;
     expect(await debFile(deb.path, './usr/bin/hello-quilt')).toContain('hello, quilt (patched)');
     expect(readFileSync(join(fixture, 'debian', 'changelog'), 'utf8')).not.toContain('bpo12');
+    await expectDpkgSourceBytes(record, [orig]);
   });
 
   it('-sd leaves the orig tarball out of the .changes but next to the .dsc', async () => {
@@ -150,14 +190,43 @@ describe('failing builds', () => {
   });
 
   it('an unsatisfiable Build-Depends fails at the dependency stage with that dependency named', async () => {
-    // Build-Depends are needed for the source package too (debian/rules clean runs in the
-    // container), so the source part already fails there, and no binary build is attempted.
+    // The source package needs no build dependency (no debian/rules clean on a fresh tree), so it
+    // is made; the binary test-build fails installing them.
     const record = await buildPackage(ws, { dir: join(FIXTURES, 'unsat-dep') }, STAGE);
-    expect(record).toMatchObject({ status: 'failed', failedPart: 'source', failStage: 'install-deps' });
+    expect(record).toMatchObject({ status: 'failed', failedPart: 'binary', failStage: 'install-deps' });
     expect(record.message).toBe('unsatisfiable build dependency: Depends: pipeline-no-such-package (>= 99) but it is not installable');
-    expect(readFileSync(record.sourceLog!, 'utf8')).toMatch(/^Fail-Stage: install-deps$/m);
-    expect(record.dsc).toBeUndefined();
-    expect(record.binarySummary).toBeUndefined();
+    expect(readFileSync(record.binaryLog!, 'utf8')).toMatch(/^Fail-Stage: install-deps$/m);
+    expect(record.sourceSummary?.status).toBe('successful');
+    expect(record.dsc).toBeDefined();
     expect(new StateStore(ws.stateDir).read('unsat-dep', STAGE, 'build')?.status).toBe('failed');
+  });
+});
+
+describe('one binary test-build per distinct input', () => {
+  const fixture = join(FIXTURES, 'hello-native');
+
+  it('a second stage in the same chroot builds its own source package and takes the recorded test-build\'s verdict, naming it', async () => {
+    const origin = await buildPackage(ws, { dir: fixture }, STAGE); // recorded above: served from the record
+    expect(origin.binarySummary?.status).toBe('successful');
+    const record = await buildPackage(ws, { dir: fixture }, 'ppa');
+    expect(record).toMatchObject({ stage: 'ppa', status: 'successful' });
+    expect(record.binaryFrom).toEqual({ stage: STAGE, version: '1.0', finishedAt: origin.finishedAt, log: origin.binaryLog });
+    expect(record.commands).toHaveLength(1); // sbuild ran for the source package only
+    expect(record.binarySummary).toEqual(origin.binarySummary);
+    expect(readFileSync(record.binaryLog!, 'utf8')).toBe(readFileSync(origin.binaryLog!, 'utf8')); // the evidence, kept with this build
+    // Its own source package: the ppa changelog entry, its own identity.
+    expect(changesField(readFileSync(record.sourceChanges!.path, 'utf8'), 'Distribution')).toBe('trixie');
+    expect(record.dsc!.sourceId).not.toBe(origin.dsc!.sourceId);
+    expect(new StateStore(ws.stateDir).read('hello-native', 'ppa', 'build')).toEqual(record);
+  });
+
+  it('--rebuild test-builds anew', async () => {
+    const r = await cli({ root, config: join(root, 'pipeline.yaml'), env }, ['--json', 'build', '--dir', fixture, '--stage', 'ppa', '--rebuild']);
+    expect(r.exitCode).toBe(0);
+    const record = JSON.parse(r.stdout) as BuildRecord;
+    expect(record.binaryFrom).toBeUndefined();
+    expect(record.commands).toHaveLength(2);
+    expect(record.binarySummary?.status).toBe('successful');
+    expect(readFileSync(record.binaryLog!, 'utf8')).toContain('Distribution: trixie');
   });
 });

@@ -61,6 +61,8 @@ describe('mmdebstrap arguments', () => {
     expect(args.slice(0, 3)).toEqual(['--variant=buildd', '--mode=unshare', '--format=tar']);
     expect(args).toEqual(expect.arrayContaining(['--architectures=amd64', '--components=main,contrib', '--keyring=/k.gpg', '--include=ccache', '--aptopt=Acquire::Check-Valid-Until "false"']));
     expect(args.slice(-3)).toEqual(['bookworm', '/c/x.tar.zst', 'http://deb.debian.org/debian']);
+    // dpkg in the throwaway chroot skips its fsyncs (written to /etc/dpkg/dpkg.cfg.d/99mmdebstrap).
+    expect(args).toContain('--dpkgopt=force-unsafe-io');
   });
 });
 

@@ -34,6 +34,14 @@ describe('sbuildArgs', () => {
     expect(plain.some((a) => /force-orig|-sd|-v\d/.test(a))).toBe(false);
   });
 
+  it('source without build dependencies: null resolver, no apt update/upgrade, dpkg-buildpackage -nc; never for a binary build', () => {
+    const fast = ['--build-dep-resolver=null', '--no-apt-update', '--no-apt-upgrade', '--no-apt-distupgrade', '--debbuildopt=-nc'];
+    expect(sbuildArgs({ ...base, withoutBuildDeps: true })).toEqual(expect.arrayContaining(fast));
+    expect(sbuildArgs(base).some((a) => fast.includes(a))).toBe(false);
+    const binary = sbuildArgs({ ...base, input: '/out/hello_1.0.dsc', source: false, archAny: true, archAll: true, withoutBuildDeps: true });
+    expect(binary.some((a) => fast.includes(a))).toBe(false);
+  });
+
   it('binary test-build: arch any + all from a .dsc, no source rebuild', () => {
     const args = sbuildArgs({ ...base, input: '/out/hello_1.0.dsc', source: false, archAny: true, archAll: true, includeOrig: true });
     expect(args).toEqual(expect.arrayContaining(['--no-source', '--arch-any', '--arch-all']));
