@@ -6,7 +6,7 @@ import { loadWorkspace } from '../config/workspace.js';
 import { readChangelogTop } from '../stages/changelog.js';
 import { resolveInput } from './input.js';
 import { applyPlanToTree } from '../stages/changelog.js';
-import { resultFiles } from './source.js';
+import { needsNoRoot, resultFiles } from './source.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const HELLO = join(REPO, 'test', 'fixtures', 'packages', 'hello-native');
@@ -61,5 +61,19 @@ describe('resolveInput for a directory', () => {
   it('result files: build outputs only (no .build logs, no dot files)', () => {
     for (const f of ['a.dsc', 'a.tar.xz', 'a_amd64.build', '.sbuild.conf']) writeFileSync(join(root, f), '');
     expect(resultFiles(root).map((p) => p.slice(root.length + 1))).toEqual(['a.dsc', 'a.tar.xz']);
+  });
+});
+
+describe('needsNoRoot (the source package is built without build dependencies)', () => {
+  it('only when debian/control says Rules-Requires-Root: no', () => {
+    const tree = join(root, 't');
+    cpSync(HELLO, tree, { recursive: true });
+    expect(needsNoRoot(tree)).toBe(true);
+    const control = join(tree, 'debian', 'control');
+    writeFileSync(control, readFileSync(control, 'utf8').replace(/^Rules-Requires-Root: no\n/m, ''));
+    expect(needsNoRoot(tree)).toBe(false);
+    writeFileSync(control, readFileSync(control, 'utf8').replace(/^(Source: .*)$/m, '$1\nRules-Requires-Root: binary-targets'));
+    expect(needsNoRoot(tree)).toBe(false);
+    expect(needsNoRoot(join(root, 'missing'))).toBe(false);
   });
 });
