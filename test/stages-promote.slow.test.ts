@@ -47,6 +47,19 @@ describe('promote with sbuild (hello-stage, arch:all)', () => {
       expect(build.binarySummary?.status).toBe('successful');
       const gates = readGateRecord(ws, 'hello-stage', s.stage)!;
       expect(gates.verdicts.find((v) => v.gate === 'binary-build')?.verdict).toBe('pass');
+      // One test-build per distinct input: every stage builds in bookworm here, so ppa's
+      // test-build is the only one; devel and backports build their own source package and
+      // take its verdict, naming it, with their gates bound to their own upload.
+      if (s.stage === 'ppa') {
+        expect(build.binaryFrom).toBeUndefined();
+        expect(build.commands).toHaveLength(2);
+      } else {
+        const ppa = store.read('hello-stage', 'ppa', 'build')!;
+        expect(build.binaryFrom).toEqual({ stage: 'ppa', version: '1.0-1~ppa1', finishedAt: ppa.finishedAt, log: ppa.binaryLog });
+        expect(build.commands).toHaveLength(1);
+        expect(gates.verdicts.find((v) => v.gate === 'binary-build')?.reason).toContain(`the verdict of the ppa build of 1.0-1~ppa1`);
+        expect(gates.verdicts.every((v) => v.artifactSha256 === gates.sourceId)).toBe(true);
+      }
       expect(gates.verdicts.find((v) => v.gate === 'lint')?.verdict).toBe('pass');
       const dir = await aptGetSource(join(t.root, '.pipeline', 'archive'), ['ppa', 'trixie', 'bookworm-backports'], 'hello-stage', s.published!.version, join(t.root, 'apt', s.stage));
       expect(await sha256File(join(dir, `hello-stage_${s.published!.version}.dsc`))).toBe(gates.dscSha256);
@@ -65,6 +78,7 @@ describe('promote with sbuild (hello-stage, arch:all)', () => {
         for (const c of x.checks.filter((c) => !['dependencies', 'freeze'].includes(c.check))) expect(c.artifactSha256, `${x.stage} ${c.check}`).toBe(published.sourceId);
       });
       expect(report.overall.ready).toBe(true);
+      expect(p.stages[1]!.checks.find((c) => c.check === 'binary-build')?.reason).toContain('the verdict of the ppa build of 1.0-1~ppa1');
     }
   });
 });

@@ -74,7 +74,7 @@ function stageConfig(kind: StageKind): StageConfig {
     : { archive: 'local', suite: kind === 'ppa' ? 'ppa' : 'trixie', series: 'trixie' };
   return {
     name: kind, kind, target,
-    builder: { architectures: ['amd64'], extraPackages: [], extraRepositories: [] },
+    builder: { architectures: ['amd64'], extraPackages: [], extraRepositories: [], reuse: true },
     gates: { lint: 'error', schedule: false, binaryBuild: true },
   };
 }

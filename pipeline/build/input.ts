@@ -39,7 +39,8 @@ export interface ResolvedInput {
   materialize(into: string): Promise<{ tree: string; parent: string; origTarballs: string[] }>;
 }
 
-function linkOrCopy(from: string, to: string): void {
+/** A hard link where the filesystem allows one, else a copy. */
+export function linkOrCopy(from: string, to: string): void {
   try {
     linkSync(from, to);
   } catch {

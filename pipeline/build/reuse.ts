@@ -11,13 +11,14 @@
  * `--rebuild` (force) or `builder.reuse: false` on the stage builds anew.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { StageConfig } from '../config/schema.js';
 import type { Workspace } from '../config/workspace.js';
 import type { BinaryOrigin, BuildRecord } from '../state/records.js';
 import { StateStore } from '../state/store.js';
 import type { ChrootStatus } from './chroots.js';
+import { linkOrCopy } from './input.js';
 
 /** Bump when the binary test-build changes in a way that invalidates recorded verdicts. */
 const BINARY_FORMAT = 1;
@@ -81,13 +82,7 @@ export function originOf(origin: BuildRecord): BinaryOrigin {
 export function lendBinaryVerdict(origin: BuildRecord, binDir: string): Partial<BuildRecord> {
   mkdirSync(binDir, { recursive: true });
   const log = join(binDir, basename(origin.binaryLog!));
-  if (!existsSync(log)) {
-    try {
-      linkSync(origin.binaryLog!, log);
-    } catch {
-      copyFileSync(origin.binaryLog!, log);
-    }
-  }
+  if (!existsSync(log)) linkOrCopy(origin.binaryLog!, log);
   const failure = origin.status === 'successful'
     ? {}
     : { status: 'failed' as const, failedPart: 'binary' as const, failStage: origin.failStage, message: origin.message };
