@@ -110,8 +110,9 @@ async function buildInputs(ws: Workspace, input: BuildInput | string, stageName:
   const { reuse, ...builder } = st.builder;
   const hashWith = (chroot: ChrootStatus) =>
     inputsHash({ content, stage: { target: st.target, builder: reuse === false ? st.builder : builder }, plan, build: resolved.build, chroot, binary });
+  const tree = await resolved.treeHashButChangelog();
   const binaryHashWith = (chroot: ChrootStatus) =>
-    binaryInputsHash({ content, chroot, archAll: resolved.build.archAll, extraRepositories: st.builder.extraRepositories });
+    binaryInputsHash({ content: tree, chroot, archAll: resolved.build.archAll, extraRepositories: st.builder.extraRepositories });
   const previous = new StateStore(ws.stateDir).read(resolved.name, stageName, 'build');
   // The cache check needs no tools and no container: the chroot as it is now names the inputs.
   const current = findChroot(ws, spec);

@@ -35,6 +35,12 @@ export interface ResolvedInput {
   build: { binary: boolean; archAll: boolean };
   /** Content hash of everything that goes into the source package (orig tarballs + tree or debian/). */
   contentHash(): Promise<string>;
+  /**
+   * The same without debian/changelog, plus the source name and upstream version it names: what a
+   * binary test-build depends on, whichever changelog entry a stage (or a changelog-only edit)
+   * puts on top (build/reuse.ts).
+   */
+  treeHashButChangelog(): Promise<string>;
   /** Writable copy under `into`: returns the tree path and its parent (holding the orig tarballs). */
   materialize(into: string): Promise<{ tree: string; parent: string; origTarballs: string[] }>;
 }
@@ -46,6 +52,15 @@ export function linkOrCopy(from: string, to: string): void {
   } catch {
     copyFileSync(from, to);
   }
+}
+
+/** `changelog`: its path below `dir` (debian/changelog in a whole tree, changelog in a debian/ dir). */
+function butChangelogHash(source: string, version: string, origs: string[], dir: string, changelog: string): string {
+  return createHash('sha256')
+    .update(`${source} ${upstreamOf(version)}\n`)
+    .update(origs.join('\n'))
+    .update(hashTree(dir, (rel) => rel === changelog))
+    .digest('hex');
 }
 
 function sha256(path: string): string {
@@ -64,6 +79,10 @@ export async function resolveInput(ws: Workspace, input: BuildInput | string, pr
       build: { binary: pkg.definition.build.binary, archAll: pkg.definition.build.archAll },
       // The cached tree's key covers the orig tarballs' sha256 and debian/'s content.
       contentHash: async () => (await prepareSourceTree(ws, spec.pkg, { progress })).key,
+      async treeHashButChangelog() {
+        const t = await prepareSourceTree(ws, spec.pkg, { progress });
+        return butChangelogHash(top.source, top.version, t.origTarballs.map((o) => `${o.name} ${o.sha256}`), pkg.debianDir, 'changelog');
+      },
       async materialize(into) {
         const t = await prepareSourceTree(ws, spec.pkg, { into, progress });
         return { tree: t.tree, parent: t.parent, origTarballs: t.origTarballs.map((o) => o.path) };
@@ -83,6 +102,7 @@ export async function resolveInput(ws: Workspace, input: BuildInput | string, pr
     build: { binary: spec.build?.binary ?? true, archAll: spec.build?.archAll ?? true },
     contentHash: async () =>
       createHash('sha256').update(hashTree(dir)).update(origs.map((o) => `${basename(o)} ${sha256(o)}`).join('\n')).digest('hex'),
+    treeHashButChangelog: async () => butChangelogHash(top.source, top.version, origs.map((o) => `${basename(o)} ${sha256(o)}`), dir, 'debian/changelog'),
     async materialize(into) {
       mkdirSync(into, { recursive: true });
       const tree = join(into, `${top.source}-${upstreamOf(top.version)}`);

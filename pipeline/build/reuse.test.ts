@@ -6,6 +6,7 @@ import { stage as stageConfig, loadWorkspace, type Workspace } from '../config/w
 import { binaryBuildVerdict } from '../stages/stage.js';
 import type { BuildRecord } from '../state/records.js';
 import { StateStore } from '../state/store.js';
+import { resolveInput } from './input.js';
 import { binaryInputsHash, findBinaryOrigin, lendBinaryVerdict, reuseAllowed, type BinaryInputs } from './reuse.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -56,6 +57,30 @@ describe('binary inputs', () => {
     expect(stageConfig(off, 'devel').builder.reuse).toBe(false);
     expect(stageConfig(off, 'ppa').builder.reuse).toBe(true);
     expect(reuseAllowed(stageConfig(off, 'devel'), {})).toBe(false);
+  });
+});
+
+describe('the tree a test-build sees: everything but debian/changelog', () => {
+  it('a changelog-only change (a new top entry) keeps it; an edit elsewhere or a new upstream version does not', async () => {
+    const tree = join(root, 'hello-quilt');
+    cpSync(join(REPO, 'test', 'fixtures', 'packages', 'hello-quilt'), tree, { recursive: true });
+    const hashes = async () => {
+      const r = await resolveInput(ws, { dir: tree });
+      return { content: await r.contentHash(), tree: await r.treeHashButChangelog() };
+    };
+    const before = await hashes();
+    const changelog = join(tree, 'debian', 'changelog');
+    const entry = (v: string) => `hello-quilt (${v}) unstable; urgency=medium\n\n  * Rebuild.\n\n -- Pipeline Maintainers <pipeline@example.org>  Mon, 07 Dec 2026 00:00:00 +0000\n\n`;
+    writeFileSync(changelog, entry('1.0-2') + readFileSync(changelog, 'utf8'));
+    const changelogOnly = await hashes();
+    expect(changelogOnly.content).not.toBe(before.content);
+    expect(changelogOnly.tree).toBe(before.tree);
+    writeFileSync(changelog, entry('2.0-1') + readFileSync(changelog, 'utf8'));
+    expect((await hashes()).tree).not.toBe(before.tree); // another upstream version
+    writeFileSync(changelog, readFileSync(changelog, 'utf8').split('\n').slice(6).join('\n'));
+    expect((await hashes()).tree).toBe(before.tree);
+    writeFileSync(join(tree, 'debian', 'rules'), `${readFileSync(join(tree, 'debian', 'rules'), 'utf8')}\n# edited\n`);
+    expect((await hashes()).tree).not.toBe(before.tree);
   });
 });
 

@@ -2,8 +2,9 @@
  * One binary test-build per distinct input. Two stages that build in the same chroot (ppa and
  * devel both in trixie) test-build the same tree, differing only in the changelog entry each
  * stage writes on top; the second build would say nothing the first did not. So a build's binary
- * inputs are hashed without that entry — the tree as packages/ (or --dir) holds it, the chroot's
- * key and tarball mtime, the build switches, the extra repositories — and a recorded build of
+ * inputs are hashed without debian/changelog — the tree (orig tarballs + debian/) but the
+ * changelog, with the source name and upstream version it names, the chroot's key and tarball
+ * mtime, the build switches, the extra repositories — and a recorded build of
  * the package with the same hash lends its verdict: the new record carries the verdict, a link
  * to that build's log in its own binary/, and `binaryFrom` naming it. The source package is
  * still built per stage, and every gate stays bound to the upload's own .dsc.
@@ -27,7 +28,7 @@ const BINARY_FORMAT = 1;
 export const INFRASTRUCTURE_STAGE = /update|upgrade|fetch|session|unpack|chroot|download|create/;
 
 export interface BinaryInputs {
-  /** Content hash of the tree before the stage's changelog entry (ResolvedInput.contentHash). */
+  /** Content hash of the tree but debian/changelog (ResolvedInput.treeHashButChangelog). */
   content: string;
   chroot: Pick<ChrootStatus, 'key' | 'mtimeMs'>;
   archAll: boolean;

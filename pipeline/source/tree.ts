@@ -56,11 +56,12 @@ export function upstreamOf(version: string): string {
 }
 
 /** Stable hash of a directory's files (relative path, mode, content), symlinks by target. */
-export function hashTree(dir: string): string {
+export function hashTree(dir: string, skip?: (rel: string) => boolean): string {
   const hash = createHash('sha256');
   const walk = (rel: string) => {
     for (const name of readdirSync(join(dir, rel)).sort()) {
       const r = rel ? `${rel}/${name}` : name;
+      if (skip?.(r)) continue;
       const st = lstatSync(join(dir, r));
       if (st.isDirectory()) walk(r);
       else if (st.isSymbolicLink()) hash.update(`L ${r} ${readlinkSync(join(dir, r))}\n`);

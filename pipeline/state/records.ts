@@ -99,7 +99,7 @@ export interface BuildRecord {
   commands?: string[][];
   /** The commit packages/PKG/ was built from (absent outside a git repository). */
   git?: GitRef;
-  /** Hash of what the binary test-build depends on: the tree before the stage's changelog entry, chroot, build switches. */
+  /** Hash of what the binary test-build depends on: the tree but debian/changelog (+ upstream version), chroot, build switches. */
   binaryInputsHash?: string;
   /** Set when the binary verdict is another stage's (or version's) test-build of the same inputs, not a new one. */
   binaryFrom?: BinaryOrigin;
