@@ -35,7 +35,7 @@ async function pipeline(args, options = {}) {
   const t0 = performance.now();
   const r = await execa('node', [join(REPO, 'bin', 'pipeline.js'), '--config', join(root, 'pipeline.yaml'), ...args], { cwd: root, env, reject: false, ...options });
   const ms = performance.now() - t0;
-  if (r.exitCode !== 0) throw new Error(`pipeline ${args.join(' ')} failed (${r.exitCode}): ${r.stderr.split('\n').slice(-5).join('\n')}`);
+  if (r.exitCode !== 0) throw new Error(`pipeline ${args.join(' ')} failed (${r.exitCode}): ${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-8).join('\n')}`);
   return { ms, stdout: r.stdout };
 }
 
@@ -63,7 +63,9 @@ async function rawSbuild(record, i) {
 try {
   cpSync(join(REPO, 'pipeline.yaml'), join(root, 'pipeline.yaml'));
   cpSync(join(REPO, 'schedules'), join(root, 'schedules'), { recursive: true });
-  const from = existsSync(join(REPO, 'packages', pkg)) ? join(REPO, 'packages', pkg) : join(REPO, 'test', 'fixtures', 'stages', pkg);
+  const fixture = !existsSync(join(REPO, 'packages', pkg));
+  const from = fixture ? join(REPO, 'test', 'fixtures', 'stages', pkg) : join(REPO, 'packages', pkg);
+  if (fixture) env.PIPELINE_UPSTREAM = 'generated'; // fixtures have no reachable upstream
   cpSync(from, join(root, 'packages', pkg), { recursive: true });
   say(`bench/main-job: ${pkg} (load ${load()})`);
   await pipeline(['chroot', 'create']); // warm tarballs, untimed

@@ -43,9 +43,20 @@ export async function prepareUpload(ws: Workspace, build: BuildRecord, key: Sign
     if (!existsSync(join(from, name))) throw new PipelineError(`${name}, listed in the .changes, is missing`, { file: from, exitCode: 1 });
     copyFileSync(join(from, name), join(dir, name));
   }
+  // With -sd the .changes leaves the orig tarball out (the archive has it), but the upload
+  // directory keeps the whole source package the .dsc names, so it can be unpacked and linted.
+  for (const name of dscFiles(readFileSync(build.dsc.path, 'utf8'))) {
+    if (!existsSync(join(dir, name)) && existsSync(join(from, name))) copyFileSync(join(from, name), join(dir, name));
+  }
   const changesPath = join(dir, basename(build.sourceChanges.path));
   await debsign(key, changesPath);
   return describeUpload(dir, changesPath, key.gnupgHome);
+}
+
+/** The file names a .dsc's Files field lists (md5 size name). */
+function dscFiles(dscText: string): string[] {
+  const m = /^Files:\s*\n((?:[ \t].*\n?)*)/m.exec(dscText);
+  return (m?.[1] ?? '').split('\n').map((l) => l.trim().split(/\s+/)[2]).filter((n): n is string => Boolean(n));
 }
 
 /** Hash and check an upload directory: a valid signature on the .changes and .dsc, every listed file present. */
