@@ -36,9 +36,10 @@ export function mmdebstrapArgs(o: MmdebstrapOptions): string[] {
     `--architectures=${o.architecture}`,
     `--components=${o.components.join(',')}`,
   ];
-  // dpkg without fsync after every file (as sbuild-createchroot sets up its chroots): a build
-  // chroot is thrown away after each build, so crash-safety buys nothing and costs the build-dep
-  // installation (hundreds of packages for a Java build) its fsyncs on a disk-backed tmpdir.
+  // dpkg without fsync after every file: a build chroot is thrown away after each build, so
+  // crash-safety buys nothing and costs the build-dep installation (hundreds of packages for a
+  // Java build) its fsyncs on a disk-backed tmpdir. mmdebstrap writes it to
+  // /etc/dpkg/dpkg.cfg.d/99mmdebstrap, where it stays for every sbuild run in the tarball.
   args.push('--dpkgopt=force-unsafe-io');
   if (o.keyring) args.push(`--keyring=${o.keyring}`);
   if (o.include.length) args.push(`--include=${o.include.join(',')}`);
