@@ -16,15 +16,8 @@ import { formatHuman, formatLintian } from '../pipeline/lint/format.js';
 import { lintTree } from '../pipeline/lint/run.js';
 import { HEADER, makeTree } from './helpers/lint-tree.js';
 import { cli, errorLines, REPO, tempWorkspace } from './helpers/workspace.js';
+import { rng } from './helpers/rng.js';
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The specification's meaning as a RegExp (the old implementation), for short inputs only. */
 function reference(pattern: string, path: string): boolean {

@@ -15,6 +15,7 @@ import { parseErrors, PARSE_ERROR_TAGS } from '../pipeline/lint/parseErrors.js';
 import { allTags } from '../pipeline/lint/registry.js';
 import { lintTree } from '../pipeline/lint/run.js';
 import { HEADER, makeTree } from './helpers/lint-tree.js';
+import { rng } from './helpers/rng.js';
 
 const GOOD_CHANGELOG = [
   'demo (1.0-2) unstable; urgency=medium',
@@ -31,15 +32,6 @@ const GOOD_CHANGELOG = [
   ' -- Demo Maintainer <demo@example.org>  Tue, 24 Nov 2026 10:00:00 +0100',
 ];
 
-/** A tiny deterministic PRNG (mulberry32), so a failure names a reproducible case. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LINE_VARIANTS = [
   'junk line', 'junk', '* unindented change', ' one-space change', '\tTab change', '  ', '# comment', '/* c */', '$Id: x $',

@@ -60,24 +60,30 @@ describe('reprepro killed mid-run', () => {
   });
 });
 
+/** zookeeper's ppa upload signed, linted and put by dput into the local archive's incoming queue (not processed). */
+async function dputToIncoming(runId: string) {
+  const { stagesWorkspace } = await import('../helpers/stagesWorkspace.js');
+  const { promoteSteps } = await import('../../pipeline/stages/lifecycle.js');
+  const { dput } = await import('../../pipeline/archive/dput.js');
+  const t = stagesWorkspace({ packages: ['zookeeper'] });
+  const restore = t.use();
+  const ws = t.ws();
+  const table = promoteSteps(ws, { package: 'zookeeper', stages: ['ppa'] });
+  const step = (name: string) => table.steps.find((s) => s.name === `ppa:${name}`)!;
+  const ctx = { runId, outputs: {} as Record<string, unknown>, dryRun: false, note: () => {} };
+  for (const name of ['verify', 'prepare', 'build', 'sign', 'lint']) ctx.outputs[`ppa:${name}`] = await step(name).run(ctx);
+  const set = ctx.outputs['ppa:sign'] as { changes: { path: string }; dsc: { path: string; sha256: string } };
+  const key = await ensureSigningKey(ws, { create: true });
+  const archive = await withLock(ws.stateDir, archiveLockName('local'), {}, () => ensureArchive(ws, 'local', key));
+  await dput(ws, ws.config.stages[0]!, set.changes.path, key);
+  return { t, restore, ws, step, ctx, set, key, archive };
+}
+
 describe('reprepro killed after processincoming committed, before the export', () => {
   it('publish reconcile re-exports first and confirms the upload instead of uploading it again', async () => {
-    const { stagesWorkspace } = await import('../helpers/stagesWorkspace.js');
-    const { promoteSteps } = await import('../../pipeline/stages/lifecycle.js');
-    const { dput } = await import('../../pipeline/archive/dput.js');
     const { findSource, pendingIncoming } = await import('../../pipeline/archive/reprepro.js');
-    const t = stagesWorkspace({ packages: ['zookeeper'] });
-    const restore = t.use();
+    const { t, restore, ws, step, ctx, set, key, archive } = await dputToIncoming('killed-export');
     try {
-      const ws = t.ws();
-      const table = promoteSteps(ws, { package: 'zookeeper', stages: ['ppa'] });
-      const step = (name: string) => table.steps.find((s) => s.name === `ppa:${name}`)!;
-      const ctx = { runId: 'killed-export', outputs: {} as Record<string, unknown>, dryRun: false, note: () => {} };
-      for (const name of ['verify', 'prepare', 'build', 'sign', 'lint']) ctx.outputs[`ppa:${name}`] = await step(name).run(ctx);
-      const set = ctx.outputs['ppa:sign'] as { changes: { path: string }; dsc: { path: string; sha256: string } };
-      const key = await ensureSigningKey(ws, { create: true });
-      const archive = await withLock(ws.stateDir, archiveLockName('local'), {}, () => ensureArchive(ws, 'local', key));
-      await dput(ws, ws.config.stages[0]!, set.changes.path, key);
       // The killed reprepro: its database has the upload, the indices do not, its lockfile is left.
       await execa('reprepro', ['-b', archive.dir, '--gnupghome', key.gnupgHome, '--export=never', 'processincoming', 'ppa'], { env: { GNUPGHOME: key.gnupgHome } });
       writeFileSync(join(archive.dir, 'db', 'lockfile'), '');
@@ -103,23 +109,10 @@ describe('reprepro killed inside processincoming', () => {
   // Killed after reprepro logged the upload (what its notifier hook gives), or before (the log
   // entry removed, as a kill a moment earlier leaves it): either way one processing in the log.
   it.each([['after', false], ['before', true]])('killed %s logging: publish reconcile leaves incoming empty and the archive log with exactly one processing of the upload', async (_when, logLost) => {
-    const { stagesWorkspace } = await import('../helpers/stagesWorkspace.js');
-    const { promoteSteps } = await import('../../pipeline/stages/lifecycle.js');
-    const { dput } = await import('../../pipeline/archive/dput.js');
     const { findSource, incomingDir } = await import('../../pipeline/archive/reprepro.js');
     const { readdirSync, chmodSync } = await import('node:fs');
-    const t = stagesWorkspace({ packages: ['zookeeper'] });
-    const restore = t.use();
+    const { t, restore, ws, step, ctx, set, key, archive } = await dputToIncoming('killed-processincoming');
     try {
-      const ws = t.ws();
-      const table = promoteSteps(ws, { package: 'zookeeper', stages: ['ppa'] });
-      const step = (name: string) => table.steps.find((s) => s.name === `ppa:${name}`)!;
-      const ctx = { runId: 'killed-processincoming', outputs: {} as Record<string, unknown>, dryRun: false, note: () => {} };
-      for (const name of ['verify', 'prepare', 'build', 'sign', 'lint']) ctx.outputs[`ppa:${name}`] = await step(name).run(ctx);
-      const set = ctx.outputs['ppa:sign'] as { changes: { path: string }; dsc: { path: string; sha256: string } };
-      const key = await ensureSigningKey(ws, { create: true });
-      const archive = await withLock(ws.stateDir, archiveLockName('local'), {}, () => ensureArchive(ws, 'local', key));
-      await dput(ws, ws.config.stages[0]!, set.changes.path, key);
       const changesName = set.changes.path.split('/').pop()!;
       expect(readdirSync(incomingDir(archive, 'ppa'))).toContain(changesName);
 
