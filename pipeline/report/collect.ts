@@ -116,10 +116,19 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
   const anyMir = packages.some((p) => p.definition.mir.required);
   if (anyMir) notes.push(typeof options.mainIndex === 'object' ? `main index: ${options.mainIndex.from} (${options.mainIndex.binaries.size} binary packages)` : `main index: ${options.mainIndex ?? 'not checked'}`);
   const setBinaries = anyMir ? binariesOfSet(packages) : new Map<string, string>();
+  // Read once per package and stage: the dependency check asks again for every dependant.
+  const published = new Map<string, PublishRecord | undefined>();
+  const publishRecord = (pkg: string, stage: string) => {
+    const k = `${pkg}\u0000${stage}`;
+    if (!published.has(k)) published.set(k, recordsOf(pkg).read<PublishRecord>(stage, 'publish'));
+    return published.get(k);
+  };
   const pub = (pkg: string, stage: string) => {
-    const p = recordsOf(pkg).read<PublishRecord>(stage, 'publish');
+    const p = publishRecord(pkg, stage);
     return p && p.confirmed !== false ? p : undefined;
   };
+  // One schedule per devel stage, parsed once, not once per package.
+  const stageSchedules = new Map(ws.config.stages.filter((s) => s.kind === 'devel').map((s) => [s.name, findSchedule(ws, s.target.standsFor ?? s.target.series)]));
   const runs = listRuns(ws);
 
   const headOf = await packageHeads(ws);
@@ -130,7 +139,7 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
     const judged = new Map<string, { ev: StageEvidence; checks: CheckResult[]; freeze?: FreezeSummary }>();
     const stages: StageVersions[] = ws.config.stages.map((s) => {
       const rec = recordsOf(name);
-      const r = { publish: rec.read<PublishRecord>(s.name, 'publish'), build: rec.read<BuildRecord>(s.name, 'build'), lint: rec.read<LintRecord>(s.name, 'lint'), gates: rec.read<GateRecordFile>(s.name, 'gates') };
+      const r = { publish: publishRecord(name, s.name), build: rec.read<BuildRecord>(s.name, 'build'), lint: rec.read<LintRecord>(s.name, 'lint'), gates: rec.read<GateRecordFile>(s.name, 'gates') };
       const ev = stageEvidence(ws, name, s, r, ws.now);
       const on = { stage: s.name };
       const checks: CheckResult[] = [
@@ -143,7 +152,7 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
       ].map((c) => ({ ...on, ...c }));
       let freeze: FreezeSummary | undefined;
       if (s.kind === 'devel') {
-        const f = freezeCheck({ ws, loaded, schedule: findSchedule(ws, s.target.standsFor ?? s.target.series), next: s === R ? next : undefined, version, scheduleDir: ws.config.schedules }, s, ev, r.publish);
+        const f = freezeCheck({ ws, loaded, schedule: stageSchedules.get(s.name), next: s === R ? next : undefined, version, scheduleDir: ws.config.schedules }, s, ev, r.publish);
         checks.push({ ...on, ...f.check });
         freeze = f.summary;
       }
