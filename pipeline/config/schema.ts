@@ -2,6 +2,7 @@
  * Schemas for pipeline.yaml (the progression) and packages/<name>/package.yaml (one package).
  * zod gives the types; pipeline/config/yaml.ts maps a failing path back to the file's line.
  */
+import { QA_CHECK_NAMES, QA_SEVERITIES } from '../qa/checks.js';
 import { z } from 'zod';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9.+-]*$/, 'must be a lower-case name ([a-z0-9.+-])');
@@ -159,6 +160,11 @@ export const StageSchema = z.strictObject({
     /** The binary test-build must succeed. */
     binaryBuild: z.boolean().default(true),
   }).default({ lint: 'error', schedule: false, binaryBuild: true }),
+  /**
+   * QA checks on the stage's build before upload (pipeline/qa/checks.ts): `block`, `warn` or `off`
+   * per check; a check not named keeps its default for the stage's kind.
+   */
+  qa: z.partialRecord(z.enum(QA_CHECK_NAMES), z.enum(QA_SEVERITIES)).default({}),
 });
 
 export const ConfigSchema = z.strictObject({

@@ -20,7 +20,7 @@ import { planTags, pushLandedTags, requireRepoForPush } from '../git/push.js';
 import { updateLtsLists } from './backports.js';
 import { promoteSteps, stepName } from './lifecycle.js';
 import { planStage, type StagePlan } from './plan.js';
-import { isBlockedError, type LintOutput, type PrepareOutput, type PromoteArgs, type VerifyOutput } from './stage.js';
+import { isBlockedError, type LintOutput, type PrepareOutput, type QaOutput, type PromoteArgs, type VerifyOutput } from './stage.js';
 
 export interface StandPoint {
   package: string;
@@ -85,6 +85,8 @@ export interface StageReport {
   published?: PublishRecord;
   /** The DEP-14 tag step's result. */
   tag?: TagOutput;
+  /** The QA checks of the stage and their severity (off: not run); their verdicts join `verdicts` after the qa step. */
+  qa?: PrepareOutput['qa'];
 }
 
 export type PromoteState = 'done' | 'dry-run' | 'nothing-to-do' | 'blocked' | 'failed' | 'skipped';
@@ -111,6 +113,7 @@ function reportsFrom(args: PromoteArgs, outputs: Record<string, unknown>): Stage
     if (!verify) break;
     const prepare = outputs[stepName(stage, 'prepare')] as PrepareOutput | undefined;
     const lint = outputs[stepName(stage, 'lint')] as LintOutput | undefined;
+    const qa = outputs[stepName(stage, 'qa')] as QaOutput | undefined;
     const published = outputs[stepName(stage, 'confirm')] as PublishRecord | undefined;
     const tag = outputs[stepName(stage, 'tag')] as TagOutput | undefined;
     const p = verify.plan;
@@ -120,7 +123,8 @@ function reportsFrom(args: PromoteArgs, outputs: Record<string, unknown>): Stage
       ...(prepare ? { changelogEntry: prepare.changelogEntry, upload: prepare.upload } : {}),
       target: `${p.target.upload} (${p.target.series})`,
       // Until the lint step has judged the signed .dsc, the early lint of debian/ stands for it (a dry run stops there).
-      verdicts: lint?.verdicts ?? [...verify.verdicts, ...(prepare?.debianLint ? [prepare.debianLint] : [])],
+      verdicts: [...(lint?.verdicts ?? [...verify.verdicts, ...(prepare?.debianLint ? [prepare.debianLint] : [])]), ...(qa?.verdicts ?? [])],
+      ...(prepare?.qa ? { qa: prepare.qa } : {}),
       done: Object.keys(outputs).filter((k) => k.startsWith(`${stage}:`)).map((k) => k.slice(stage.length + 1)),
       ...(published ? { published } : {}),
       ...(tag ? { tag } : {}),

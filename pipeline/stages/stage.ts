@@ -6,6 +6,8 @@
  *   sign     the exact upload set, debsigned; every later gate is bound to its sha256
  *   lint     lint the signed .dsc as unpacked (+ the real lintian on the .changes for container
  *            builds); binary-build verdict; all verdicts recorded
+ *   qa       the stage's QA checks on the build (pipeline/qa: installability, upgrade path,
+ *            autopkgtest, reverse dependencies, debdiff, reproducibility), added to the record
  *   publish  dput (+ reprepro processincoming for the local archive)
  *   confirm  read the target's index, record the landed version (PublishRecord + history)
  * BaseStage implements the lifecycle; PpaStage, DevelStage and BackportStage (one file each)
@@ -33,11 +35,12 @@ import { changelogEntryOf, lintDebianDir, withStageDebianDir } from './prelint.j
 import { confirmUpload, publishUpload, reconcilePublish, type PublishOutput } from './publish.js';
 import { changedFiles, describeUpload, prepareUpload, uploadDir, uploadSourceId, writeUploadEvidence, type UploadSet } from './upload.js';
 import { dputInvocation } from '../archive/dput.js';
+import { plannedChecks, runQa } from '../qa/run.js';
 import { cleanTreeGate } from '../git/cleanTree.js';
 import { gitField, packageRef } from '../git/repo.js';
 import { tagUpload, type TagOutput } from '../git/tagStep.js';
 
-export const STEPS = ['verify', 'prepare', 'build', 'sign', 'lint', 'publish', 'confirm', 'tag'] as const;
+export const STEPS = ['verify', 'prepare', 'build', 'sign', 'lint', 'qa', 'publish', 'confirm', 'tag'] as const;
 export type StepName = (typeof STEPS)[number];
 
 /** What a promote run was asked to do (journaled: a resumed run rebuilds its steps from it). */
@@ -83,6 +86,8 @@ export interface PrepareOutput {
   upload: { host: string; command: string[] };
   /** The stage's lint gate on debian/ before the build (stages/prelint.ts); the lint step has the final word. */
   debianLint?: GateVerdict;
+  /** The QA checks the qa step will run, with their severity (pipeline/qa/checks.ts). */
+  qa?: ReturnType<typeof plannedChecks>;
 }
 
 export interface LintOutput {
@@ -93,6 +98,13 @@ export interface LintOutput {
   git?: GitRef;
 }
 
+export interface QaOutput {
+  /** The QA verdicts, bound to the upload's source identity. */
+  verdicts: GateVerdict[];
+  /** The checks that ran, in order. */
+  checks: string[];
+}
+
 export interface Stage {
   readonly kind: StageKind;
   readonly config: StageConfig;
@@ -101,6 +113,7 @@ export interface Stage {
   build(run: StageRun): Promise<BuildRecord>;
   sign(run: StageRun): Promise<UploadSet>;
   lint(run: StageRun): Promise<LintOutput>;
+  qa(run: StageRun): Promise<QaOutput>;
   publish(run: StageRun): Promise<PublishOutput>;
   confirm(run: StageRun): Promise<PublishRecord>;
   tag(run: StageRun): Promise<TagOutput>;
@@ -170,7 +183,7 @@ export abstract class BaseStage implements Stage {
     const debianLint = applyWaiver({ ...early.gate, gate: GATES.lint, ...(early.gate.reason ? { reason: `debian/, before the build: ${early.gate.reason}` } : {}) },
       findWaiver(run.ws, run.pkg, this.config.name, GATES.lint, run.args.waivers));
     if (!run.ctx.dryRun && blocking([debianLint]).length) throw blockedError(run.pkg, this.config.name, [...verdicts, debianLint], plan);
-    return { plan, changelogEntry, upload: { host: inv.host, command: [inv.file, ...inv.args] }, debianLint };
+    return { plan, changelogEntry, upload: { host: inv.host, command: [inv.file, ...inv.args] }, debianLint, qa: plannedChecks({ stage: this.config }) };
   }
 
   async build(run: StageRun): Promise<BuildRecord> {
@@ -237,6 +250,28 @@ export abstract class BaseStage implements Stage {
     const counts = { error: 0, warning: 0, info: 0, pedantic: 0 } as Record<Severity, number>;
     for (const f of record.findings) if (!f.overridden) counts[f.severity]++;
     return { verdicts, counts, dscSha256: set.dsc.sha256, changesSha256: set.changes.sha256, ...gitField(build.git) };
+  }
+
+  /** The stage's QA checks (pipeline/qa/run.ts), appended to the gate record the lint step wrote. */
+  async qa(run: StageRun): Promise<QaOutput> {
+    const { ws, pkg } = run;
+    const set = this.out<UploadSet>(run, 'sign');
+    const { plan } = this.out<VerifyOutput>(run, 'verify');
+    const build = this.out<BuildRecord>(run, 'build');
+    const id = uploadSourceId(set);
+    const rec = readGateRecord(ws, pkg, this.config.name);
+    if (!rec || rec.sourceId !== id) throw Object.assign(new PipelineError(`the gates of ${pkg} → ${this.config.name} were not given for this upload: its checks must run again`, { file: set.dir, exitCode: 1, hint: `pipeline promote ${pkg} --to ${this.config.name}` }), { permanent: true });
+    const { verdicts: qa, record } = await runQa({
+      ws, pkg, stage: this.config, plan, build, upload: set, sourceId: id, workDir: join(set.dir, 'qa'),
+      ...(run.progress ? { progress: run.progress } : {}),
+    }, run.args.waivers);
+    const names = new Set(qa.map((v) => v.gate));
+    const verdicts = [...rec.verdicts.filter((v) => !names.has(v.gate)), ...qa];
+    const gateRecord = { ...rec, verdicts, at: new Date().toISOString() };
+    writeGateRecord(ws, gateRecord);
+    writeUploadEvidence(set, 'gates', gateRecord);
+    if (blocking(verdicts).length) throw blockedError(pkg, this.config.name, verdicts, plan);
+    return { verdicts: qa, checks: record.results.map((r) => r.check) };
   }
 
   async publish(run: StageRun): Promise<PublishOutput> {

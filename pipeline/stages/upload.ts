@@ -78,11 +78,11 @@ export function uploadSourceId(set: UploadSet): string {
 }
 
 /**
- * What was judged about this upload, kept beside it (build.json, gates.json, lint.json): the
+ * What was judged about this upload, kept beside it (build.json, gates.json, lint.json, qa.json): the
  * stage's records move on with the next attempt, the upload's evidence stays with the upload, so
  * the report can always show what the archive's copy was judged on.
  */
-export type EvidenceKind = 'build' | 'gates' | 'lint';
+export type EvidenceKind = 'build' | 'gates' | 'lint' | 'qa';
 
 export function writeUploadEvidence(set: { dir: string }, kind: EvidenceKind, record: unknown): void {
   writeJsonAtomic(join(set.dir, `${kind}.json`), record);

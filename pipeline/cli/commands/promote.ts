@@ -48,6 +48,11 @@ export function renderPromote(r: PromoteResult): string {
       lines.push(`    ${MARK[v.verdict]} ${v.gate}: ${v.verdict}${v.reason ? ` — ${v.reason}` : ''}${who}`);
       if (v.verdict === 'blocked' && v.fix) lines.push(`        fix: ${v.fix}`);
     }
+    if (r.dryRun && s.qa) {
+      const on = s.qa.filter((q) => q.severity !== 'off');
+      const off = s.qa.filter((q) => q.severity === 'off').map((q) => q.check);
+      lines.push(`    qa after the build: ${on.map((q) => `${q.check} (${q.severity}${q.implemented ? '' : ', not implemented yet'})`).join(', ') || 'none'}${off.length ? `; off: ${off.join(', ')}` : ''}`);
+    }
     if (s.published) lines.push(`    landed: ${s.published.version} in ${s.published.target}:${s.published.suite}${s.published.confirmed ? ' (confirmed in the index)' : ` (not confirmed: ${s.published.note ?? 'pending'})`}`);
     else if (!r.dryRun) lines.push(`    steps done: ${s.done.join(', ') || 'none'}`);
     if (s.published?.git) lines.push(`    built from commit ${s.published.git.commit.slice(0, 12)}${s.published.git.dirty ? ' with uncommitted changes' : ''}`);

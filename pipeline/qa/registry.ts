@@ -1,0 +1,13 @@
+/**
+ * The implemented QA checks, in the order a stage runs them (cheap and decisive first: a package
+ * that cannot be installed need not be upgraded). Each module exports one QaCheck built from its
+ * declaration in checks.ts.
+ */
+import type { QaCheck } from './check.js';
+import type { QaCheckName } from './checks.js';
+
+export const QA_IMPLEMENTATIONS: QaCheck[] = [];
+
+export function qaImplementation(name: QaCheckName): QaCheck | undefined {
+  return QA_IMPLEMENTATIONS.find((c) => c.name === name);
+}
