@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Workspace } from '../config/workspace.js';
 import type { GateVerdict } from '../state/records.js';
 import { applyWaiver, findWaiver, type Waiver } from '../stages/gates.js';
 import { readUploadEvidence, writeUploadEvidence } from '../stages/upload.js';
@@ -32,6 +33,14 @@ export interface QaRecord {
   version: string;
   sourceId: string;
   results: QaResult[];
+}
+
+/**
+ * Where a stage's checks keep their logs and full diffs: beside the build records, not in the
+ * upload directory (that holds exactly the upload and its evidence, and CI copies it whole).
+ */
+export function qaWorkDir(ws: Workspace, pkg: string, stage: string, version: string): string {
+  return join(ws.stateDir, 'qa', pkg, stage, version);
 }
 
 /** The checks a stage runs, with their severity (`promote --dry-run` lists them). */

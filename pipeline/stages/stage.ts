@@ -35,7 +35,7 @@ import { changelogEntryOf, lintDebianDir, withStageDebianDir } from './prelint.j
 import { confirmUpload, publishUpload, reconcilePublish, type PublishOutput } from './publish.js';
 import { changedFiles, describeUpload, prepareUpload, uploadDir, uploadSourceId, writeUploadEvidence, type UploadSet } from './upload.js';
 import { dputInvocation } from '../archive/dput.js';
-import { plannedChecks, runQa } from '../qa/run.js';
+import { plannedChecks, qaWorkDir, runQa } from '../qa/run.js';
 import { cleanTreeGate } from '../git/cleanTree.js';
 import { gitField, packageRef } from '../git/repo.js';
 import { tagUpload, type TagOutput } from '../git/tagStep.js';
@@ -262,7 +262,7 @@ export abstract class BaseStage implements Stage {
     const rec = readGateRecord(ws, pkg, this.config.name);
     if (!rec || rec.sourceId !== id) throw Object.assign(new PipelineError(`the gates of ${pkg} → ${this.config.name} were not given for this upload: its checks must run again`, { file: set.dir, exitCode: 1, hint: `pipeline promote ${pkg} --to ${this.config.name}` }), { permanent: true });
     const { verdicts: qa, record } = await runQa({
-      ws, pkg, stage: this.config, plan, build, upload: set, sourceId: id, workDir: join(set.dir, 'qa'),
+      ws, pkg, stage: this.config, plan, build, upload: set, sourceId: id, workDir: qaWorkDir(ws, pkg, this.config.name, plan.version),
       ...(run.progress ? { progress: run.progress } : {}),
     }, run.args.waivers);
     const names = new Set(qa.map((v) => v.gate));

@@ -42,7 +42,7 @@ await main(async () => {
     // The exact signed upload that was checked and sent, and the build logs when sbuild built it.
     for (const r of result.reports) {
       const upload = uploadDir(ws, request.pkg, r.stage, r.version);
-      const files = existsSync(upload) ? readdirSync(upload).map((f) => join(upload, f)) : [];
+      const files = existsSync(upload) ? readdirSync(upload, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(upload, e.name)) : [];
       const record = new StateStore(ws.stateDir).read(request.pkg, r.stage, 'build');
       if (record?.version === r.version) files.push(...[record.sourceLog, record.binaryLog].filter(Boolean));
       for (const f of files) copyFileSync(f, join(values.out, basename(f)));
