@@ -17,12 +17,13 @@ import type { Workspace } from '../config/workspace.js';
 import { EXIT, PipelineError } from '../errors.js';
 import { parseSourceControlFile } from '../debian/dsc.js';
 import { compareVersions } from '../debian/version.js';
+import { indexParagraphs } from './packagesIndex.js';
 import { type SigningKey, writePublicKey } from './signing.js';
 import { archiveLockName, clearStaleToolLock, holdsLock } from '../state/lock.js';
 import { restoreSnapshot, snapshotDir } from '../state/snapshot.js';
 
 /** reprepro commands that write its database (a snapshot of db/ is taken before them). */
-const REPREPRO_WRITES = new Set(['export', 'processincoming', 'include', 'includedsc', 'copysrc', 'remove', 'removesrc', 'deleteunreferenced']);
+const REPREPRO_WRITES = new Set(['export', 'processincoming', 'include', 'includedeb', 'includedsc', 'copysrc', 'remove', 'removesrc', 'deleteunreferenced']);
 
 export type RepreproConfig = Extract<ArchiveConfig, { kind: 'reprepro' }>;
 
@@ -209,16 +210,7 @@ export function readSourcesIndex(archive: RepreproArchive, suite: string): Sourc
 
 export function parseSources(text: string): SourcesEntry[] {
   const entries: SourcesEntry[] = [];
-  for (const para of text.split(/\n\s*\n/)) {
-    const fields = new Map<string, string>();
-    let last: string | undefined;
-    for (const line of para.split('\n')) {
-      if (/^\s/.test(line) && last) fields.set(last, `${fields.get(last)}\n${line.trim()}`);
-      else {
-        const m = /^([^:\s]+):\s*(.*)$/.exec(line);
-        if (m) { last = m[1]!.toLowerCase(); fields.set(last, m[2]!); }
-      }
-    }
+  for (const fields of indexParagraphs(text)) {
     const pkg = fields.get('package');
     const version = fields.get('version');
     if (!pkg || !version) continue;

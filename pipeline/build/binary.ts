@@ -18,6 +18,8 @@ export interface BinaryBuildOptions {
   archAll: boolean;
   tmpDir?: string;
   extraRepositories?: string[];
+  /** Host directories sbuild bind-mounts into the chroot (the stage's archive snapshot). */
+  bindMounts?: { directory: string; mountpoint: string }[];
   progress: ProgressSink;
   /** The previous build's phase times (estimate.ts), for the progress line. */
   estimates?: PhaseEstimates;
@@ -35,6 +37,7 @@ export async function buildBinary(o: BinaryBuildOptions): Promise<SbuildResult> 
     archAny: true,
     archAll: o.archAll,
     extraRepositories: o.extraRepositories,
+    bindMounts: o.bindMounts,
     tmpDir: o.tmpDir,
     onLine: (l) => phases.line(l),
   });

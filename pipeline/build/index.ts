@@ -33,6 +33,8 @@ import { silentProgress, type ProgressSink } from './progress.js';
 import { binaryInputsHash, describeOrigin, findBinaryOrigin, INFRASTRUCTURE_STAGE, lendBinaryVerdict, reuseAllowed } from './reuse.js';
 import { failureMessage } from './sbuildLog.js';
 import { buildSource, noEpoch, resultFiles } from './source.js';
+import { inSetBuildDeps, stageArchiveInputs, stageArchiveKey, stageArchiveRecord, type StageArchiveInputs } from './stageArchive.js';
+import { chrootRepository, type ChrootRepository } from '../archive/stageRepository.js';
 import { buildTmpDir } from './tmpdir.js';
 import { builderStandIn } from '../schedule/seriesTable.js';
 
@@ -75,7 +77,7 @@ async function defaultPlan(ws: Workspace, input: BuildInput | string, resolved: 
   return { version: resolved.version, distribution: stageDistribution(st), message: '', newEntry: false, includeOrig: true };
 }
 
-function inputsHash(parts: { content: string; stage: unknown; plan: SourcePlan; build: unknown; chroot: ChrootStatus; binary: boolean }): string {
+function inputsHash(parts: { content: string; stage: unknown; plan: SourcePlan; build: unknown; chroot: ChrootStatus; binary: boolean; stageArchive?: unknown }): string {
   return createHash('sha256')
     .update(JSON.stringify({
       format: BUILD_FORMAT,
@@ -85,6 +87,7 @@ function inputsHash(parts: { content: string; stage: unknown; plan: SourcePlan; 
       build: parts.build,
       binary: parts.binary,
       chroot: { key: parts.chroot.key, mtimeMs: Math.round(parts.chroot.mtimeMs) },
+      stageArchive: parts.stageArchive, // left out when undefined: earlier records stay valid
     }))
     .digest('hex');
 }
@@ -108,16 +111,19 @@ async function buildInputs(ws: Workspace, input: BuildInput | string, stageName:
   const content = await resolved.contentHash();
   // `reuse` enters the hash only when off, so records made before it existed stay valid.
   const { reuse, ...builder } = st.builder;
+  // The stage's own archive: what it offers the package's Build-Depends enters both hashes.
+  const stageArchive = stageArchiveInputs(ws, stageName, resolved.debianDir);
+  const archiveKey = stageArchiveKey(stageArchive);
   const hashWith = (chroot: ChrootStatus) =>
-    inputsHash({ content, stage: { target: st.target, builder: reuse === false ? st.builder : builder }, plan, build: resolved.build, chroot, binary });
+    inputsHash({ content, stage: { target: st.target, builder: reuse === false ? st.builder : builder }, plan, build: resolved.build, chroot, binary, stageArchive: archiveKey });
   const tree = await resolved.treeHashButChangelog();
   const binaryHashWith = (chroot: ChrootStatus) =>
-    binaryInputsHash({ content: tree, chroot, archAll: resolved.build.archAll, extraRepositories: st.builder.extraRepositories });
+    binaryInputsHash({ content: tree, chroot, archAll: resolved.build.archAll, extraRepositories: st.builder.extraRepositories, stageArchive: archiveKey });
   const previous = new StateStore(ws.stateDir).read(resolved.name, stageName, 'build');
   // The cache check needs no tools and no container: the chroot as it is now names the inputs.
   const current = findChroot(ws, spec);
   const cached = current && !current.stale && reusable(previous, hashWith(current)) ? previous : undefined;
-  return { st, resolved, plan, binary, spec, hashWith, binaryHashWith, cached };
+  return { st, resolved, plan, binary, spec, hashWith, binaryHashWith, cached, stageArchive };
 }
 
 /**
@@ -131,7 +137,7 @@ export async function cachedBuild(ws: Workspace, input: BuildInput | string, sta
 
 export async function buildPackage(ws: Workspace, input: BuildInput | string, stageName: string, options: BuildOptions = {}): Promise<BuildRecord> {
   const progress = options.progress ?? silentProgress;
-  const { st, resolved, plan, binary, spec, hashWith, binaryHashWith, cached } = await buildInputs(ws, input, stageName, options, progress);
+  const { st, resolved, plan, binary, spec, hashWith, binaryHashWith, cached, stageArchive } = await buildInputs(ws, input, stageName, options, progress);
   const store = new StateStore(ws.stateDir);
   const spec0 = typeof input === 'string' ? { pkg: input } : input;
   const git = options.git ?? ('pkg' in spec0 ? await packageRef(ws, spec0.pkg) : undefined);
@@ -165,7 +171,7 @@ export async function buildPackage(ws: Workspace, input: BuildInput | string, st
     const tmpDir = join(buildsDir, `.${name}.tmp-${process.pid}`);
     mkdirSync(tmpDir, { recursive: true });
     const record = await runBuild({
-      ws, resolved, plan, stageName, chroot, tmpDir, binary, progress, hash, extraRepositories: st.builder.extraRepositories, ...(standIn ? { standIn } : {}),
+      ws, resolved, plan, stageName, chroot, tmpDir, binary, progress, hash, extraRepositories: st.builder.extraRepositories, stageArchive, ...(standIn ? { standIn } : {}),
       binaryHash: binaryHashWith(chroot), reuse: reuseAllowed(st, options),
     });
     // Swap the complete result into place; the previous one stays until this moment.
@@ -195,6 +201,8 @@ interface RunBuildArgs {
   progress: ProgressSink;
   hash: string;
   extraRepositories: string[];
+  /** The stage's own archive (build/stageArchive.ts): an extra repository of both builds when it has one. */
+  stageArchive: StageArchiveInputs;
   /** The stage's stated chroot override (builder.standIn), recorded with the chroot. */
   standIn?: string;
   binaryHash: string;
@@ -214,7 +222,21 @@ function failed(part: 'source' | 'binary', r: SbuildResult): Pick<BuildRecord, '
 }
 
 async function runBuild(a: RunBuildArgs): Promise<BuildRecord> {
+  // The stage's archive as the chroot sees it: a snapshot bind-mounted by sbuild, removed after.
+  const view = join(a.tmpDir, '.stage-archive');
+  const phase = a.stageArchive.repo ? a.progress.phase(`stage archive ${a.stageArchive.repo.suite}`) : undefined;
+  const seen = a.stageArchive.repo ? await chrootRepository(a.ws, a.stageArchive.repo, view) : undefined;
+  phase?.done(`${seen!.packages.length} binar${seen!.packages.length === 1 ? 'y' : 'ies'}${a.stageArchive.offered.length ? `; build-depends on ${a.stageArchive.offered.join(', ')}` : ''}`);
+  try {
+    return { ...await runBuildIn(a, seen), ...stageArchiveRecord(a.stageArchive) };
+  } finally {
+    rmSync(view, { recursive: true, force: true });
+  }
+}
+
+async function runBuildIn(a: RunBuildArgs, seen: ChrootRepository | undefined): Promise<BuildRecord> {
   const sbuildTmp = buildTmpDir();
+  const stageRepo = seen ? { extraRepositories: [...a.extraRepositories, seen.line], bindMounts: seen.bindMounts } : { extraRepositories: a.extraRepositories };
   const estimates = previousPhaseTimes(a.ws, a.resolved.name, a.chroot.key);
   const src = await buildSource({
     input: a.resolved,
@@ -224,6 +246,7 @@ async function runBuild(a: RunBuildArgs): Promise<BuildRecord> {
     workDir: join(a.tmpDir, '.src'),
     tmpDir: sbuildTmp,
     extraRepositories: a.extraRepositories,
+    ...(seen ? { stageRepository: { line: seen.line, bindMounts: seen.bindMounts } } : {}),
     maintainer: a.ws.config.maintainer,
     progress: a.progress,
     estimates: estimates.source,
@@ -271,12 +294,16 @@ async function runBuild(a: RunBuildArgs): Promise<BuildRecord> {
     outDir: binDir,
     archAll: a.resolved.build.archAll,
     tmpDir: sbuildTmp,
-    extraRepositories: a.extraRepositories,
+    ...stageRepo,
     progress: a.progress,
     estimates: estimates.binary,
   });
   const binOk = bin.exitCode === 0 && bin.summary?.status === 'successful';
-  const extra: Partial<BuildRecord> = { binarySummary: bin.summary, binaryLog: bin.log, binaryInputsHash: a.binaryHash, commands: [src.command, bin.command] };
+  const deps = bin.log ? inSetBuildDeps(a.ws, readFileSync(bin.log, 'utf8'), a.stageArchive.offered) : [];
+  const extra: Partial<BuildRecord> = {
+    binarySummary: bin.summary, binaryLog: bin.log, binaryInputsHash: a.binaryHash, commands: [src.command, bin.command],
+    ...(deps.length ? { inSetBuildDeps: deps } : {}),
+  };
   return done(binOk ? extra : { ...extra, ...failed('binary', bin) }, [a.tmpDir, binDir]);
 }
 

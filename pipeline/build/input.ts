@@ -33,6 +33,8 @@ export interface ResolvedInput {
   /** Top changelog entry as the input carries it. */
   version: string;
   build: { binary: boolean; archAll: boolean };
+  /** The input's debian/ directory as it is (its control names the build dependencies). */
+  debianDir: string;
   /** Content hash of everything that goes into the source package (orig tarballs + tree or debian/). */
   contentHash(): Promise<string>;
   /**
@@ -77,6 +79,7 @@ export async function resolveInput(ws: Workspace, input: BuildInput | string, pr
       source: top.source,
       version: top.version,
       build: { binary: pkg.definition.build.binary, archAll: pkg.definition.build.archAll },
+      debianDir: pkg.debianDir,
       // The cached tree's key covers the orig tarballs' sha256 and debian/'s content.
       contentHash: async () => (await prepareSourceTree(ws, spec.pkg, { progress })).key,
       async treeHashButChangelog() {
@@ -100,6 +103,7 @@ export async function resolveInput(ws: Workspace, input: BuildInput | string, pr
     source: top.source,
     version: top.version,
     build: { binary: spec.build?.binary ?? true, archAll: spec.build?.archAll ?? true },
+    debianDir: join(dir, 'debian'),
     contentHash: async () =>
       createHash('sha256').update(hashTree(dir)).update(origs.map((o) => `${basename(o)} ${sha256(o)}`).join('\n')).digest('hex'),
     treeHashButChangelog: async () => butChangelogHash(top.source, top.version, origs.map((o) => `${basename(o)} ${sha256(o)}`), dir, 'debian/changelog'),

@@ -33,6 +33,8 @@ export interface BinaryInputs {
   chroot: Pick<ChrootStatus, 'key' | 'mtimeMs'>;
   archAll: boolean;
   extraRepositories: string[];
+  /** The in-set build dependencies the stage's archive offers (build/stageArchive.ts stageArchiveKey); absent when none. */
+  stageArchive?: { offered: string[]; remote?: string };
 }
 
 export function binaryInputsHash(i: BinaryInputs): string {
@@ -43,6 +45,9 @@ export function binaryInputsHash(i: BinaryInputs): string {
       chroot: { key: i.chroot.key, mtimeMs: Math.round(i.chroot.mtimeMs) },
       archAll: i.archAll,
       extraRepositories: i.extraRepositories,
+      // Absent (so left out of the JSON) when the stage's archive offers nothing the package
+      // build-depends on: such builds hash as before and still lend their verdict across stages.
+      stageArchive: i.stageArchive,
     }))
     .digest('hex');
 }
@@ -87,7 +92,13 @@ export function lendBinaryVerdict(origin: BuildRecord, binDir: string): Partial<
   const failure = origin.status === 'successful'
     ? {}
     : { status: 'failed' as const, failedPart: 'binary' as const, failStage: origin.failStage, message: origin.message };
-  return { binarySummary: origin.binarySummary, binaryLog: log, binaryFrom: originOf(origin), ...failure };
+  const o = originOf(origin);
+  return {
+    binarySummary: origin.binarySummary, binaryLog: log, binaryFrom: o, ...failure,
+    // Same inputs, same in-set build dependencies offered: the versions the origin installed.
+    ...(origin.inSetBuildDeps ? { inSetBuildDeps: origin.inSetBuildDeps } : {}),
+    noOwnBinaries: `the binary test-build is ${describeOrigin(o)}: its .debs carry ${o.version}, so this stage publishes its source only (builder.reuse: false gives it binaries of its own)`,
+  };
 }
 
 /** "the ppa build of 1.0-1~ppa1 (2026-12-07 00:10)": for progress lines, the CLI and gate reasons. */

@@ -36,6 +36,12 @@ export interface SourceBuildOptions {
   workDir: string;
   tmpDir?: string;
   extraRepositories?: string[];
+  /**
+   * The stage's own archive as the chroot sees it (build/stageArchive.ts): added only when the
+   * source build installs the build dependencies (no `Rules-Requires-Root: no`); without them
+   * nothing is installed and an extra apt update would buy nothing.
+   */
+  stageRepository?: { line: string; bindMounts: { directory: string; mountpoint: string }[] };
   maintainer?: { name: string; email: string };
   progress: ProgressSink;
   /** The previous build's phase times (estimate.ts), for the progress line. */
@@ -55,6 +61,8 @@ export async function buildSource(o: SourceBuildOptions): Promise<SourceBuildRes
   // The stage's changelog entry, through the same dch step as every builder (stages/changelog.ts).
   await applyPlanToTree(tree, o.plan, o.maintainer);
   const phases = new SbuildPhases(o.progress, 'source', o.estimates);
+  const withoutBuildDeps = needsNoRoot(tree);
+  const stage = !withoutBuildDeps && o.stageRepository ? o.stageRepository : undefined;
   const result = await sbuild({
     input: tree,
     chroot: o.chroot,
@@ -65,8 +73,9 @@ export async function buildSource(o: SourceBuildOptions): Promise<SourceBuildRes
     archAll: false,
     includeOrig: o.plan.includeOrig,
     changesSince: o.plan.changesSince,
-    withoutBuildDeps: needsNoRoot(tree),
-    extraRepositories: o.extraRepositories,
+    withoutBuildDeps,
+    extraRepositories: stage ? [...(o.extraRepositories ?? []), stage.line] : o.extraRepositories,
+    ...(stage ? { bindMounts: stage.bindMounts } : {}),
     tmpDir: o.tmpDir,
     onLine: (l) => phases.line(l),
   });

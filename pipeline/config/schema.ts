@@ -99,6 +99,11 @@ export const ArchiveSchema = z.discriminatedUnion('kind', [
     method: z.enum(['ftp', 'sftp']).optional(),
     /** Login for a `ppa:` target (anonymous for ftp; your Launchpad id for sftp). */
     login: login.optional(),
+    /**
+     * The PPA's public key (a keyring file, armored or binary): with `index`, a `ppa:` target's
+     * apt line is an extra repository of the stage's builds, signed-by this key.
+     */
+    keyring: filePath.optional(),
     /** Launchpad's REST API root for a `ppa:` target (default https://api.launchpad.net/1.0). */
     api: url('an API URL').optional(),
     /**

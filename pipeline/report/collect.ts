@@ -143,7 +143,7 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
       const ev = stageEvidence(ws, name, s, r, ws.now);
       const on = { stage: s.name };
       const checks: CheckResult[] = [
-        reachedCheck(name, s, ev, version),
+        reachedCheck(name, s, ev, version, r.publish),
         dependenciesCheck(def.depends, s, pub),
         ...buildChecks(name, def, s, ev),
         ...lintChecks(name, s, ev),

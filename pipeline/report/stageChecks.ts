@@ -11,6 +11,8 @@
  */
 import { existsSync } from 'node:fs';
 import { describeOrigin } from '../build/reuse.js';
+import { describeInSetBuildDeps } from '../build/stageArchive.js';
+import { describeStageBinaries } from '../archive/stageBinaries.js';
 import type { StageConfig } from '../config/schema.js';
 import type { LoadedPackage, Workspace } from '../config/workspace.js';
 import { atLeast } from '../lint/check.js';
@@ -98,11 +100,13 @@ export function stageEvidence(ws: Workspace, pkg: string, st: StageConfig, r: St
   return { subject, build, lint: l.hit, gates: g.hit, stale: { build: subject?.state === 'failed' ? undefined : b.stale, lint: l.stale, gates: g.stale } };
 }
 
-export function reachedCheck(pkg: string, st: StageConfig, ev: StageEvidence, version?: string): CheckResult {
+export function reachedCheck(pkg: string, st: StageConfig, ev: StageEvidence, version?: string, publish?: PublishRecord): CheckResult {
   const base = { check: 'reached', title: `reached ${st.name}` };
   const s = ev.subject;
   if (s?.state === 'published') {
-    return { ...base, verdict: 'pass', reason: `${s.version} in ${st.target.suite} since ${s.since!.slice(0, 10)} (${s.ageDays} day${s.ageDays === 1 ? '' : 's'})`, artifactSha256: s.sourceId };
+    // What the local archive publishes beside the source (archive/stageBinaries.ts), or why nothing.
+    const bins = publish?.version === s.version ? describeStageBinaries(publish) : '';
+    return { ...base, verdict: 'pass', reason: `${s.version} in ${st.target.suite} since ${s.since!.slice(0, 10)} (${s.ageDays} day${s.ageDays === 1 ? '' : 's'})${bins ? `; ${bins}` : ''}`, artifactSha256: s.sourceId };
   }
   const pending = s?.state === 'signed' ? `; ${s.version} is signed and waiting` : s ? `; ${s.version} ${s.state}` : '';
   return { ...base, verdict: 'blocked', reason: `not in ${st.target.suite} (${st.target.archive}) yet${version ? `; next upload from ${version}` : ''}${pending}`, fix: `pipeline promote ${pkg} --to ${st.name}` };
@@ -153,8 +157,10 @@ export function buildChecks(pkg: string, def: LoadedPackage['definition'], st: S
   if (recorded) return [source, { ...bin, verdict: recorded.verdict, reason: `${ev.gates!.version}: ${recorded.reason ?? recorded.verdict}`, waiver: recorded.waiver, ...(recorded.verdict === 'blocked' ? { todo: recorded.fix ?? `fix the build failure, then ${cmd} --force` } : {}), artifactSha256: id }];
   if (build?.status === 'failed' && build.failedPart === 'binary')
     return [source, { ...bin, verdict: 'blocked', reason: `${build.version}: FTBFS${build.failStage ? ` at ${build.failStage}` : ''}${build.message ? `: ${build.message}` : ''}${log(build.binaryLog)}`, todo: `fix the build failure, then ${cmd} --force`, artifactSha256: id }];
-  if (build?.binarySummary?.status === 'successful')
-    return [source, { ...bin, verdict: 'pass', reason: `${build.version}${build.binaryFrom ? ` (the verdict of ${describeOrigin(build.binaryFrom)})` : build.binarySummary.buildTime ? ` (build ${secs(build.binarySummary.buildTime)})` : ''}`, artifactSha256: id }];
+  if (build?.binarySummary?.status === 'successful') {
+    const deps = describeInSetBuildDeps(build);
+    return [source, { ...bin, verdict: 'pass', reason: `${build.version}${build.binaryFrom ? ` (the verdict of ${describeOrigin(build.binaryFrom)})` : build.binarySummary.buildTime ? ` (build ${secs(build.binarySummary.buildTime)})` : ''}${deps ? `; ${deps}` : ''}`, artifactSha256: id }];
+  }
   if (build?.sourceSummary?.builder === 'host')
     return [source, { ...bin, verdict: 'unknown', reason: `${build.version} was built by the host builder, which does no binary test-build`, fix: `${cmd} --force`, artifactSha256: id }];
   const other = ev.stale.build ? `; the stage's build is ${ev.stale.build.version} (source ${short(sourceIdOfArtifact(ev.stale.build.dsc))})` : '';

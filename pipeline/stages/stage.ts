@@ -25,6 +25,7 @@ import type { StepContext } from '../state/steps.js';
 import { StateStore } from '../state/store.js';
 import { ensureSigningKey } from '../archive/signing.js';
 import { describeOrigin } from '../build/reuse.js';
+import { describeInSetBuildDeps } from '../build/stageArchive.js';
 import { builderName, getBuilder } from './builders.js';
 import {
   applyWaiver, bind, blocking, dependenciesGate, describeBlocked, findWaiver, GATES, progressionGate, readGateRecord,
@@ -36,6 +37,7 @@ import { confirmUpload, publishUpload, reconcilePublish, type PublishOutput } fr
 import { changedFiles, describeUpload, prepareUpload, uploadDir, uploadSourceId, writeUploadEvidence, type UploadSet } from './upload.js';
 import { dputInvocation } from '../archive/dput.js';
 import { plannedChecks, qaWorkDir, runQa } from '../qa/run.js';
+import { publishStageBinaries } from '../archive/stageBinaries.js';
 import { cleanTreeGate } from '../git/cleanTree.js';
 import { gitField, packageRef } from '../git/repo.js';
 import { tagUpload, type TagOutput } from '../git/tagStep.js';
@@ -293,7 +295,12 @@ export abstract class BaseStage implements Stage {
     const set = this.out<UploadSet>(run, 'sign');
     const { plan } = this.out<VerifyOutput>(run, 'verify');
     const published = this.out<PublishOutput>(run, 'publish');
-    const record = { ...await confirmUpload(run.ws, this.config, plan, set, published, run.progress), ...gitField(set.git) };
+    const landed = await confirmUpload(run.ws, this.config, plan, set, published, run.progress);
+    // The local archive is a PPA: its "builders" publish the stage's binaries beside the source.
+    const binaries = landed.confirmed && run.ws.config.archives[this.config.target.archive]?.kind === 'reprepro'
+      ? await publishStageBinaries(run.ws, this.config, await ensureSigningKey(run.ws, { create: true }), plan.version, this.out<BuildRecord>(run, 'build'))
+      : {};
+    const record = { ...landed, ...binaries, ...gitField(set.git) };
     const store = new StateStore(run.ws.stateDir);
     store.write('publish', record);
     store.appendPublishHistory(record);
@@ -347,7 +354,8 @@ export function binaryBuildVerdict(ws: Workspace, pkg: string, st: StageConfig, 
   if (!loadPackage(ws, pkg).definition.build.binary) return { gate, verdict: 'pass', reason: 'binary test-build off in package.yaml (build.binary: false)' };
   // A verdict lent by another build of the same tree (build/reuse.ts) says whose it is.
   const from = build.binaryFrom ? `; the verdict of ${describeOrigin(build.binaryFrom)}, same tree and chroot` : '';
-  if (build.status === 'successful') return { gate, verdict: 'pass', reason: `sbuild: ${build.binarySummary?.status ?? 'successful'}${from}` };
+  const deps = describeInSetBuildDeps(build);
+  if (build.status === 'successful') return { gate, verdict: 'pass', reason: `sbuild: ${build.binarySummary?.status ?? 'successful'}${from}${deps ? `; ${deps}` : ''}` };
   const v: GateVerdict = {
     gate, verdict: 'blocked',
     reason: `binary test-build failed${build.failStage ? ` at ${build.failStage}` : ''}${build.binaryLog ? ` (log: ${build.binaryLog})` : ''}${from}`,

@@ -7,7 +7,9 @@ import { hostname } from 'node:os';
 import type { Workspace } from '../config/workspace.js';
 import { packagesInOrder } from '../config/packages.js';
 import { loadPackage, stage as stageConfig } from '../config/workspace.js';
-import type { GateVerdict, PublishRecord } from '../state/records.js';
+import type { GateVerdict, InSetBuildDep, PublishRecord } from '../state/records.js';
+import { describeInSetBuildDeps } from '../build/stageArchive.js';
+import { describeStageBinaries } from '../archive/stageBinaries.js';
 import { StateStore } from '../state/store.js';
 import { collectReadiness } from '../report/collect.js';
 import { VERDICT_SYMBOL, type OpenRun, type ReportVerdict } from '../report/model.js';
@@ -29,6 +31,8 @@ export interface StatusCell {
   verdict: ReportVerdict;
   /** The commit that upload was built from, and whether HEAD has changed the package since. */
   git?: GitProvenance;
+  /** The binaries of the package set the stage's test-build installed (build/stageArchive.ts). */
+  inSetBuildDeps?: InSetBuildDep[];
 }
 
 export interface StatusRow {
@@ -66,7 +70,9 @@ export async function status(ws: Workspace, packages?: string[]): Promise<Status
     const judged = readiness.get(pkg);
     const cells = stand.plans.map((p): StatusCell => {
       const last = store.read(pkg, p.stage, 'publish');
+      const deps = store.read(pkg, p.stage, 'build')?.inSetBuildDeps;
       return {
+        ...(deps?.length ? { inSetBuildDeps: deps } : {}),
         stage: p.stage,
         verdict: judged?.stages.find((x) => x.stage === p.stage)?.verdict ?? 'unknown',
         ...(p.targetVersions.current[0] ? { version: p.targetVersions.current[0] } : {}),
@@ -146,8 +152,14 @@ export function renderStatus(report: StatusReport): string {
     ...r.unreleased.commits.slice(0, 10).map((c) => `      ${c.commit.slice(0, 7)} ${c.subject}`),
     ...(r.unreleased.commits.length > 10 ? [`      ... and ${r.unreleased.commits.length - 10} more`] : []),
   ] : []));
+  // What each stage's archive gave its builds, and what the stage published beside its source.
+  const archives = report.rows.flatMap((r) => r.cells.flatMap((c) => {
+    const what = [describeInSetBuildDeps({ inSetBuildDeps: c.inSetBuildDeps, stage: c.stage }), c.lastPublish ? describeStageBinaries(c.lastPublish) : ''].filter(Boolean);
+    return what.length ? [`  ${r.package} ${c.stage}: ${what.join('; ')}`] : [];
+  }));
   return [
-    `profile ${report.profile}`, ...lines, ...(runs.length ? ['', 'runs that did not finish:', ...runs] : []), ...(blocks.length ? ['', 'blocked:', ...blocks] : []),
+    `profile ${report.profile}`, ...lines, ...(archives.length ? ['', 'stage archives:', ...archives] : []),
+    ...(runs.length ? ['', 'runs that did not finish:', ...runs] : []), ...(blocks.length ? ['', 'blocked:', ...blocks] : []),
     ...(unreleased.length ? ['', 'unreleased (pipeline changelog PKG drafts the entry):', ...unreleased] : []),
   ].join('\n');
 }

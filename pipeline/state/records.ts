@@ -103,6 +103,26 @@ export interface BuildRecord {
   binaryInputsHash?: string;
   /** Set when the binary verdict is another stage's (or version's) test-build of the same inputs, not a new one. */
   binaryFrom?: BinaryOrigin;
+  /**
+   * The stage's own archive the build saw as an extra repository (archive/stageRepository.ts): its
+   * suite, its apt line as the host reads it, and the binaries of it the package's Build-Depends
+   * name (`name=version`); `none` says why the build saw none.
+   */
+  stageArchive?: { suite?: string; line?: string; offered: string[]; none?: string };
+  /** Each binary of the package set the test-build installed, with its version (sbuild's log). */
+  inSetBuildDeps?: InSetBuildDep[];
+  /**
+   * Why the stage has no binaries of its own to publish beside its source (a verdict lent by
+   * another stage's test-build, whose .debs carry that stage's version).
+   */
+  noOwnBinaries?: string;
+}
+
+export interface InSetBuildDep {
+  package: string;
+  version: string;
+  /** The stage's archive offered exactly this version (else it came from the series' mirror). */
+  fromStage: boolean;
 }
 
 /** The build a reused binary verdict came from. */
@@ -152,4 +172,10 @@ export interface PublishRecord {
   note?: string;
   /** The commit the upload was built from. */
   git?: GitRef;
+  /**
+   * The stage's binaries published beside the source in the local archive (as a PPA's builders
+   * publish theirs), or why there are none (`binariesNote`).
+   */
+  binaries?: Array<{ package: string; version: string; architecture: string; sha256: string }>;
+  binariesNote?: string;
 }

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSbuildSummary, sbuildArgs, sectionTitle, type SbuildOptions } from './sbuild.js';
+import { parseSbuildSummary, sbuildArgs, sbuildEnv, sectionTitle, type SbuildOptions } from './sbuild.js';
 
 const LOGS = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'sbuild-logs');
 const log = (name: string) => readFileSync(join(LOGS, name), 'utf8');
@@ -76,5 +78,19 @@ describe('sectionTitle', () => {
     expect(sectionTitle('| Install package build dependencies                                           |')).toBe('Install package build dependencies');
     expect(sectionTitle('| hello-native 1.0 (amd64)                     Wed, 25 Nov 2026 20:00:02 +0000 |')).toBe('hello-native 1.0 (amd64)');
     expect(sectionTitle('Get:1 http://deb.debian.org/debian bookworm InRelease [151 kB]')).toBeUndefined();
+  });
+});
+
+describe('sbuildEnv: the run\'s sbuild config file', () => {
+  it('bind mounts and the unpack directory, as Perl sbuild reads (quotes escaped)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipeline-sbuildconf-'));
+    try {
+      expect(sbuildEnv({ buildDir: dir }).SBUILD_CONFIG).toBeUndefined();
+      const env = sbuildEnv({ buildDir: dir, tmpDir: '/dev/shm', bindMounts: [{ directory: "/w/it's/.stage-archive", mountpoint: '/srv/pipeline-stage-archive' }] });
+      const r = await execa('perl', ['-e', 'our ($unshare_bind_mounts, $unshare_tmpdir_template); my $r = do $ARGV[0]; die $@ if $@; print join("|", $unshare_tmpdir_template, map { "$_->{directory}>$_->{mountpoint}" } @$unshare_bind_mounts)', env.SBUILD_CONFIG!]);
+      expect(r.stdout).toBe("/dev/shm/tmp.sbuild.XXXXXXXXXX|/w/it's/.stage-archive>/srv/pipeline-stage-archive");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

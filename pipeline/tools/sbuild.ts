@@ -32,6 +32,11 @@ export interface SbuildOptions {
    */
   withoutBuildDeps?: boolean;
   extraRepositories?: string[];
+  /**
+   * Host directories bind-mounted into the unshare chroot (sbuild's `$unshare_bind_mounts`, set in
+   * the run's config file): how the stage's archive snapshot becomes visible to apt inside it.
+   */
+  bindMounts?: { directory: string; mountpoint: string }[];
   /** Directory for the unpacked chroot (sbuild's unshare_tmpdir_template); default sbuild's /tmp. */
   tmpDir?: string;
   /** Every line sbuild prints (its log, with --verbose). */
@@ -80,12 +85,24 @@ export function sbuildArgs(o: SbuildOptions): string[] {
   return args;
 }
 
-/** Environment for sbuild: a config file only when the unpack directory is not sbuild's default. */
-export function sbuildEnv(o: Pick<SbuildOptions, 'tmpDir' | 'buildDir'>): Record<string, string> {
+/** A Perl single-quoted string. */
+const perlString = (s: string) => `'${s.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+
+/**
+ * Environment for sbuild: a config file only when the unpack directory is not sbuild's default
+ * or directories are bind-mounted into the chroot.
+ */
+export function sbuildEnv(o: Pick<SbuildOptions, 'tmpDir' | 'buildDir' | 'bindMounts'>): Record<string, string> {
   const env: Record<string, string> = { LC_ALL: 'C.UTF-8' };
-  if (o.tmpDir) {
+  const lines: string[] = [];
+  if (o.tmpDir) lines.push(`$unshare_tmpdir_template = ${perlString(`${o.tmpDir}/tmp.sbuild.XXXXXXXXXX`)};`);
+  if (o.bindMounts?.length) {
+    const entries = o.bindMounts.map((m) => `{ directory => ${perlString(m.directory)}, mountpoint => ${perlString(m.mountpoint)} }`);
+    lines.push(`$unshare_bind_mounts = [ ${entries.join(', ')} ];`);
+  }
+  if (lines.length) {
     const conf = join(o.buildDir, '.sbuild.conf');
-    writeFileSync(conf, `$unshare_tmpdir_template = '${o.tmpDir.replace(/'/g, '')}/tmp.sbuild.XXXXXXXXXX';\n1;\n`);
+    writeFileSync(conf, `${lines.join('\n')}\n1;\n`);
     env.SBUILD_CONFIG = conf;
   }
   return env;

@@ -1,0 +1,184 @@
+/**
+ * The local archive as a PPA, with the real tools: a stage's .debs (made by dpkg-deb) published
+ * beside its source by reprepro includedeb, idempotently and after a kill half-way; the stage's
+ * suite as an apt repository (apt-get update / install --simulate / --download-only with a private
+ * apt configuration, signed-by the archive key); the snapshot a build chroot gets; and what a
+ * build's inputs hash learns from it.
+ */
+import { execa } from 'execa';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Workspace } from '../config/workspace.js';
+import { sha256File } from '../debian/dsc.js';
+import type { BuildRecord } from '../state/records.js';
+import { stagesWorkspace, type StagesWorkspace } from '../../test/helpers/stagesWorkspace.js';
+import { installedVersions, inSetBuildDeps, stageArchiveInputs, stageArchiveKey } from '../build/stageArchive.js';
+import { readPackagesIndex } from './packagesIndex.js';
+import { ensureArchive, reprepro } from './reprepro.js';
+import { ensureSigningKey, type SigningKey } from './signing.js';
+import { publishStageBinaries } from './stageBinaries.js';
+import { chrootRepository, STAGE_ARCHIVE_MOUNT, stageRepository } from './stageRepository.js';
+
+/** A real .deb: `name` at `version`, arch all, built from source `source (sourceVersion)`. */
+async function makeDeb(dir: string, name: string, version: string, sourceVersion = version): Promise<string> {
+  const root = join(dir, `${name}-root`);
+  mkdirSync(join(root, 'DEBIAN'), { recursive: true });
+  mkdirSync(join(root, 'usr', 'share', 'doc', name), { recursive: true });
+  writeFileSync(join(root, 'usr', 'share', 'doc', name, 'README'), `${name} ${version}\n`);
+  writeFileSync(join(root, 'DEBIAN', 'control'), [
+    `Package: ${name}`, `Source: liba (${sourceVersion})`, `Version: ${version}`, 'Architecture: all', 'Section: libs', 'Priority: optional',
+    'Maintainer: Pipeline Maintainers <pipeline@example.org>', `Description: ${name} for the stage archive test`, '',
+  ].join('\n'));
+  const deb = join(dir, `${name}_${version}_all.deb`);
+  await execa('dpkg-deb', ['--root-owner-group', '--build', root, deb]);
+  rmSync(root, { recursive: true });
+  return deb;
+}
+
+async function buildRecordOf(debs: string[], over: Partial<BuildRecord> = {}): Promise<BuildRecord> {
+  return {
+    package: 'liba', version: '2.0-1~ppa1', stage: 'ppa', status: 'successful', outDir: '/x', inputsHash: 'h', finishedAt: '2026-12-07T00:00:00Z',
+    artifacts: await Promise.all(debs.map(async (path) => ({ path, sha256: await sha256File(path), size: 1 }))), ...over,
+  };
+}
+
+/** apt with a private configuration reading `line`: update, then the command given. */
+async function apt(dir: string, line: string, args: string[]) {
+  for (const sub of ['etc/sources.list.d', 'etc/preferences.d', 'state/lists/partial', 'cache/archives/partial']) mkdirSync(join(dir, sub), { recursive: true });
+  writeFileSync(join(dir, 'etc', 'sources.list'), `${line}\n`);
+  writeFileSync(join(dir, 'status'), '');
+  const o = [
+    `Dir::Etc::sourcelist=${join(dir, 'etc', 'sources.list')}`, `Dir::Etc::sourceparts=${join(dir, 'etc', 'sources.list.d')}`,
+    `Dir::Etc::preferencesparts=${join(dir, 'etc', 'preferences.d')}`, `Dir::State=${join(dir, 'state')}`, `Dir::State::status=${join(dir, 'status')}`,
+    `Dir::Cache=${join(dir, 'cache')}`, 'Acquire::Languages=none', 'APT::Sandbox::User=root',
+  ].flatMap((x) => ['-o', x]);
+  const update = await execa('apt-get', [...o, 'update'], { env: { LC_ALL: 'C.UTF-8' }, all: true, reject: false });
+  expect(update.exitCode, update.all).toBe(0);
+  expect(update.all).not.toMatch(/^(W|E):/m); // signed-by the archive key: no unauthenticated warnings
+  return execa('apt-get', [...o, ...args], { env: { LC_ALL: 'C.UTF-8' }, all: true, reject: false });
+}
+
+describe('the local archive as a PPA', () => {
+  let t: StagesWorkspace;
+  let ws: Workspace;
+  let key: SigningKey;
+  let dir: string;
+  let restore: () => void;
+  beforeAll(async () => {
+    t = stagesWorkspace({ packages: [] });
+    restore = t.use();
+    ws = t.ws();
+    key = await ensureSigningKey(ws, { create: true });
+    await ensureArchive(ws, 'local', key);
+    dir = mkdtempSync(join(tmpdir(), 'pipeline-stage-debs-'));
+    mkdirSync(join(dir, 'binary'));
+  });
+  afterAll(async () => { restore(); await t.cleanup(); rmSync(dir, { recursive: true, force: true }); });
+
+  it('the stage suite is an apt repository signed-by the archive key', () => {
+    const repo = stageRepository(ws, 'ppa')!;
+    const archiveDir = join(t.root, '.pipeline', 'archive');
+    expect(repo).toMatchObject({ kind: 'local', suite: 'ppa', available: true, archiveDir });
+    expect(repo.line).toBe(`deb [signed-by=${archiveDir}/pipeline-archive-keyring.gpg] file://${archiveDir} ppa main`);
+    expect(stageRepository(ws, 'backports')!.suite).toBe('bookworm-backports');
+  });
+
+  it('publishes the binaries beside the source, idempotently, and finishes a publication a kill cut short', async () => {
+    const lib = await makeDeb(join(dir, 'binary'), 'liba', '2.0-1~ppa1');
+    const dev = await makeDeb(join(dir, 'binary'), 'liba-dev', '2.0-1~ppa1');
+    const build = await buildRecordOf([lib, dev]);
+    const st = ws.config.stages.find((s) => s.name === 'ppa')!;
+    // A kill after the first .deb went in: the suite holds one of the two.
+    await reprepro({ ...(await ensureArchive(ws, 'local', key)) }, key, ['includedeb', 'ppa', lib]);
+    const first = await publishStageBinaries(ws, st, key, '2.0-1~ppa1', build);
+    expect(first.binaries!.map((b) => `${b.package} ${b.version} ${b.architecture}`)).toEqual(['liba 2.0-1~ppa1 all', 'liba-dev 2.0-1~ppa1 all']);
+    const again = await publishStageBinaries(ws, st, key, '2.0-1~ppa1', build);
+    expect(again).toEqual(first);
+    const listed = readPackagesIndex(join(t.root, '.pipeline', 'archive'), 'ppa', ['amd64']);
+    expect(listed.map((e) => `${e.package}=${e.version}`).sort()).toEqual(['liba-dev=2.0-1~ppa1', 'liba=2.0-1~ppa1']);
+    expect(listed.find((e) => e.package === 'liba')!.sha256).toBe(build.artifacts[0]!.sha256);
+    // Other suites are untouched.
+    expect(readPackagesIndex(join(t.root, '.pipeline', 'archive'), 'trixie', ['amd64'])).toEqual([]);
+  });
+
+  it('publishes nothing false: a lent verdict, or a .deb of another source version, says so', async () => {
+    const st = ws.config.stages.find((s) => s.name === 'devel')!;
+    const lent = await buildRecordOf([], {
+      stage: 'devel', version: '2.0-1', binaryFrom: { stage: 'ppa', version: '2.0-1~ppa1', finishedAt: '2026-12-07T00:00:00Z' },
+      noOwnBinaries: 'the binary test-build is the ppa build of 2.0-1~ppa1 (2026-12-07 00:00): its .debs carry 2.0-1~ppa1, so this stage publishes its source only',
+    });
+    expect(await publishStageBinaries(ws, st, key, '2.0-1', lent)).toEqual({ binaries: [], binariesNote: lent.noOwnBinaries });
+    const wrong = await buildRecordOf([await makeDeb(join(dir, 'binary'), 'libb', '2.0-1~ppa1')]);
+    await expect(publishStageBinaries(ws, st, key, '2.0-1', wrong)).rejects.toThrow(/built from source version 2\.0-1~ppa1, not 2\.0-1: not published beside it/);
+    expect(readPackagesIndex(join(t.root, '.pipeline', 'archive'), 'trixie', ['amd64'])).toEqual([]);
+  });
+
+  it('apt on the host installs from the stage suite: update verifies the signature, install resolves and fetches', async () => {
+    const repo = stageRepository(ws, 'ppa')!;
+    const a = mkdtempSync(join(tmpdir(), 'pipeline-apt-'));
+    try {
+      const sim = await apt(a, repo.line, ['install', '--simulate', 'liba-dev']);
+      expect(sim.exitCode, sim.all).toBe(0);
+      expect(sim.all).toMatch(/^Inst liba-dev \(2\.0-1~ppa1 /m);
+      const fetch = await apt(a, repo.line, ['install', '--download-only', '--yes', 'liba']);
+      expect(fetch.exitCode, fetch.all).toBe(0);
+    } finally {
+      rmSync(a, { recursive: true, force: true });
+    }
+  });
+
+  it('the chroot sees a snapshot of the suite at the bind mount, a repository apt accepts as it is', async () => {
+    const repo = stageRepository(ws, 'ppa')!;
+    const view = mkdtempSync(join(tmpdir(), 'pipeline-view-'));
+    try {
+      const seen = await chrootRepository(ws, repo, view);
+      expect(seen.line).toBe(`deb [signed-by=${STAGE_ARCHIVE_MOUNT}/pipeline-archive-keyring.gpg] file://${STAGE_ARCHIVE_MOUNT} ppa main`);
+      expect(seen.bindMounts).toEqual([{ directory: view, mountpoint: STAGE_ARCHIVE_MOUNT }]);
+      expect(seen.packages.map((p) => p.package).sort()).toEqual(['liba', 'liba-dev']);
+      // The copy is a repository of its own: the same line, pointed at the copy, works for apt.
+      const a = mkdtempSync(join(tmpdir(), 'pipeline-apt-'));
+      const r = await apt(a, seen.line.split(STAGE_ARCHIVE_MOUNT).join(view), ['install', '--simulate', 'liba']);
+      rmSync(a, { recursive: true, force: true });
+      expect(r.exitCode, r.all).toBe(0);
+    } finally {
+      rmSync(view, { recursive: true, force: true });
+    }
+  });
+
+  it('what the stage suite offers a package\'s Build-Depends enters the build inputs; nothing offered, nothing added', () => {
+    const debian = join(dir, 'b', 'debian');
+    mkdirSync(debian, { recursive: true });
+    writeFileSync(join(debian, 'control'), 'Source: pkgb\nBuild-Depends: debhelper-compat (= 13), liba-dev (>= 2.0) | libother\n\nPackage: pkgb\nArchitecture: all\nDescription: pkgb\n pkgb\n');
+    const ppa = stageArchiveInputs(ws, 'ppa', debian);
+    expect(ppa.offered).toEqual(['liba-dev=2.0-1~ppa1']);
+    expect(stageArchiveKey(ppa)).toEqual({ offered: ['liba-dev=2.0-1~ppa1'] });
+    const devel = stageArchiveInputs(ws, 'devel', debian);
+    expect(devel.offered).toEqual([]);
+    expect(stageArchiveKey(devel)).toBeUndefined();
+  });
+});
+
+describe('sbuild\'s log: the in-set build dependencies a build installed', () => {
+  const log = 'Kernel: Linux\nToolchain package versions: binutils_2.40-2\nPackage versions: adduser_3.134 apt_2.6.1 automake_1:1.16.5-1.3 liba-dev_2.0-1~ppa1 libc6:amd64_2.36-9 python3-zookeeper_3.9.3-1\n\n';
+  it('reads `Package versions:` (epochs, :arch qualifiers)', () => {
+    const v = installedVersions(log);
+    expect(v.get('automake')).toBe('1:1.16.5-1.3');
+    expect(v.get('libc6')).toBe('2.36-9');
+    expect(v.get('liba-dev')).toBe('2.0-1~ppa1');
+  });
+  it('names each binary of the set with its version and whether the stage archive gave it', () => {
+    const t = stagesWorkspace({ packages: ['zookeeper'] });
+    try {
+      const ws = t.ws();
+      expect(inSetBuildDeps(ws, log, ['liba-dev=2.0-1~ppa1'])).toEqual([
+        { package: 'liba-dev', version: '2.0-1~ppa1', fromStage: true },
+        // the set's zookeeper builds python3-zookeeper; this one came from the mirror
+        { package: 'python3-zookeeper', version: '3.9.3-1', fromStage: false },
+      ]);
+    } finally {
+      rmSync(t.root, { recursive: true, force: true });
+    }
+  });
+});
