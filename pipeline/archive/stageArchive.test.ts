@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Workspace } from '../config/workspace.js';
 import { sha256File } from '../debian/dsc.js';
 import type { BuildRecord } from '../state/records.js';
-import { stagesWorkspace, type StagesWorkspace } from '../../test/helpers/stagesWorkspace.js';
+import { aptWith, stagesWorkspace, type StagesWorkspace } from '../../test/helpers/stagesWorkspace.js';
 import { installedVersions, inSetBuildDeps, stageArchiveInputs, stageArchiveKey } from '../build/stageArchive.js';
 import { readPackagesIndex } from './packagesIndex.js';
 import { ensureArchive, reprepro } from './reprepro.js';
@@ -42,22 +42,6 @@ async function buildRecordOf(debs: string[], over: Partial<BuildRecord> = {}): P
     package: 'liba', version: '2.0-1~ppa1', stage: 'ppa', status: 'successful', outDir: '/x', inputsHash: 'h', finishedAt: '2026-12-07T00:00:00Z',
     artifacts: await Promise.all(debs.map(async (path) => ({ path, sha256: await sha256File(path), size: 1 }))), ...over,
   };
-}
-
-/** apt with a private configuration reading `line`: update, then the command given. */
-async function apt(dir: string, line: string, args: string[]) {
-  for (const sub of ['etc/sources.list.d', 'etc/preferences.d', 'state/lists/partial', 'cache/archives/partial']) mkdirSync(join(dir, sub), { recursive: true });
-  writeFileSync(join(dir, 'etc', 'sources.list'), `${line}\n`);
-  writeFileSync(join(dir, 'status'), '');
-  const o = [
-    `Dir::Etc::sourcelist=${join(dir, 'etc', 'sources.list')}`, `Dir::Etc::sourceparts=${join(dir, 'etc', 'sources.list.d')}`,
-    `Dir::Etc::preferencesparts=${join(dir, 'etc', 'preferences.d')}`, `Dir::State=${join(dir, 'state')}`, `Dir::State::status=${join(dir, 'status')}`,
-    `Dir::Cache=${join(dir, 'cache')}`, 'Acquire::Languages=none', 'APT::Sandbox::User=root',
-  ].flatMap((x) => ['-o', x]);
-  const update = await execa('apt-get', [...o, 'update'], { env: { LC_ALL: 'C.UTF-8' }, all: true, reject: false });
-  expect(update.exitCode, update.all).toBe(0);
-  expect(update.all).not.toMatch(/^(W|E):/m); // signed-by the archive key: no unauthenticated warnings
-  return execa('apt-get', [...o, ...args], { env: { LC_ALL: 'C.UTF-8' }, all: true, reject: false });
 }
 
 describe('the local archive as a PPA', () => {
@@ -119,10 +103,10 @@ describe('the local archive as a PPA', () => {
     const repo = stageRepository(ws, 'ppa')!;
     const a = mkdtempSync(join(tmpdir(), 'pipeline-apt-'));
     try {
-      const sim = await apt(a, repo.line, ['install', '--simulate', 'liba-dev']);
+      const sim = await aptWith(a, [repo.line], ['install', '--simulate', 'liba-dev']);
       expect(sim.exitCode, sim.all).toBe(0);
       expect(sim.all).toMatch(/^Inst liba-dev \(2\.0-1~ppa1 /m);
-      const fetch = await apt(a, repo.line, ['install', '--download-only', '--yes', 'liba']);
+      const fetch = await aptWith(a, [repo.line], ['install', '--download-only', '--yes', 'liba']);
       expect(fetch.exitCode, fetch.all).toBe(0);
     } finally {
       rmSync(a, { recursive: true, force: true });
@@ -139,7 +123,7 @@ describe('the local archive as a PPA', () => {
       expect(seen.packages.map((p) => p.package).sort()).toEqual(['liba', 'liba-dev']);
       // The copy is a repository of its own: the same line, pointed at the copy, works for apt.
       const a = mkdtempSync(join(tmpdir(), 'pipeline-apt-'));
-      const r = await apt(a, seen.line.split(STAGE_ARCHIVE_MOUNT).join(view), ['install', '--simulate', 'liba']);
+      const r = await aptWith(a, [seen.line.split(STAGE_ARCHIVE_MOUNT).join(view)], ['install', '--simulate', 'liba']);
       rmSync(a, { recursive: true, force: true });
       expect(r.exitCode, r.all).toBe(0);
     } finally {

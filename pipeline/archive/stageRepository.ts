@@ -9,16 +9,17 @@
  *   Launchpad PPA target    the PPA's apt line (`index`), signed-by `keyring` (the PPA's public
  *                           key, a file), when both are configured on the dput archive
  *
- * Inside sbuild's unshare chroot a host path is not visible, and root there is the invoking user
- * outside. chrootRepository() therefore copies the suite — its dists/ and the pool files its
- * Packages indices list — and the keyring into a directory of the build, under the archive lock
- * (a consistent snapshot while another package publishes), and sbuild bind-mounts that directory
- * at STAGE_ARCHIVE_MOUNT (`$unshare_bind_mounts`): apt reads `file:///srv/pipeline-stage-archive`,
- * and a maintainer script running as root in the chroot can only ever write to the copy.
+ * Inside sbuild's unshare chroot a host path is not visible, and the chroot's root is a
+ * subordinate uid outside. chrootRepository() therefore copies the suite — its dists/ and the pool files its
+ * Packages indices list — and the keyring into a world-readable temporary directory, under the
+ * archive lock (a consistent snapshot while another package publishes: apt never sees an
+ * InRelease that does not match its Packages), and sbuild bind-mounts that directory at
+ * STAGE_ARCHIVE_MOUNT (`$unshare_bind_mounts`): apt reads `file:///srv/pipeline-stage-archive`.
  */
-import { chmodSync, constants, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, constants, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { stage as stageConfig, type Workspace } from '../config/workspace.js';
+import { EXIT, PipelineError } from '../errors.js';
 import { archiveLockName, withLock } from '../state/lock.js';
 import { readPackagesIndex, type PackagesEntry } from './packagesIndex.js';
 import { parsePpa } from './dput.js';
@@ -102,6 +103,22 @@ export function stageRepository(ws: Workspace, stageName: string): StageReposito
   };
 }
 
+/**
+ * sbuild mounts the directory from inside its user namespace, whose root is a subordinate uid (a
+ * stranger to the host's files): every directory on the way must let others through. A private
+ * temporary or home directory does not, and the mount would fail silently (then apt-get update).
+ */
+function assertReachable(dir: string): void {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) {
+      throw new PipelineError(`${d} is not searchable by others, so sbuild's unshare chroot (a subordinate uid) cannot mount the stage archive snapshot below it`, {
+        file: dir, exitCode: EXIT.environment, hint: 'set PIPELINE_BUILD_TMPDIR to a directory under /tmp or /dev/shm',
+      });
+    }
+    if (d === dirname(d)) return;
+  }
+}
+
 /** A file copied for the chroot: a reflink where the filesystem has them, world-readable. */
 function copyReadable(from: string, to: string): void {
   mkdirSync(dirname(to), { recursive: true });
@@ -125,6 +142,8 @@ function openUp(dir: string): void {
  */
 export async function chrootRepository(ws: Workspace, repo: StageRepository, viewDir: string): Promise<ChrootRepository> {
   mkdirSync(viewDir, { recursive: true });
+  chmodSync(viewDir, 0o755);
+  assertReachable(viewDir);
   if (repo.kind === 'remote') {
     // apt reads an armored key only from a .asc file: keep the configured file's kind.
     const name = repo.keyring!.endsWith('.asc') ? 'stage-keyring.asc' : 'stage-keyring.gpg';

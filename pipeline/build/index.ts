@@ -33,7 +33,7 @@ import { silentProgress, type ProgressSink } from './progress.js';
 import { binaryInputsHash, describeOrigin, findBinaryOrigin, INFRASTRUCTURE_STAGE, lendBinaryVerdict, reuseAllowed } from './reuse.js';
 import { failureMessage } from './sbuildLog.js';
 import { buildSource, noEpoch, resultFiles } from './source.js';
-import { inSetBuildDeps, stageArchiveInputs, stageArchiveKey, stageArchiveRecord, type StageArchiveInputs } from './stageArchive.js';
+import { inSetBuildDeps, stageArchiveInputs, stageArchiveKey, stageArchiveRecord, stageArchiveViewDir, type StageArchiveInputs } from './stageArchive.js';
 import { chrootRepository, type ChrootRepository } from '../archive/stageRepository.js';
 import { buildTmpDir } from './tmpdir.js';
 import { builderStandIn } from '../schedule/seriesTable.js';
@@ -223,7 +223,7 @@ function failed(part: 'source' | 'binary', r: SbuildResult): Pick<BuildRecord, '
 
 async function runBuild(a: RunBuildArgs): Promise<BuildRecord> {
   // The stage's archive as the chroot sees it: a snapshot bind-mounted by sbuild, removed after.
-  const view = join(a.tmpDir, '.stage-archive');
+  const view = stageArchiveViewDir();
   const phase = a.stageArchive.repo ? a.progress.phase(`stage archive ${a.stageArchive.repo.suite}`) : undefined;
   const seen = a.stageArchive.repo ? await chrootRepository(a.ws, a.stageArchive.repo, view) : undefined;
   phase?.done(`${seen!.packages.length} binar${seen!.packages.length === 1 ? 'y' : 'ies'}${a.stageArchive.offered.length ? `; build-depends on ${a.stageArchive.offered.join(', ')}` : ''}`);

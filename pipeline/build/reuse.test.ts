@@ -45,6 +45,12 @@ describe('binary inputs', () => {
     for (const change of [{ content: 'other' }, { chroot: { key: 'bookworm-key', mtimeMs: 1000 } }, { chroot: { key: 'trixie-key', mtimeMs: 2000 } }, { archAll: false }, { extraRepositories: ['deb http://x y main'] }]) {
       expect(binaryInputsHash({ ...inputs, ...change })).not.toBe(HASH);
     }
+    // The stage's archive (build/stageArchive.ts): offering nothing the package build-depends on
+    // keeps the hash (ppa and devel still share a test-build); the in-set versions offered count.
+    expect(binaryInputsHash({ ...inputs, stageArchive: undefined })).toBe(HASH);
+    const a = binaryInputsHash({ ...inputs, stageArchive: { offered: ['liba-dev=2.0-1~ppa1'] } });
+    expect(a).not.toBe(HASH);
+    expect(binaryInputsHash({ ...inputs, stageArchive: { offered: ['liba-dev=2.0-1'] } })).not.toBe(a);
   });
 
   it('reuse is on by default; --rebuild (force) or builder.reuse: false turns it off', () => {

@@ -7,8 +7,10 @@
  * version of each binary of the package set the build installed, read from sbuild's log (the
  * `Package versions:` line of its Build environment section).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildTmpDir } from './tmpdir.js';
 import type { Workspace } from '../config/workspace.js';
 import { packageNames } from '../config/workspace.js';
 import { parseControlFile } from '../debian/control.js';
@@ -112,4 +114,24 @@ export function describeInSetBuildDeps(build: Pick<BuildRecord, 'inSetBuildDeps'
   const deps = build.inSetBuildDeps ?? [];
   if (!deps.length) return '';
   return `built against ${deps.map((d) => `${d.package} ${d.version} (${d.fromStage ? `from the ${build.stage} stage's archive` : 'not from the stage\'s archive'})`).join(', ')}`;
+}
+
+const VIEW_PREFIX = 'pipeline-stage-archive-';
+
+const alive = (pid: number) => {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+};
+
+/**
+ * A fresh directory for a build's stage-archive snapshot, beside where sbuild unpacks the chroot
+ * (/dev/shm or /tmp: world-searchable, as the unshare chroot needs). Snapshots left by builds
+ * whose process died (a SIGKILL skips the clean-up) are removed first.
+ */
+export function stageArchiveViewDir(): string {
+  const base = buildTmpDir() ?? tmpdir();
+  for (const n of existsSync(base) ? readdirSync(base) : []) {
+    const pid = Number(/^pipeline-stage-archive-(\d+)-/.exec(n)?.[1]);
+    if (pid && !alive(pid)) rmSync(join(base, n), { recursive: true, force: true });
+  }
+  return mkdtempSync(join(base, `${VIEW_PREFIX}${process.pid}-`));
 }

@@ -78,20 +78,40 @@ export function treeHashes(dir: string): Record<string, string> {
 }
 
 /**
+ * apt-get's options for a private apt configuration under `d` reading only `lines` (its own
+ * sources, lists, cache and an empty dpkg status: /etc/apt and the host's packages play no part).
+ */
+export function privateApt(d: string, lines: string[]): string[] {
+  for (const sub of ['etc/sources.list.d', 'etc/preferences.d', 'state/lists/partial', 'cache/archives/partial']) mkdirSync(join(d, sub), { recursive: true });
+  writeFileSync(join(d, 'etc', 'sources.list'), lines.map((l) => `${l}\n`).join(''));
+  writeFileSync(join(d, 'status'), '');
+  return [
+    `Dir::Etc::sourcelist=${join(d, 'etc', 'sources.list')}`, `Dir::Etc::sourceparts=${join(d, 'etc', 'sources.list.d')}`,
+    `Dir::Etc::preferencesparts=${join(d, 'etc', 'preferences.d')}`, `Dir::State=${join(d, 'state')}`, `Dir::State::status=${join(d, 'status')}`,
+    `Dir::Cache=${join(d, 'cache')}`, 'Acquire::Languages=none', ...(process.getuid?.() === 0 ? ['APT::Sandbox::User=root'] : []),
+  ].flatMap((x) => ['-o', x]);
+}
+
+/**
+ * `apt-get update` with a private configuration reading `lines` (throws on any W:/E: line: a
+ * repository apt does not trust, or cannot read), then `apt-get ARGS`; its result.
+ */
+export async function aptWith(d: string, lines: string[], args: string[]) {
+  const o = privateApt(d, lines);
+  const update = await execa('apt-get', [...o, 'update'], { env: { LC_ALL: 'C.UTF-8' }, all: true, reject: false });
+  if (update.exitCode !== 0 || /^(W|E):/m.test(String(update.all))) throw new Error(`apt-get update: ${update.all}`);
+  return execa('apt-get', [...o, ...args], { env: { LC_ALL: 'C.UTF-8' }, all: true, reject: false });
+}
+
+/**
  * `apt-get source --download-only PKG=VERSION` from the local archive with a private apt
  * configuration (file:// source, signed-by the archive's exported key). Returns the directory
  * holding what apt fetched.
  */
 export async function aptGetSource(archiveDir: string, suites: string[], pkg: string, version: string, into: string): Promise<string> {
   const d = mkdtempSync(join(tmpdir(), 'pipeline-apt-'));
-  for (const sub of ['etc/sources.list.d', 'etc/preferences.d', 'state/lists/partial', 'cache/archives/partial']) mkdirSync(join(d, sub), { recursive: true });
   const keyring = join(archiveDir, 'pipeline-archive-keyring.gpg');
-  writeFileSync(join(d, 'etc', 'sources.list'), suites.map((s) => `deb-src [signed-by=${keyring}] file://${archiveDir} ${s} main\n`).join(''));
-  const o = [
-    `Dir::Etc::sourcelist=${join(d, 'etc', 'sources.list')}`, `Dir::Etc::sourceparts=${join(d, 'etc', 'sources.list.d')}`,
-    `Dir::Etc::preferencesparts=${join(d, 'etc', 'preferences.d')}`, `Dir::State=${join(d, 'state')}`, `Dir::Cache=${join(d, 'cache')}`,
-    'Acquire::Languages=none', ...(process.getuid?.() === 0 ? ['APT::Sandbox::User=root'] : []),
-  ].flatMap((x) => ['-o', x]);
+  const o = privateApt(d, suites.map((s) => `deb-src [signed-by=${keyring}] file://${archiveDir} ${s} main`));
   await execa('apt-get', [...o, 'update', '-qq'], { env: { LC_ALL: 'C.UTF-8' } });
   mkdirSync(into, { recursive: true });
   await execa('apt-get', [...o, 'source', '--download-only', '-qq', `${pkg}=${version}`], { cwd: into, env: { LC_ALL: 'C.UTF-8' } });
