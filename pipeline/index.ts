@@ -117,6 +117,12 @@ export {
   ensureSigningKey, findSigningKey, gnupgHome, exportPublicKey, writePublicKey, debsign, verifySignature,
   type SigningKey, type SignatureCheck,
 } from './archive/signing.js';
+// The archive as a PPA: the stage's suite as an apt repository (builds and QA), its binaries beside its source.
+export {
+  stageRepository, chrootRepository, aptSourceLine, STAGE_ARCHIVE_MOUNT, type StageRepository, type ChrootRepository, type BindMount,
+} from './archive/stageRepository.js';
+export { publishStageBinaries, describeStageBinaries, type StageBinaries } from './archive/stageBinaries.js';
+export { readPackagesIndex, parsePackages, type PackagesEntry } from './archive/packagesIndex.js';
 // The verbs of the CI scripts (scripts/ci/*.mjs): `import { lint, buildRun, promote, report }`.
 // They are the very functions the CLI commands call, under the names a script reads best; `build`
 // is the unjournaled buildPackage (a tree or a package, no lock), which `buildRun` wraps.

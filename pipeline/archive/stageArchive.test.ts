@@ -6,11 +6,11 @@
  * build's inputs hash learns from it.
  */
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Workspace } from '../config/workspace.js';
+import { loadWorkspace, type Workspace } from '../config/workspace.js';
 import { sha256File } from '../debian/dsc.js';
 import type { BuildRecord } from '../state/records.js';
 import { aptWith, stagesWorkspace, type StagesWorkspace } from '../../test/helpers/stagesWorkspace.js';
@@ -76,9 +76,9 @@ describe('the local archive as a PPA', () => {
     const st = ws.config.stages.find((s) => s.name === 'ppa')!;
     // A kill after the first .deb went in: the suite holds one of the two.
     await reprepro({ ...(await ensureArchive(ws, 'local', key)) }, key, ['includedeb', 'ppa', lib]);
-    const first = await publishStageBinaries(ws, st, key, '2.0-1~ppa1', build);
+    const first = await publishStageBinaries(ws, st, '2.0-1~ppa1', build);
     expect(first.binaries!.map((b) => `${b.package} ${b.version} ${b.architecture}`)).toEqual(['liba 2.0-1~ppa1 all', 'liba-dev 2.0-1~ppa1 all']);
-    const again = await publishStageBinaries(ws, st, key, '2.0-1~ppa1', build);
+    const again = await publishStageBinaries(ws, st, '2.0-1~ppa1', build);
     expect(again).toEqual(first);
     const listed = readPackagesIndex(join(t.root, '.pipeline', 'archive'), 'ppa', ['amd64']);
     expect(listed.map((e) => `${e.package}=${e.version}`).sort()).toEqual(['liba-dev=2.0-1~ppa1', 'liba=2.0-1~ppa1']);
@@ -93,9 +93,9 @@ describe('the local archive as a PPA', () => {
       stage: 'devel', version: '2.0-1', binaryFrom: { stage: 'ppa', version: '2.0-1~ppa1', finishedAt: '2026-12-07T00:00:00Z' },
       noOwnBinaries: 'the binary test-build is the ppa build of 2.0-1~ppa1 (2026-12-07 00:00): its .debs carry 2.0-1~ppa1, so this stage publishes its source only',
     });
-    expect(await publishStageBinaries(ws, st, key, '2.0-1', lent)).toEqual({ binaries: [], binariesNote: lent.noOwnBinaries });
+    expect(await publishStageBinaries(ws, st, '2.0-1', lent)).toEqual({ binaries: [], binariesNote: lent.noOwnBinaries });
     const wrong = await buildRecordOf([await makeDeb(join(dir, 'binary'), 'libb', '2.0-1~ppa1')]);
-    await expect(publishStageBinaries(ws, st, key, '2.0-1', wrong)).rejects.toThrow(/built from source version 2\.0-1~ppa1, not 2\.0-1: not published beside it/);
+    await expect(publishStageBinaries(ws, st, '2.0-1', wrong)).rejects.toThrow(/built from source version 2\.0-1~ppa1, not 2\.0-1: not published beside it/);
     expect(readPackagesIndex(join(t.root, '.pipeline', 'archive'), 'trixie', ['amd64'])).toEqual([]);
   });
 
@@ -163,6 +163,39 @@ describe('sbuild\'s log: the in-set build dependencies a build installed', () =>
       ]);
     } finally {
       rmSync(t.root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a Launchpad PPA target as the stage\'s repository', () => {
+  it('its apt line, signed-by the configured keyring; without one, not used, saying why', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pipeline-ppa-repo-'));
+    try {
+      const REPO = join(import.meta.dirname, '..', '..');
+      const yaml = readFileSync(join(REPO, 'profiles', 'ubuntu.yaml'), 'utf8');
+      const load = (text: string) => {
+        writeFileSync(join(root, 'ubuntu.yaml'), text.replace(/^root: .*$/m, `root: ${REPO}`));
+        return loadWorkspace({ config: join(root, 'ubuntu.yaml'), env: { PIPELINE_STATE_DIR: join(root, 'state') } });
+      };
+      const bare = stageRepository(load(yaml), 'ppa')!;
+      expect(bare).toMatchObject({ kind: 'remote', available: false, uri: 'https://ppa.launchpadcontent.net/ensemble/ppa/ubuntu' });
+      expect(bare.why).toContain('archives.launchpad-ppa.keyring is not set');
+      writeFileSync(join(root, 'ppa.asc'), '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n-----END PGP PUBLIC KEY BLOCK-----\n');
+      const ws = load(yaml.replace('    index: https://ppa.launchpadcontent.net/ensemble/ppa/ubuntu\n', `    index: https://ppa.launchpadcontent.net/ensemble/ppa/ubuntu\n    keyring: ${join(root, 'ppa.asc')}\n`));
+      const repo = stageRepository(ws, 'ppa')!;
+      expect(repo.available).toBe(true);
+      expect(repo.line).toBe(`deb [signed-by=${join(root, 'ppa.asc')}] https://ppa.launchpadcontent.net/ensemble/ppa/ubuntu ${repo.suite} main`);
+      const view = mkdtempSync(join(tmpdir(), 'pipeline-view-'));
+      const seen = await chrootRepository(ws, repo, view);
+      expect(seen.line).toBe(`deb [signed-by=${STAGE_ARCHIVE_MOUNT}/stage-keyring.asc] https://ppa.launchpadcontent.net/ensemble/ppa/ubuntu ${repo.suite} main`);
+      expect(readFileSync(join(view, 'stage-keyring.asc'), 'utf8')).toContain('BEGIN PGP PUBLIC KEY BLOCK');
+      rmSync(view, { recursive: true, force: true });
+      // A snapshot directory the unshare chroot could not reach is refused in one line.
+      await expect(chrootRepository(ws, repo, join(root, 'view'))).rejects.toThrow(/is not searchable by others/);
+      // The Ubuntu archive itself (a dput target that is no PPA) is not an extra repository.
+      expect(stageRepository(ws, 'devel')).toBeUndefined();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

@@ -26,7 +26,7 @@ import { archiveLockName, withLock } from '../state/lock.js';
 import type { BuildRecord, PublishRecord } from '../state/records.js';
 import { readPackagesIndex } from './packagesIndex.js';
 import { recoverArchive, reprepro, repreproArchive } from './reprepro.js';
-import type { SigningKey } from './signing.js';
+import { ensureSigningKey } from './signing.js';
 
 export type StageBinaries = Pick<PublishRecord, 'binaries' | 'binariesNote'>;
 
@@ -56,7 +56,7 @@ async function debFields(path: string, sha256: string): Promise<Deb> {
  * Publish the stage's own binaries beside `version`'s source in the stage's suite of the local
  * archive (see above). Returns what the suite lists for them, or why there are none.
  */
-export async function publishStageBinaries(ws: Workspace, st: StageConfig, key: SigningKey, version: string, build: BuildRecord): Promise<StageBinaries> {
+export async function publishStageBinaries(ws: Workspace, st: StageConfig, version: string, build: BuildRecord): Promise<StageBinaries> {
   const own = ownDebs(build);
   if ('none' in own) return { binaries: [], binariesNote: own.none };
   const debs: Deb[] = [];
@@ -70,6 +70,7 @@ export async function publishStageBinaries(ws: Workspace, st: StageConfig, key: 
     }
     debs.push(d);
   }
+  const key = await ensureSigningKey(ws, { create: true });
   const archive = repreproArchive(ws, st.target.archive);
   const suite = st.target.suite;
   const listed = () => readPackagesIndex(archive.dir, suite, archive.config.architectures);

@@ -298,7 +298,7 @@ export abstract class BaseStage implements Stage {
     const landed = await confirmUpload(run.ws, this.config, plan, set, published, run.progress);
     // The local archive is a PPA: its "builders" publish the stage's binaries beside the source.
     const binaries = landed.confirmed && run.ws.config.archives[this.config.target.archive]?.kind === 'reprepro'
-      ? await publishStageBinaries(run.ws, this.config, await ensureSigningKey(run.ws, { create: true }), plan.version, this.out<BuildRecord>(run, 'build'))
+      ? await publishStageBinaries(run.ws, this.config, plan.version, this.out<BuildRecord>(run, 'build'))
       : {};
     const record = { ...landed, ...binaries, ...gitField(set.git) };
     const store = new StateStore(run.ws.stateDir);
