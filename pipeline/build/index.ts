@@ -223,14 +223,19 @@ function failed(part: 'source' | 'binary', r: SbuildResult): Pick<BuildRecord, '
 
 async function runBuild(a: RunBuildArgs): Promise<BuildRecord> {
   // The stage's archive as the chroot sees it: a snapshot bind-mounted by sbuild, removed after.
-  const view = stageArchiveViewDir();
-  const phase = a.stageArchive.repo ? a.progress.phase(`stage archive ${a.stageArchive.repo.suite}`) : undefined;
-  const seen = a.stageArchive.repo ? await chrootRepository(a.ws, a.stageArchive.repo, view) : undefined;
-  phase?.done(`${seen!.packages.length} binar${seen!.packages.length === 1 ? 'y' : 'ies'}${a.stageArchive.offered.length ? `; build-depends on ${a.stageArchive.offered.join(', ')}` : ''}`);
+  const repo = a.stageArchive.repo;
+  const view = repo ? stageArchiveViewDir() : undefined;
   try {
+    let seen: ChrootRepository | undefined;
+    if (repo && view) {
+      const phase = a.progress.phase(`stage archive ${repo.suite}`);
+      seen = await chrootRepository(a.ws, repo, view);
+      const n = seen.packages.length;
+      phase.done(`${n} binar${n === 1 ? 'y' : 'ies'}${a.stageArchive.offered.length ? `; build-depends on ${a.stageArchive.offered.join(', ')}` : ''}`);
+    }
     return { ...await runBuildIn(a, seen), ...stageArchiveRecord(a.stageArchive) };
   } finally {
-    rmSync(view, { recursive: true, force: true });
+    if (view) rmSync(view, { recursive: true, force: true });
   }
 }
 
