@@ -5,7 +5,9 @@
 //   A. without the stage archive (the command line and config a build had before it existed)
 //   B. with it: the snapshot of the ppa suite (timed on its own), the extra repository and the
 //      bind mount, as pipeline runs it
-// and prints each round's wall times, the medians and the difference B − A (the cost per build).
+// and prints each round's wall times, the medians and their difference B − A (on a loaded machine
+// the builds' own spread swamps it), then the two parts of the cost measured on their own: the
+// snapshot, and apt-get update of the suite (host apt, private configuration, empty list vs the line).
 // Rounds: argv[2] (default 3). Needs the compiled library (`npm run bench:stage-archive`).
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -72,10 +74,35 @@ for (let i = 0; i < rounds; i++) {
     rmSync(out, { recursive: true, force: true });
   }
 }
+// The part of B − A that apt does: `apt-get update` of the stage's suite alone (a private apt
+// configuration on the host, as the chroot's apt reads the snapshot: gpgv on InRelease, the
+// Packages index) against an empty sources list, alternating.
+const aptDir = join(root, 'apt');
+const aptUpdate = async (lines) => {
+  for (const sub of ['etc/sources.list.d', 'etc/preferences.d', 'state/lists/partial', 'cache/archives/partial']) mkdirSync(join(aptDir, sub), { recursive: true });
+  rmSync(join(aptDir, 'state', 'lists'), { recursive: true, force: true });
+  mkdirSync(join(aptDir, 'state', 'lists', 'partial'), { recursive: true });
+  writeFileSync(join(aptDir, 'etc', 'sources.list'), lines.map((l) => `${l}\n`).join(''));
+  writeFileSync(join(aptDir, 'status'), '');
+  const o = [`Dir::Etc::sourcelist=${join(aptDir, 'etc', 'sources.list')}`, `Dir::Etc::sourceparts=${join(aptDir, 'etc', 'sources.list.d')}`,
+    `Dir::Etc::preferencesparts=${join(aptDir, 'etc', 'preferences.d')}`, `Dir::State=${join(aptDir, 'state')}`, `Dir::State::status=${join(aptDir, 'status')}`,
+    `Dir::Cache=${join(aptDir, 'cache')}`, 'Acquire::Languages=none', ...(process.getuid() === 0 ? ['APT::Sandbox::User=root'] : [])].flatMap((x) => ['-o', x]);
+  const t0 = performance.now();
+  await execa('apt-get', [...o, 'update', '-qq'], { env: { LC_ALL: 'C.UTF-8' } });
+  return performance.now() - t0;
+};
+const aptWithout = [];
+const aptWithSuite = [];
+for (let i = 0; i < 5; i++) {
+  aptWithout.push(await aptUpdate([]));
+  aptWithSuite.push(await aptUpdate([repo.line]));
+}
 const s = (x) => `${(x / 1000).toFixed(1)} s`;
+const ms = (x) => `${Math.round(x)} ms`;
 console.log(JSON.stringify({
-  rounds, withoutMs: a.map(Math.round), withMs: b.map(Math.round), snapshotMs: snap.map(Math.round),
-  medianWithout: s(median(a)), medianWith: s(median(b)), costPerBuild: s(median(b) - median(a)), snapshot: s(median(snap)),
+  rounds, load: loadavg()[0], withoutMs: a.map(Math.round), withMs: b.map(Math.round), snapshotMs: snap.map(Math.round),
+  medianWithout: s(median(a)), medianWith: s(median(b)), differenceOfMedians: s(median(b) - median(a)), snapshot: ms(median(snap)),
+  aptUpdateOfTheSuite: ms(median(aptWithSuite) - median(aptWithout)),
 }, null, 1));
 await execa('gpgconf', ['--homedir', join(root, 'gnupg'), '--kill', 'all'], { reject: false });
 rmSync(root, { recursive: true, force: true });
