@@ -22,6 +22,7 @@ import type { Workspace } from '../config/workspace.js';
 import { sha256File } from '../debian/dsc.js';
 import { compareVersions } from '../debian/version.js';
 import { PipelineError } from '../errors.js';
+import { faultPoint } from '../state/faults.js';
 import { archiveLockName, withLock } from '../state/lock.js';
 import type { BuildRecord, PublishRecord } from '../state/records.js';
 import { readPackagesIndex } from './packagesIndex.js';
@@ -86,6 +87,7 @@ export async function publishStageBinaries(ws: Workspace, st: StageConfig, versi
       }
     }
     if (missing.length) await reprepro(archive, key, ['includedeb', suite, ...missing.map((d) => d.path)]);
+    faultPoint('confirm.after-binaries');
     const binaries = debs.map((d) => {
       const e = find(d);
       if (!e || e.sha256 !== d.sha256) throw new PipelineError(`${d.package} ${d.version} is not in ${suite}'s Packages index after includedeb`, { file: join(archive.dir, 'dists', suite), exitCode: 1 });

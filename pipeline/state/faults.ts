@@ -28,6 +28,8 @@ export const FAULT_POINTS = [
   'step.before-run',
   'step.after-run',
   'publish.after-dput-before-archive-update',
+  /** The stage's binaries are in the suite, the confirm step has not recorded it (archive/stageBinaries.ts). */
+  'confirm.after-binaries',
   'chroot.refresh',
 ] as const;
 
