@@ -32,10 +32,10 @@ export interface QaCheckDeclaration {
 export const QA_CHECKS: readonly QaCheckDeclaration[] = [
   { name: 'installability', title: 'installability',
     explanation: 'the built binaries install in a clean chroot of the target (for a backport: the LTS release, its pockets and backports); an unmet dependency is named',
-    tool: 'apt-get (simulation in the stage\'s chroot)', defaults: { ppa: 'block', devel: 'block', backports: 'block' } },
+    tool: 'dose-debcheck over the target\'s Packages lists', defaults: { ppa: 'block', devel: 'block', backports: 'block' } },
   { name: 'upgrade-path', title: 'upgrade path',
     explanation: 'install the version the target ships, upgrade to this upload (for a backport, then to the devel stage\'s version), remove and purge: maintainer scripts succeed, no file left behind or overwritten',
-    tool: 'apt-get and dpkg in the stage\'s chroot (piuparts\' checks)', defaults: { ppa: 'block', devel: 'block', backports: 'block' } },
+    tool: 'piuparts in the stage\'s cached chroot', defaults: { ppa: 'block', devel: 'block', backports: 'block' } },
   { name: 'autopkgtest', title: 'autopkgtest',
     explanation: 'the package\'s own debian/tests pass against the built binaries in the stage\'s container',
     tool: 'autopkgtest', defaults: { ppa: 'block', devel: 'block', backports: 'block' } },

@@ -5,8 +5,10 @@
  */
 import type { QaCheck } from './check.js';
 import type { QaCheckName } from './checks.js';
+import { installability } from './installability.js';
+import { upgradePath } from './upgradePath.js';
 
-export const QA_IMPLEMENTATIONS: QaCheck[] = [];
+export const QA_IMPLEMENTATIONS: QaCheck[] = [installability, upgradePath];
 
 export function qaImplementation(name: QaCheckName): QaCheck | undefined {
   return QA_IMPLEMENTATIONS.find((c) => c.name === name);

@@ -16,6 +16,7 @@ import { applyWaiver, findWaiver, type Waiver } from '../stages/gates.js';
 import { readUploadEvidence, writeUploadEvidence } from '../stages/upload.js';
 import type { QaContext, QaOutcome } from './check.js';
 import { QA_CHECKS, qaSeverities, type QaCheckName, type QaSeverity } from './checks.js';
+import { qaBinaries } from './binaries.js';
 import { qaImplementation } from './registry.js';
 
 export interface QaResult {
@@ -50,8 +51,9 @@ export function plannedChecks(ctx: Pick<QaContext, 'stage'>): Array<{ check: QaC
 }
 
 /** sha256 over the binary artifacts' sha256s: a rebuilt binary is a new subject for every check. */
-export function binariesKey(ctx: Pick<QaContext, 'build'>): string {
-  const debs = ctx.build.artifacts.filter((a) => /\.u?deb$/.test(a.path)).map((a) => a.sha256).sort();
+export function binariesKey(ctx: Pick<QaContext, 'build' | 'ws'>): string {
+  // A build that reused another stage's test-build judges that build's .debs (qa/binaries.ts).
+  const debs = qaBinaries(ctx.ws, ctx.build).debs.map((a) => a.sha256).sort();
   return createHash('sha256').update(debs.join('\n')).digest('hex');
 }
 

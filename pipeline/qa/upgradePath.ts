@@ -1,0 +1,164 @@
+/**
+ * Check `upgrade-path`: the upload's binaries really installed, upgraded to and purged in a clean
+ * chroot of the stage's target, by piuparts itself (Debian package piuparts, run as root).
+ *
+ * The chroot is the stage's cached buildd tarball (build/chroots.ts), unpacked into the check's
+ * work directory and handed to piuparts as `--existing-chroot` (piuparts 1.1 reads only .tar.gz
+ * base tarballs; `--hard-link` makes its copy cost nothing). piuparts gets the stage's QA
+ * repositories (qa/repositories.ts) as its mirror and `--extra-repo` lines, and runs its two
+ * tests on the .debs:
+ *   - install and purge: the upload alone (a fresh install), then remove and purge;
+ *   - upgrade: the version apt installs from the target (what the target ships: for a backport
+ *     the LTS's own version — its release and pockets outrank the NotAutomatic backports suite),
+ *     then the upload over it, then purge. Nothing shipped: piuparts says so, fresh install only.
+ * Its checks are the ones asked for: every maintainer script must succeed, no file may be left
+ * behind after purge, dpkg refuses a file overwritten without Replaces, no process left running.
+ * piuparts mounts /proc and /dev/pts in the chroot: it runs in its own mount namespace (unshare
+ * --mount), so a killed run leaves no mount on the host.
+ *
+ * The backport's next step — a user upgrading to the next release gets the devel stage's version
+ * — needs the devel stage's binaries in the local archive (issue #16 item 4); until the archive
+ * holds them, the reason says that step was not run.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { repreproArchive } from '../archive/reprepro.js';
+import { chrootSpecFor, ensureChroot } from '../build/chroots.js';
+import type { StageConfig } from '../config/schema.js';
+import type { Workspace } from '../config/workspace.js';
+import { EXIT, PipelineError } from '../errors.js';
+import { parseDeb822File } from '../debian/deb822.js';
+import { execaSupervised } from '../tools/supervised.js';
+import type { QaCheck, QaContext, QaOutcome } from './check.js';
+import { qaDeclaration } from './checks.js';
+import { qaBinaries } from './binaries.js';
+import { qaRepositories } from './repositories.js';
+
+/** What piuparts' log says went wrong: its first ERROR/FAIL line and the output under it. */
+export interface PiupartsFailure {
+  /** The ERROR/FAIL line, the chroot path dropped (`Command failed (status=100): apt-get ... install ./tmp/x.deb`). */
+  what: string;
+  /** dpkg's own complaint, when there is one (`installed hello package post-installation script subprocess returned error exit status 1`). */
+  dpkg?: string;
+  /** The maintainer script that failed, when dpkg names one (postinst, prerm, postrm, preinst) and its package. */
+  script?: { name: string; package: string };
+  /** The last lines of the failing command's output (apt's progress lines dropped). */
+  tail: string[];
+}
+
+const SCRIPTS: Record<string, string> = {
+  'post-installation': 'postinst', 'pre-installation': 'preinst', 'pre-removal': 'prerm', 'post-removal': 'postrm',
+};
+
+export function piupartsFailure(log: string, tailLines = 8): PiupartsFailure | undefined {
+  const lines = log.split('\n');
+  const stamp = /^\d+m[\d.]+s (\w+): ?(.*)$/;
+  const at = lines.findIndex((l) => { const m = stamp.exec(l); return Boolean(m && (m[1] === 'ERROR' || m[1] === 'FAIL') && !/piuparts run ends/.test(m[2]!)); });
+  if (at < 0) return undefined;
+  const head = stamp.exec(lines[at]!)![2]!;
+  const body: string[] = [];
+  for (const l of lines.slice(at + 1)) {
+    if (stamp.test(l)) break;
+    body.push(l.replace(/^ {2}/, ''));
+  }
+  // The command's output is logged twice around an ERROR line (as it ran, then again): the part above is the same.
+  const useful = body.filter((l) => l.trim() && !/^\(Reading database/.test(l) && !/^debconf: delaying package configuration/.test(l));
+  const what = head.replace(/\['chroot', '[^']*', /, '[').replace(/\['([^\]]*)'\]/, (_m, inner: string) => inner.split("', '").join(' '));
+  const dpkg = useful.map((l) => l.trim()).find((l) => /(maintainer|installation|removal) script subprocess returned error|trying to overwrite|subprocess .* returned error exit status/.test(l));
+  const proc = useful.map((l) => /error processing (?:package|archive) (\S+)/.exec(l)?.[1]).find(Boolean);
+  const kind = dpkg ? Object.keys(SCRIPTS).find((k) => dpkg.includes(`${k} script`)) : undefined;
+  return {
+    what,
+    ...(dpkg ? { dpkg } : {}),
+    ...(kind && proc ? { script: { name: SCRIPTS[kind]!, package: basename(proc).replace(/_.*$/, '') } } : {}),
+    tail: useful.slice(-tailLines),
+  };
+}
+
+/** The highest version of `names` the devel stage's local archive suite holds as binaries, if any. */
+export function develBinaryVersion(ws: Workspace, names: string[], arch: string): { version?: string; why: string } {
+  const devel = ws.config.stages.find((s) => s.kind === 'devel');
+  if (!devel) return { why: 'no devel stage in pipeline.yaml' };
+  const archive = ws.config.archives[devel.target.archive];
+  if (archive?.kind !== 'reprepro') return { why: `the devel stage's archive ${devel.target.archive} is not the local archive` };
+  const dir = repreproArchive(ws, devel.target.archive).dir;
+  const file = join(dir, 'dists', devel.target.suite, 'main', `binary-${arch}`, 'Packages');
+  const held = existsSync(file) ? parseDeb822File(file, { allowEmpty: true }).paragraphs.filter((p) => names.includes(p.value('Package') ?? '')) : [];
+  if (!held.length) return { why: `the local archive's ${devel.target.suite} suite holds no binaries of ${names.join(', ')} (source-only uploads)` };
+  return { why: 'held', version: held[0]!.value('Version') ?? '' };
+}
+
+/** The stage's cached chroot tarball, unpacked into the work directory (piuparts copies it by hard links). */
+async function stagedChroot(ctx: QaContext, stage: StageConfig): Promise<{ root: string; standIn?: string }> {
+  const arch = stage.builder.architectures[0] ?? 'amd64';
+  const entry = await ensureChroot(ctx.ws, chrootSpecFor(ctx.ws, stage, arch));
+  const root = join(ctx.workDir, 'chroot');
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  await execa('tar', ['--zstd', '-xf', entry.tarball, '-C', root]);
+  return { root, ...(stage.builder.standIn ? { standIn: stage.builder.standIn } : {}) };
+}
+
+export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
+  const { debs, from } = qaBinaries(ctx.ws, ctx.build);
+  if (!debs.length) {
+    if (ctx.build.binaryFrom) return { verdict: 'blocked', reason: `the binaries of ${from!.stage} ${from!.version}, whose test-build this stage reused, are gone`, fix: `pipeline build ${ctx.pkg} --stage ${ctx.stage.name}` };
+    return { verdict: 'not-applicable', reason: 'the build made no binary packages' };
+  }
+  if (process.getuid?.() !== 0) throw new PipelineError('upgrade-path runs piuparts, which needs root (it chroots, mounts /proc and installs packages)', { exitCode: EXIT.environment, hint: `run as root, or set qa: { upgrade-path: off } for stage ${ctx.stage.name} in pipeline.yaml` });
+  mkdirSync(ctx.workDir, { recursive: true });
+  const repos = qaRepositories(ctx.ws, ctx.stage);
+  const [release, ...others] = repos;
+  const { root } = await stagedChroot(ctx, ctx.stage);
+  const log = join(ctx.workDir, 'piuparts.log');
+  rmSync(log, { force: true });
+  try {
+    // signed-by keyrings and file:// repositories must exist at the same path inside the chroot.
+    const binds: string[] = [];
+    for (const r of others) {
+      if (r.keyring && existsSync(r.keyring)) { mkdirSync(join(root, dirname(r.keyring)), { recursive: true }); copyFileSync(r.keyring, join(root, r.keyring)); }
+      if (r.mirror.startsWith('file://')) binds.push(r.mirror.replace(/^file:\/\//, ''));
+    }
+    const args = [
+      '--mount', '--propagation', 'private', '--',
+      'piuparts', '--existing-chroot', root, '--hard-link', '--tmpdir', ctx.workDir, '-l', log,
+      '-d', release!.suite, '-m', `${release!.mirror} ${release!.components.join(' ')}`,
+      ...others.flatMap((r) => ['--extra-repo', r.line]),
+      ...binds.flatMap((b) => [`--bindmount=${b}`]),
+      ...debs.map((d) => d.path),
+    ];
+    const started = Date.now();
+    const r = await execaSupervised('unshare', args, { reject: false, all: true, env: { LC_ALL: 'C.UTF-8' }, ...(ctx.signal ? { cancelSignal: ctx.signal } : {}) });
+    const secs = Math.round((Date.now() - started) / 1000);
+    const text = existsSync(log) ? readFileSync(log, 'utf8') : String(r.all ?? '');
+    const names = debs.map((d) => basename(d.path).replace(/_.*$/, ''));
+    const which = from ? ` (the ${from.stage} test-build's binaries, ${from.version})` : '';
+    const details: Record<string, unknown> = { tool: 'piuparts', seconds: secs, repositories: repos.map((x) => x.line), binaries: debs.map((d) => basename(d.path)) };
+    if (r.exitCode !== 0) {
+      const f = piupartsFailure(text);
+      if (!f) throw new PipelineError(`piuparts failed (exit ${r.exitCode}) without a failure in its log: ${String(r.all ?? '').trim().split('\n').pop()}`, { exitCode: EXIT.environment, file: log });
+      const script = f.script ? `${f.script.package}'s ${f.script.name} failed` : f.dpkg ?? f.what;
+      return {
+        verdict: 'blocked',
+        reason: `piuparts${which}: ${script} — ${f.tail.join(' ⏎ ')} (full log: ${log})`,
+        ...(f.script ? { todo: `fix debian/${f.script.package}.${f.script.name} (or debian/${f.script.name}): it must succeed in a clean ${ctx.stage.target.series} chroot` } : { todo: `see ${log}` }),
+        log, details: { ...details, failure: f },
+      };
+    }
+    const fresh = /Can't test upgrade: packages not known by apt-get/.test(text);
+    const steps = fresh
+      ? `fresh install and purge (${ctx.stage.target.series} ships no ${names.join(', ')}: no upgrade to test)`
+      : `install and purge, and the upgrade from the version ${release!.suite} ships to this upload`;
+    let next = '';
+    if (ctx.stage.kind === 'backports') {
+      const devel = develBinaryVersion(ctx.ws, names, ctx.stage.builder.architectures[0] ?? 'amd64');
+      next = devel.version ? `; the devel stage's ${devel.version} is in the local archive: the release upgrade to it is not run yet` : `; the upgrade to the devel stage's version not run: ${devel.why}`;
+    }
+    return { verdict: 'pass', reason: `piuparts${which}: ${steps} passed (maintainer scripts, no file left after purge, no overwrite) in ${secs} s${next}`, log, details: { ...details, upgradeTested: !fresh } };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+export const upgradePath: QaCheck = { ...qaDeclaration('upgrade-path')!, run: checkUpgradePath };

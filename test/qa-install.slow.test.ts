@@ -1,0 +1,93 @@
+/**
+ * The installability and upgrade-path QA checks with the real tools: fixture packages built with
+ * dpkg-buildpackage (test/fixtures/packages), judged for the backports stage (bookworm, its
+ * pockets and bookworm-backports) — dose-debcheck over the real Packages lists, piuparts in the
+ * shared cached bookworm chroot of the slow project (test/setup/chroots.ts).
+ */
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Workspace } from '../pipeline/config/workspace.js';
+import type { QaContext } from '../pipeline/qa/check.js';
+import { checkInstallability } from '../pipeline/qa/installability.js';
+import { checkUpgradePath } from '../pipeline/qa/upgradePath.js';
+import { sha256File } from '../pipeline/source/fetch.js';
+import type { StagePlan } from '../pipeline/stages/plan.js';
+import type { UploadSet } from '../pipeline/stages/upload.js';
+import { stagesWorkspace, type StagesWorkspace } from './helpers/stagesWorkspace.js';
+import { REPO } from './helpers/workspace.js';
+
+const FIXTURES = join(REPO, 'test', 'fixtures', 'packages');
+
+describe('QA: installability (dose-debcheck) and upgrade path (piuparts)', () => {
+  let t: StagesWorkspace;
+  let restore: () => void;
+  let ws: Workspace;
+  let scratch: string;
+  const debs: Record<string, string> = {};
+
+  beforeAll(async () => {
+    t = stagesWorkspace({ packages: [], config: readFileSync(join(REPO, 'pipeline.yaml'), 'utf8') });
+    t.env.PIPELINE_CACHE_DIR = inject('chrootCacheDir');
+    restore = t.use();
+    ws = t.ws();
+    scratch = mkdtempSync(join(tmpdir(), 'qa-install-'));
+    for (const pkg of ['hello-native', 'qa-broken-postinst', 'qa-unsat-depends']) {
+      cpSync(join(FIXTURES, pkg), join(scratch, pkg), { recursive: true });
+      await execa('dpkg-buildpackage', ['-b', '-uc', '-us'], { cwd: join(scratch, pkg) });
+      debs[pkg] = join(scratch, `${pkg}_1.0_all.deb`);
+    }
+  });
+  afterAll(async () => { restore(); await t.cleanup(); rmSync(scratch, { recursive: true, force: true }); });
+
+  async function ctxFor(pkg: string): Promise<QaContext> {
+    const stage = ws.config.stages.find((s) => s.name === 'backports')!;
+    const deb = debs[pkg]!;
+    return {
+      ws, pkg, stage, plan: { version: '1.0' } as StagePlan,
+      build: {
+        package: pkg, version: '1.0', stage: 'backports', status: 'successful', outDir: scratch, inputsHash: 'test', finishedAt: new Date().toISOString(),
+        artifacts: [{ path: deb, sha256: await sha256File(deb), size: statSync(deb).size }],
+      },
+      upload: { dir: join(scratch, 'upload', pkg) } as UploadSet,
+      sourceId: 'test', workDir: join(scratch, 'qa', pkg),
+    };
+  }
+
+  it('blocks an uninstallable dependency at installability, naming it', async () => {
+    const o = await checkInstallability(await ctxFor('qa-unsat-depends'));
+    expect(o.verdict).toBe('blocked');
+    expect(o.reason).toContain('qa-unsat-depends 1.0: unmet dependency pipeline-no-such-runtime-package (>= 99)');
+    expect(o.reason).toContain('bookworm-backports');
+    expect(existsSync(o.log!)).toBe(true);
+  });
+
+  it('blocks a failing postinst at the upgrade path, quoting its output', async () => {
+    const ctx = await ctxFor('qa-broken-postinst');
+    expect((await checkInstallability(ctx)).verdict).toBe('pass');
+    const o = await checkUpgradePath(ctx);
+    expect(o.verdict, o.reason).toBe('blocked');
+    expect(o.reason).toContain("qa-broken-postinst's postinst failed");
+    expect(o.reason).toContain('cannot write /etc/qa-broken-postinst.conf');
+    expect(o.reason).toContain('post-installation script subprocess returned error exit status 3');
+    expect(o.todo).toContain('debian/qa-broken-postinst.postinst');
+    // The full log stays in the check's work directory; the unpacked chroot does not.
+    expect(readFileSync(o.log!, 'utf8')).toContain('piuparts');
+    expect(o.log!.startsWith(ctx.workDir)).toBe(true);
+    expect(existsSync(join(ctx.workDir, 'chroot'))).toBe(false);
+  });
+
+  it('passes a good package at both', async () => {
+    const ctx = await ctxFor('hello-native');
+    const inst = await checkInstallability(ctx);
+    expect(inst.verdict, inst.reason).toBe('pass');
+    expect(inst.reason).toMatch(/^1 binary package installable against bookworm, bookworm-updates, bookworm-security, bookworm-backports/);
+    const up = await checkUpgradePath(ctx);
+    expect(up.verdict, up.reason).toBe('pass');
+    // bookworm ships no hello-native: a fresh install and purge, said so; the backport's next step is named.
+    expect(up.reason).toContain('bookworm ships no hello-native: no upgrade to test');
+    expect(up.reason).toContain("the upgrade to the devel stage's version not run");
+  });
+});
