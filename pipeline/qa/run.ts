@@ -64,10 +64,11 @@ export function toVerdict(check: QaCheckName, severity: QaSeverity, o: QaOutcome
   return { gate: check, verdict: 'blocked', reason: o.reason, ...(o.fix ? { fix: o.fix } : {}) };
 }
 
-export async function runQa(ctx: QaContext, waivers: readonly Waiver[] = []): Promise<{ verdicts: GateVerdict[]; record: QaRecord }> {
+/** `force`: run every check again, ignoring the results kept in qa.json (`pipeline qa --force`). */
+export async function runQa(ctx: QaContext, waivers: readonly Waiver[] = [], opts: { force?: boolean } = {}): Promise<{ verdicts: GateVerdict[]; record: QaRecord }> {
   mkdirSync(ctx.workDir, { recursive: true });
   const judged = { sourceId: ctx.sourceId, binaries: binariesKey(ctx) };
-  const previous = readUploadEvidence<QaRecord>(ctx.upload.dir, 'qa');
+  const previous = opts.force ? undefined : readUploadEvidence<QaRecord>(ctx.upload.dir, 'qa');
   const record: QaRecord = { package: ctx.pkg, stage: ctx.stage.name, version: ctx.plan.version, sourceId: ctx.sourceId, results: [] };
   const verdicts: GateVerdict[] = [];
   for (const planned of plannedChecks(ctx)) {

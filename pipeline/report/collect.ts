@@ -26,6 +26,7 @@ import {
   buildChecks, dependenciesCheck, freezeCheck, lintChecks, reachedCheck, stageEvidence, stageVerdict, versionPolicyCheck,
   type GateRecordFile, type StageEvidence,
 } from './stageChecks.js';
+import { qaChecks } from './qaChecks.js';
 
 export interface CollectOptions {
   /** The release series (default: the devel stage's target series). */
@@ -148,6 +149,7 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
         ...buildChecks(name, def, s, ev),
         ...lintChecks(name, s, ev),
         versionPolicyCheck(name, s, ev),
+        ...qaChecks(ws, name, s, ev),
         ...cleanTreeChecks(ev.gates),
       ].map((c) => ({ ...on, ...c }));
       let freeze: FreezeSummary | undefined;

@@ -9,6 +9,7 @@ import * as lint from './lint.js';
 import * as newPackage from './new.js';
 import * as packages from './packages.js';
 import * as promote from './promote.js';
+import * as qa from './qa.js';
 import * as report from './report.js';
 import * as resume from './resume.js';
 import * as runs from './runs.js';
@@ -20,6 +21,6 @@ import * as version from './version.js';
 /** Subcommands in the order `pipeline --help` lists them (the order of the work). */
 export const commands: ((program: Command) => void)[] = [
   packages, show, fetch, newPackage, doctor, version,
-  chroot, build, lint, promote, status, changelog, resume, runs,
+  chroot, build, lint, qa, promote, status, changelog, resume, runs,
   schedule, report, ci,
 ].map((m) => m.register);

@@ -4,9 +4,10 @@ import { PipelineError } from '../../errors.js';
 import { promote, promoteAll, type PromoteResult } from '../../stages/promote.js';
 import { GATES, UNWAIVABLE, type Waiver } from '../../stages/gates.js';
 import { action } from '../action.js';
+import { QA_CHECK_NAMES } from '../../qa/checks.js';
 
-/** The gates `--waive` may name (pipeline/stages/gates.ts; the version policy is never waivable). */
-const WAIVABLE: string[] = Object.values(GATES).filter((g) => !UNWAIVABLE.has(g));
+/** The gates `--waive` may name (pipeline/stages/gates.ts; the version policy is never waivable), and the QA checks. */
+const WAIVABLE: string[] = [...Object.values(GATES).filter((g) => !UNWAIVABLE.has(g)), ...QA_CHECK_NAMES];
 
 interface PromoteCliOptions {
   to?: string;
