@@ -27,7 +27,7 @@ export function stageVersion(base, stage) {
 /**
  * @typedef {{ build?: 'ok'|'ftbfs'|'source-fail'|'source-only', lint?: 'clean'|'dirty'|'stale'|'uncovered', lintian?: boolean,
  *             lintianClean?: boolean, lintOn?: 'dsc'|'changes',
- *             publish?: boolean|string, versionPolicy?: 'pass'|'blocked' }} StageState
+ *             publish?: boolean|string, versionPolicy?: 'pass'|'blocked', qa?: 'pass'|'blocked' }} StageState
  * @typedef {{ name: string, version: string, upstream?: string, depends?: string[], mir?: { required: boolean, team?: string },
  *             ffe?: string, watch?: boolean, tests?: boolean, sourceVersion?: string, stages?: Record<string, StageState> }} PackageSpec
  */
@@ -112,7 +112,16 @@ function writeStageRecords(state, p, stage, s) {
       package: p.name, stage, version, dscSha256: dscSha, sourceId: dscSha, changesSha256: sha(`changes ${version}`), at: '2026-11-20T10:00:00Z',
       verdicts: [s.versionPolicy === 'pass'
         ? { gate: 'version-policy', verdict: 'pass', reason: `${version} sorts above everything ${SUITE[stage]} has`, artifactSha256: dscSha }
-        : { gate: 'version-policy', verdict: 'blocked', reason: `${version} is already in ${SUITE[stage]}`, fix: `pipeline promote ${p.name} --to ${stage}`, artifactSha256: dscSha }],
+        : { gate: 'version-policy', verdict: 'blocked', reason: `${version} is already in ${SUITE[stage]}`, fix: `pipeline promote ${p.name} --to ${stage}`, artifactSha256: dscSha },
+      // The qa step's verdicts (pipeline/qa), appended to the same record.
+      ...(s.qa === 'pass' ? [
+        { gate: 'installability', verdict: 'pass', reason: `1 binary package installable against ${stage === 'backports' ? 'bookworm' : 'trixie'} (dose-debcheck)`, artifactSha256: dscSha },
+        { gate: 'upgrade-path', verdict: 'pass', reason: 'piuparts: fresh install and purge passed', artifactSha256: dscSha },
+      ] : []),
+      ...(s.qa === 'blocked' ? [
+        { gate: 'installability', verdict: 'pass', reason: '1 binary package installable (dose-debcheck)', artifactSha256: dscSha },
+        { gate: 'upgrade-path', verdict: 'blocked', reason: `piuparts: ${p.name}'s postinst failed — exit 3`, artifactSha256: dscSha },
+      ] : [])],
     });
   }
 }
@@ -122,7 +131,7 @@ export function generatedSpecs(count) {
   const specs = [];
   for (let i = 0; i < count; i++) {
     const name = `pkg${String(i).padStart(4, '0')}`;
-    const full = { build: 'ok', lint: 'clean', lintian: true, publish: true, versionPolicy: 'pass' };
+    const full = { build: 'ok', lint: 'clean', lintian: true, publish: true, versionPolicy: 'pass', qa: 'pass' };
     specs.push({
       name, version: `1.${i % 7}.${i % 3}-1`,
       depends: i % 10 ? [`pkg${String(i - 1).padStart(4, '0')}`] : [],

@@ -40,6 +40,7 @@ export function qaChecks(ws: Workspace, pkg: string, st: StageConfig, ev: StageE
   return plannedChecks({ stage: st }).filter((p) => p.severity !== 'off' && p.implemented).map((p): CheckResult => {
     const base = { check: p.check, title: `QA: ${qaDeclaration(p.check)?.title ?? p.check}` };
     if (!s || s.state === 'failed') return { ...base, verdict: 'unknown', reason: `nothing built for ${st.name} yet`, fix: `pipeline promote ${pkg} --to ${st.name}` };
+    if (s.state === 'built' && ev.build?.status === 'failed') return { ...base, verdict: 'unknown', reason: `no binaries to judge: the test-build of ${s.version} failed`, todo: 'fix the binary build first', artifactSha256: s.sourceId };
     const kept = results.get(p.check);
     const recorded = ev.gates?.verdicts.find((v) => v.gate === p.check);
     if (recorded) {

@@ -6,7 +6,7 @@ import { loadWorkspace, type Workspace } from '../../pipeline/config/workspace.j
 // @ts-expect-error plain JS module shared with the bench (no type declarations)
 import { writeReportWorkspace } from '../../bench/report-fixture.mjs';
 
-export const FULL = { build: 'ok', lint: 'clean', lintian: true, publish: true, versionPolicy: 'pass' } as const;
+export const FULL = { build: 'ok', lint: 'clean', lintian: true, publish: true, versionPolicy: 'pass', qa: 'pass' } as const;
 
 /** alpha: ready; beta: FTBFS + dirty copyright; delta: nothing recorded; gamma: new upstream in freeze, stale lint, MIR gaps. */
 export const MIXED = [
