@@ -20,13 +20,14 @@ import { listRuns, type RunListing } from '../state/runner.js';
 import { readJson } from '../state/store.js';
 import { gitOf, packageHeads } from '../git/provenance.js';
 import { cleanTreeChecks } from '../git/report.js';
-import { dependenciesInMainCheck, testsCheck, teamCheck, watchCheck, type MainIndex } from './mir.js';
+import { dependenciesInMainCheck, mirFromQa, testsCheck, teamCheck, watchCheck, type MainIndex } from './mir.js';
 import { worst, type CheckResult, type FreezeSummary, type OpenRun, type PackageReadiness, type ReadinessReport, type ReportVerdict, type StageVersions } from './model.js';
 import {
   buildChecks, dependenciesCheck, freezeCheck, lintChecks, reachedCheck, stageEvidence, stageVerdict, versionPolicyCheck,
   type GateRecordFile, type StageEvidence,
 } from './stageChecks.js';
 import { qaChecks } from './qaChecks.js';
+import { qaRepositories } from '../qa/repositories.js';
 
 export interface CollectOptions {
   /** The release series (default: the devel stage's target series). */
@@ -174,6 +175,8 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
 
     let mir: PackageReadiness['mir'];
     if (def.mir.required) {
+      // The release stage's QA verdicts answer what the tree alone cannot (report/mir.ts mirFromQa).
+      const mainOnly = qaRepositories(ws, R).every((r) => r.role !== 'extra' && r.components.every((c) => c === 'main'));
       const lintian = checks.find((c) => c.check === 'lintian')!;
       const items: CheckResult[] = [
         testsCheck(loaded.debianDir, name),
@@ -182,7 +185,7 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
         { ...lintian, check: 'mir-lintian', title: 'MIR: lintian clean' },
         teamCheck(def),
         dependenciesInMainCheck(loaded.debianDir, name, setBinaries, options.mainIndex, builtDebs(ev.build)),
-      ].map((c) => ({ ...c, stage: R.name }));
+      ].map((c) => ({ ...mirFromQa(c, checks, mainOnly), stage: R.name }));
       mir = { required: true, team: def.mir.team, verdict: worst(items.map((i) => i.verdict)), items };
     }
     const all = [...checks, ...(mir?.items ?? [])];

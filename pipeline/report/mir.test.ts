@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { binariesOfSources, builtDependencies, dependenciesInMainCheck, runtimeDependencies, testsCheck, watchCheck } from './mir.js';
+import { binariesOfSources, builtDependencies, dependenciesInMainCheck, mirFromQa, runtimeDependencies, testsCheck, watchCheck } from './mir.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -80,5 +80,31 @@ describe('MIR checklist items', () => {
   it('binary names from a Sources index, folded Binary fields included', () => {
     const text = 'Package: zookeeper\nBinary: libzookeeper-java, zookeeper,\n zookeeperd\nVersion: 3.9.3-1\n\nPackage: twisted\nBinary: python3-twisted\n';
     expect([...binariesOfSources(text)]).toEqual(['libzookeeper-java', 'zookeeper', 'zookeeperd', 'python3-twisted']);
+  });
+});
+
+describe('mirFromQa: QA verdicts answer what the tree cannot', () => {
+  const deps = { check: 'mir-dependencies', title: 'MIR: deps', verdict: 'unknown' as const, reason: '3 dependencies outside the set; main index: not checked', todo: 'run the report where the mirror is reachable' };
+  const tests = { check: 'mir-tests', title: 'MIR: tests', verdict: 'unknown' as const, reason: 'no explicit test step' };
+  const inst = { check: 'installability', title: 'QA: installability', verdict: 'pass' as const, reason: '1 binary package installable against trixie', artifactSha256: 'a'.repeat(64) };
+
+  it('installability against main-only repositories answers mir-dependencies', () => {
+    const r = mirFromQa(deps, [inst], true);
+    expect(r).toMatchObject({ verdict: 'pass', artifactSha256: 'a'.repeat(64) });
+    expect(r.reason).toContain('installable from main alone');
+    expect(r.todo).toBeUndefined();
+  });
+
+  it('not with a repository outside main, nor with a QA verdict that is no pass', () => {
+    expect(mirFromQa(deps, [inst], false)).toEqual(deps);
+    expect(mirFromQa(deps, [{ ...inst, verdict: 'blocked' }], true)).toEqual(deps);
+    expect(mirFromQa(deps, [{ ...inst, verdict: 'unknown' }], true)).toEqual(deps);
+  });
+
+  it('a passing autopkgtest answers mir-tests; a known verdict is never replaced', () => {
+    expect(mirFromQa(tests, [{ check: 'autopkgtest', title: 'QA: autopkgtest', verdict: 'pass', reason: '2 tests passed' }], true)).toMatchObject({ verdict: 'pass', reason: 'autopkgtest passed (QA: 2 tests passed)' });
+    expect(mirFromQa(tests, [inst], true)).toEqual(tests);
+    const blocked = { ...deps, verdict: 'blocked' as const };
+    expect(mirFromQa(blocked, [inst], true)).toEqual(blocked);
   });
 });

@@ -214,3 +214,26 @@ export function dependenciesInMainCheck(
     todo: `file MIRs for ${missing.map((a) => a[0]).join(', ')}, or add them to the package set (packages/<name>/package.yaml)`,
   };
 }
+
+/**
+ * A MIR item the tree alone left `unknown`, answered by the stage's QA verdicts where they apply:
+ *   mir-dependencies: installability passed against repositories that are all `main` (no extra
+ *     repository) — every runtime dependency resolved inside main, as check-mir asks;
+ *   mir-tests: the package's autopkgtest passed (pipeline/qa autopkgtest).
+ * Anything else, or a QA verdict that is not a pass, leaves the item as it was.
+ */
+export function mirFromQa(item: CheckResult, qa: readonly CheckResult[], mainOnly: boolean): CheckResult {
+  if (item.verdict !== 'unknown') return item;
+  const passed = (name: string) => qa.find((c) => c.check === name && c.verdict === 'pass');
+  const inst = passed('installability');
+  if (item.check === 'mir-dependencies' && inst && mainOnly) {
+    const { todo: _todo, ...rest } = item;
+    return { ...rest, verdict: 'pass', reason: `installable from main alone (QA installability: ${inst.reason ?? 'pass'})`, ...(inst.artifactSha256 ? { artifactSha256: inst.artifactSha256 } : {}) };
+  }
+  const tests = passed('autopkgtest');
+  if (item.check === 'mir-tests' && tests) {
+    const { todo: _todo, ...rest } = item;
+    return { ...rest, verdict: 'pass', reason: `autopkgtest passed (QA: ${tests.reason ?? 'pass'})`, ...(tests.artifactSha256 ? { artifactSha256: tests.artifactSha256 } : {}) };
+  }
+  return item;
+}

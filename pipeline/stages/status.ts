@@ -14,6 +14,9 @@ import { StateStore } from '../state/store.js';
 import { collectReadiness } from '../report/collect.js';
 import { VERDICT_SYMBOL, type OpenRun, type ReportVerdict } from '../report/model.js';
 import { readGateRecord } from './gates.js';
+import { QA_CHECK_NAMES } from '../qa/checks.js';
+
+const QA_NAMES = new Set<string>(QA_CHECK_NAMES);
 import { stageOf } from './lifecycle.js';
 import { standPoint } from './promote.js';
 import { packageHeads, provenance, provenanceText, type GitProvenance } from '../git/provenance.js';
@@ -33,6 +36,8 @@ export interface StatusCell {
   git?: GitProvenance;
   /** The binaries of the package set the stage's test-build installed (build/stageArchive.ts). */
   inSetBuildDeps?: InSetBuildDep[];
+  /** The stage's QA verdicts on the artifact it holds (pipeline/qa; absent when nothing is built). */
+  qa?: Array<{ check: string; verdict: ReportVerdict; reason?: string; fix?: string }>;
 }
 
 export interface StatusRow {
@@ -71,8 +76,13 @@ export async function status(ws: Workspace, packages?: string[]): Promise<Status
     const cells = stand.plans.map((p): StatusCell => {
       const last = store.read(pkg, p.stage, 'publish');
       const deps = store.read(pkg, p.stage, 'build')?.inSetBuildDeps;
+      const stageJudged = judged?.stages.find((x) => x.stage === p.stage);
+      const qa = stageJudged?.subject && stageJudged.subject.state !== 'failed'
+        ? stageJudged.checks.filter((c) => QA_NAMES.has(c.check)).map((c) => ({ check: c.check, verdict: c.verdict, ...(c.reason ? { reason: c.reason } : {}), ...(c.fix ?? c.todo ? { fix: c.fix ?? c.todo } : {}) }))
+        : [];
       return {
         ...(deps?.length ? { inSetBuildDeps: deps } : {}),
+        ...(qa.length ? { qa } : {}),
         stage: p.stage,
         verdict: judged?.stages.find((x) => x.stage === p.stage)?.verdict ?? 'unknown',
         ...(p.targetVersions.current[0] ? { version: p.targetVersions.current[0] } : {}),
@@ -147,6 +157,11 @@ export function renderStatus(report: StatusReport): string {
   const blocks = report.rows.flatMap((r) => r.blocking.map((v) => `  ${r.package} → ${r.next}: ${v.gate}: ${v.reason ?? 'blocked'}${v.fix ? `\n      fix: ${v.fix}` : ''}`));
   const runs = report.rows.flatMap((r) => r.openRuns.map((x) =>
     `  ${r.package}: run ${x.runId} (${x.command}) ${x.state}${x.step ? ` in ${x.step}` : ''}${x.error ? `: ${x.error}` : ''}${x.continueWith ? `\n      continue: ${x.continueWith}` : ''}\n      abandon: ${x.abandonWith}`));
+  // QA on the artifact each stage holds: one line per stage, a fix under a check that is not a pass.
+  const qa = report.rows.flatMap((r) => r.cells.filter((c) => c.qa?.length).flatMap((c) => [
+    `  ${r.package} @ ${c.stage}: ${c.qa!.map((q) => `${q.check} ${VERDICT_SYMBOL[q.verdict]} ${q.verdict}`).join(', ')}`,
+    ...c.qa!.filter((q) => q.verdict === 'blocked' || q.verdict === 'unknown').map((q) => `      ${q.check}: ${q.reason ?? q.verdict}${q.fix ? `\n      fix: ${q.fix}` : ''}`),
+  ]));
   const unreleased = report.rows.flatMap((r) => (r.unreleased?.commits.length ? [
     `  ${r.package}: ${r.unreleased.commits.length} commit${r.unreleased.commits.length === 1 ? '' : 's'} under ${r.unreleased.path}/ ${r.unreleased.since ? `since ${r.unreleased.since}` : 'never released'}${r.unreleased.note ? ` (${r.unreleased.note})` : ''}`,
     ...r.unreleased.commits.slice(0, 10).map((c) => `      ${c.commit.slice(0, 7)} ${c.subject}`),
@@ -159,7 +174,8 @@ export function renderStatus(report: StatusReport): string {
   }));
   return [
     `profile ${report.profile}`, ...lines, ...(archives.length ? ['', 'stage archives:', ...archives] : []),
-    ...(runs.length ? ['', 'runs that did not finish:', ...runs] : []), ...(blocks.length ? ['', 'blocked:', ...blocks] : []),
+    ...(runs.length ? ['', 'runs that did not finish:', ...runs] : []),
+    ...(qa.length ? ['', 'qa (pipeline/qa; pipeline qa PKG --stage S runs them):', ...qa] : []), ...(blocks.length ? ['', 'blocked:', ...blocks] : []),
     ...(unreleased.length ? ['', 'unreleased (pipeline changelog PKG drafts the entry):', ...unreleased] : []),
   ].join('\n');
 }
