@@ -129,9 +129,14 @@ describe('promote zookeeper through ppa → devel → backports', () => {
     expect(dry.stdout).toContain('upload: dput -c');
     expect(dry.stdout).toContain('0.9.8-1~bpo12+1');
     expect(dry.stdout).toMatch(/✓ dependencies: pass — in ppa: zookeeper 3\.9\.3-2~ppa1/);
+    // The QA checks each stage will run after its build, with their severity.
+    expect(dry.stdout).toContain('qa after the build: installability (block), upgrade-path (block)');
     const all = await cliIn(t, ['promote', '--all', '--to', 'backports', '--dry-run', '--json']);
     expect(all.exitCode, all.stderr).toBe(0);
-    expect(JSON.parse(all.stdout).results.map((x: { state: string }) => x.state)).toEqual(['dry-run', 'nothing-to-do', 'dry-run']);
+    const results = JSON.parse(all.stdout).results;
+    expect(results.map((x: { state: string }) => x.state)).toEqual(['dry-run', 'nothing-to-do', 'dry-run']);
+    const qa = results[0].reports[0].qa as Array<{ check: string; severity: string; implemented: boolean }>;
+    expect(qa.filter((q) => q.implemented).map((q) => [q.check, q.severity])).toEqual([['installability', 'block'], ['upgrade-path', 'block']]);
     expect(treeHashes(t.root)).toEqual(before);
   });
 
