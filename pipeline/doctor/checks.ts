@@ -57,6 +57,8 @@ export const TOOLS: readonly ToolCheck[] = [
   { tool: 'newuidmap', pkg: 'uidmap', purpose: 'unshare-mode user namespaces (uid map)' },
   { tool: 'newgidmap', pkg: 'uidmap', purpose: 'unshare-mode user namespaces (gid map)' },
   { tool: 'zstd', pkg: 'zstd', purpose: 'chroot tarballs (.tar.zst)' },
+  { tool: 'dose-debcheck', pkg: 'dose-distcheck', purpose: 'QA: installability' },
+  { tool: 'piuparts', pkg: 'piuparts', purpose: 'QA: upgrade path (install, upgrade, purge)' },
   {
     tool: 'setpriv', pkg: 'util-linux', purpose: 'long-running tools die with pipeline (setpriv --pdeathsig)',
     probe: { args: ['--help'], expect: /--pdeathsig/, need: 'util-linux 2.33 or later (setpriv --pdeathsig)' },
