@@ -72,7 +72,9 @@ export async function checkInstallability(ctx: QaContext): Promise<QaOutcome> {
   // Exit 0: all installable; 1: some broken; anything else: dose itself failed.
   if (r.exitCode !== 0 && r.exitCode !== 1) throw new PipelineError(`dose-debcheck failed (exit ${r.exitCode}): ${String(r.stderr).trim().split('\n')[0]}`, { exitCode: EXIT.environment, file: log });
   // failsafe: every scalar a string (YAML would read version 1.0 as the number 1).
-  const report = ((parse(String(r.stdout), { schema: 'failsafe' }) ?? {}) as { report?: DoseEntry[] }).report ?? [];
+  const parsed = (parse(String(r.stdout), { schema: 'failsafe' }) ?? {}) as { report?: unknown };
+  // No failure: dose prints an empty `report:`, which failsafe reads as ''.
+  const report = Array.isArray(parsed.report) ? (parsed.report as DoseEntry[]) : [];
   const broken = explainBroken(report);
   const against = repos.map((x) => x.suite).join(', ');
   const unchecked = lists.missing.length ? `; lists missing, unchecked: ${lists.missing.join(', ')}` : '';
