@@ -18,7 +18,7 @@ import { packageLockName, withLock } from '../state/lock.js';
 import type { BuildRecord, GateVerdict } from '../state/records.js';
 import type { RunProgress } from '../state/runner.js';
 import { StateStore } from '../state/store.js';
-import { runQa, type QaRecord } from './run.js';
+import { qaWorkDir, runQa, type QaRecord } from './run.js';
 
 export interface StageQaResult {
   package: string;
@@ -47,7 +47,7 @@ export async function qaStage(ws: Workspace, pkg: string, stageName: string, opt
     if (!existsSync(evidenceDir)) throw new PipelineError(`the build directory of ${pkg} ${subject.version} is gone`, { file: evidenceDir, exitCode: 1, hint: `pipeline build ${pkg} --stage ${st.name}` });
     const { verdicts, record } = await runQa({
       ws, pkg, stage: st, plan: { ...plan, version: subject.version }, build,
-      upload: { dir: evidenceDir } as UploadSet, sourceId: subject.sourceId, workDir: `${evidenceDir}/qa`,
+      upload: { dir: evidenceDir } as UploadSet, sourceId: subject.sourceId, workDir: qaWorkDir(ws, pkg, st.name, subject.version),
       ...(opts.progress ? { progress: opts.progress } : {}),
     }, [], { force: opts.force });
     // The gate record of this upload takes the verdicts (replacing earlier ones of the same checks).
