@@ -17,6 +17,12 @@ import { sha256File } from '../pipeline/source/fetch.js';
 import type { StagePlan } from '../pipeline/stages/plan.js';
 import type { UploadSet } from '../pipeline/stages/upload.js';
 import { stagesWorkspace, type StagesWorkspace } from './helpers/stagesWorkspace.js';
+import { qaStage } from '../pipeline/qa/stage.js';
+import type { QaRecord } from '../pipeline/qa/run.js';
+import { collectReadiness } from '../pipeline/report/collect.js';
+import { readGateRecord } from '../pipeline/stages/gates.js';
+import { promote } from '../pipeline/stages/promote.js';
+import { readUploadEvidence } from '../pipeline/stages/upload.js';
 import { REPO } from './helpers/workspace.js';
 
 const FIXTURES = join(REPO, 'test', 'fixtures', 'packages');
@@ -89,5 +95,46 @@ describe('QA: installability (dose-debcheck) and upgrade path (piuparts)', () =>
     // bookworm ships no hello-native: a fresh install and purge, said so; the backport's next step is named.
     expect(up.reason).toContain('bookworm ships no hello-native: no upgrade to test');
     expect(up.reason).toContain("the upgrade to the devel stage's version not run");
+  });
+});
+
+describe('QA in the promote and pipeline qa (hello-stage, sbuild, bookworm)', () => {
+  let t: StagesWorkspace;
+  let restore: () => void;
+  beforeAll(() => {
+    // The PPA stage for bookworm, so the build and the QA chroot are the slow project's cached one.
+    const yaml = readFileSync(join(REPO, 'pipeline.yaml'), 'utf8')
+      .replace('target: { archive: local, suite: ppa, series: trixie }', 'target: { archive: local, suite: ppa, series: bookworm }')
+      .replace(/builder: \{ suite: trixie,/g, 'builder: { suite: bookworm,');
+    t = stagesWorkspace({ packages: [], config: yaml });
+    cpSync(join(REPO, 'test', 'fixtures', 'stages', 'hello-stage'), join(t.root, 'packages', 'hello-stage'), { recursive: true });
+    t.env.PIPELINE_BUILDER = 'sbuild';
+    t.env.PIPELINE_CACHE_DIR = inject('chrootCacheDir');
+    restore = t.use();
+  });
+  afterAll(async () => { restore(); await t.cleanup(); });
+
+  it('the qa step judges the build before publish; pipeline qa keeps the verdicts, --force runs them again; the report shows them', async () => {
+    const ws = t.ws();
+    const r = await promote(ws, 'hello-stage', { to: 'ppa' });
+    expect(r.state, `${r.message}\n${JSON.stringify(r.reports.map((x) => x.verdicts), null, 1)}`).toBe('done');
+    const gates = readGateRecord(ws, 'hello-stage', 'ppa')!;
+    const qa = gates.verdicts.filter((v) => ['installability', 'upgrade-path'].includes(v.gate));
+    expect(qa.map((v) => [v.gate, v.verdict])).toEqual([['installability', 'pass'], ['upgrade-path', 'pass']]);
+    expect(qa.every((v) => v.artifactSha256 === gates.sourceId)).toBe(true);
+    expect(qa[1]!.reason).toContain('bookworm ships no hello-stage');
+
+    const kept = await qaStage(ws, 'hello-stage', 'ppa');
+    expect(kept.subject).toMatchObject({ state: 'published', version: '1.0-1~ppa1', sourceId: gates.sourceId });
+    expect(kept.record.results.map((x) => x.at)).toEqual(readUploadEvidence<QaRecord>(kept.evidenceDir, 'qa')!.results.map((x) => x.at));
+    expect(kept.gatesUpdated).toBe(true);
+    const again = await qaStage(ws, 'hello-stage', 'ppa', { force: true });
+    expect(again.verdicts.map((v) => v.verdict)).toEqual(['pass', 'pass']);
+    expect(again.record.results[0]!.at > kept.record.results[0]!.at).toBe(true);
+
+    const report = await collectReadiness(ws, {});
+    const ppa = report.packages[0]!.stages.find((s) => s.stage === 'ppa')!;
+    expect(ppa.checks.filter((c) => c.check === 'installability' || c.check === 'upgrade-path').map((c) => [c.check, c.verdict, c.artifactSha256]))
+      .toEqual([['installability', 'pass', gates.sourceId], ['upgrade-path', 'pass', gates.sourceId]]);
   });
 });

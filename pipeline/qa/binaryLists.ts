@@ -13,6 +13,7 @@ import { execa } from 'execa';
 import lockfile from 'proper-lockfile';
 import type { Workspace } from '../config/workspace.js';
 import { EXIT, PipelineError } from '../errors.js';
+import { privateAptOptions } from '../tools/apt.js';
 import { execaSupervised } from '../tools/supervised.js';
 import type { QaRepository } from './repositories.js';
 
@@ -34,19 +35,8 @@ export async function binaryLists(ws: Workspace, repos: QaRepository[], architec
   const p = (...parts: string[]) => join(dir, ...parts);
   for (const d of ['etc/sources.list.d', 'etc/preferences.d', 'state/lists/partial', 'cache/archives/partial', 'plain']) mkdirSync(p(d), { recursive: true });
   writeFileSync(p('etc', 'sources.list'), sources);
-  const options = [
-    `Dir::Etc::sourcelist=${p('etc', 'sources.list')}`,
-    `Dir::Etc::sourceparts=${p('etc', 'sources.list.d')}`,
-    `Dir::Etc::preferences=${p('etc', 'preferences')}`,
-    `Dir::Etc::preferencesparts=${p('etc', 'preferences.d')}`,
-    `Dir::State=${p('state')}`,
-    `Dir::State::status=${p('state', 'status')}`,
-    `Dir::Cache=${p('cache')}`,
-    'Acquire::Languages=none',
-    `APT::Architecture=${architecture}`,
-    `APT::Architectures::=${architecture}`,
-    ...(process.getuid?.() === 0 ? ['APT::Sandbox::User=root'] : []),
-  ].flatMap((o) => ['-o', o]);
+  // No dpkg status of the host's: an empty one, and only the stage's architecture.
+  const options = privateAptOptions(dir, [`Dir::State::status=${p('state', 'status')}`, `APT::Architecture=${architecture}`, `APT::Architectures::=${architecture}`]);
   if (!existsSync(p('state', 'status'))) writeFileSync(p('state', 'status'), '');
 
   const release = await lockfile.lock(dir, { retries: { retries: 600, minTimeout: 200, maxTimeout: 1000 }, stale: 10 * 60_000 });

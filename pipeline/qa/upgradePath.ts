@@ -24,9 +24,9 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { repreproArchive } from '../archive/reprepro.js';
-import { chrootSpecFor, ensureChroot } from '../build/chroots.js';
+import { chrootSpecFor, chrootSpecForSuite, ensureChroot } from '../build/chroots.js';
 import type { StageConfig } from '../config/schema.js';
-import type { Workspace } from '../config/workspace.js';
+import { builderSuite, type Workspace } from '../config/workspace.js';
 import { EXIT, PipelineError } from '../errors.js';
 import { parseDeb822File } from '../debian/deb822.js';
 import { execaSupervised } from '../tools/supervised.js';
@@ -92,7 +92,12 @@ export function develBinaryVersion(ws: Workspace, names: string[], arch: string)
 /** The stage's cached chroot tarball, unpacked into the work directory (piuparts copies it by hard links). */
 async function stagedChroot(ctx: QaContext, stage: StageConfig): Promise<{ root: string; standIn?: string }> {
   const arch = stage.builder.architectures[0] ?? 'amd64';
-  const entry = await ensureChroot(ctx.ws, chrootSpecFor(ctx.ws, stage, arch));
+  // The target series' chroot: the builder's when it builds for the target (the usual case) or
+  // stands in for it (the target's archive out of reach), else a chroot of the target series.
+  const spec = builderSuite(stage) === stage.target.series || stage.builder.standIn
+    ? chrootSpecFor(ctx.ws, stage, arch)
+    : chrootSpecForSuite(ctx.ws, stage.target.series, arch);
+  const entry = await ensureChroot(ctx.ws, spec);
   const root = join(ctx.workDir, 'chroot');
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
@@ -110,7 +115,7 @@ export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
   mkdirSync(ctx.workDir, { recursive: true });
   const repos = qaRepositories(ctx.ws, ctx.stage);
   const [release, ...others] = repos;
-  const { root } = await stagedChroot(ctx, ctx.stage);
+  const { root, standIn } = await stagedChroot(ctx, ctx.stage);
   const log = join(ctx.workDir, 'piuparts.log');
   rmSync(log, { force: true });
   try {
@@ -155,7 +160,8 @@ export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
       const devel = develBinaryVersion(ctx.ws, names, ctx.stage.builder.architectures[0] ?? 'amd64');
       next = devel.version ? `; the devel stage's ${devel.version} is in the local archive: the release upgrade to it is not run yet` : `; the upgrade to the devel stage's version not run: ${devel.why}`;
     }
-    return { verdict: 'pass', reason: `piuparts${which}: ${steps} passed (maintainer scripts, no file left after purge, no overwrite) in ${secs} s${next}`, log, details: { ...details, upgradeTested: !fresh } };
+    const chroot = standIn ? `; in the builder's stand-in chroot (${standIn})` : '';
+    return { verdict: 'pass', reason: `piuparts${which}: ${steps} passed (maintainer scripts, no file left after purge, no overwrite) in ${secs} s${chroot}${next}`, log, details: { ...details, upgradeTested: !fresh } };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -56,18 +56,7 @@ export function privateApt(ws: Workspace, series: string): PrivateApt {
     return `deb-src ${signedBy}${s.mirror} ${s.suite} ${s.components.join(' ')}\n`;
   }).join('');
 
-  const options = [
-    `Dir::Etc::sourcelist=${p('etc', 'sources.list')}`,
-    `Dir::Etc::sourceparts=${p('etc', 'sources.list.d')}`,
-    `Dir::Etc::preferences=${p('etc', 'preferences')}`,
-    `Dir::Etc::preferencesparts=${p('etc', 'preferences.d')}`,
-    `Dir::State=${p('state')}`,
-    `Dir::Cache=${p('cache')}`,
-    'Acquire::Languages=none',
-    // As root, apt would drop to _apt, which cannot write into a private (0700) home cache.
-    ...(process.getuid?.() === 0 ? ['APT::Sandbox::User=root'] : []),
-    ...conf.aptOptions,
-  ].flatMap((o) => ['-o', o]);
+  const options = privateAptOptions(dir, conf.aptOptions);
 
   const prepare = () => {
     for (const d of ['etc/sources.list.d', 'etc/preferences.d', 'state/lists/partial', 'cache/archives/partial']) {
@@ -162,6 +151,22 @@ export function privateApt(ws: Workspace, series: string): PrivateApt {
   };
 
   return { series, dir, options, suites, update, sourceDownload, sourceVersions };
+}
+
+/** `-o` options that point apt-get/apt-cache at a private directory (etc/, state/, cache/ under `dir`), then `extra`. */
+export function privateAptOptions(dir: string, extra: readonly string[] = []): string[] {
+  return [
+    `Dir::Etc::sourcelist=${join(dir, 'etc', 'sources.list')}`,
+    `Dir::Etc::sourceparts=${join(dir, 'etc', 'sources.list.d')}`,
+    `Dir::Etc::preferences=${join(dir, 'etc', 'preferences')}`,
+    `Dir::Etc::preferencesparts=${join(dir, 'etc', 'preferences.d')}`,
+    `Dir::State=${join(dir, 'state')}`,
+    `Dir::Cache=${join(dir, 'cache')}`,
+    'Acquire::Languages=none',
+    // As root, apt would drop to _apt, which cannot write into a private (0700) home cache.
+    ...(process.getuid?.() === 0 ? ['APT::Sandbox::User=root'] : []),
+    ...extra,
+  ].flatMap((o) => ['-o', o]);
 }
 
 export interface UpdateResult {
