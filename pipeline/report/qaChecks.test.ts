@@ -7,6 +7,7 @@ import type { QaRecord } from '../qa/run.js';
 import { renderStatus, status } from '../stages/status.js';
 import { uploadDir } from '../stages/upload.js';
 import { collectReadiness } from './collect.js';
+import { renderHtml } from './html.js';
 import { renderMarkdown, renderText } from './render.js';
 
 /** alpha published at devel, its gates recorded without QA verdicts (an upload from before the qa step, or QA not run). */
@@ -39,6 +40,7 @@ describe('QA checks in the report and status', () => {
     expect(check('installability')).toMatchObject({ verdict: 'pass', reason: '2.0-1: 1 binary package installable against trixie', artifactSha256: sourceId });
     expect(check('upgrade-path')).toMatchObject({ verdict: 'blocked', todo: 'fix debian/alpha.postinst' });
     expect(renderMarkdown(r2)).toContain("alpha's postinst failed");
+    expect(renderHtml(r2)).toContain('QA: upgrade path');
     expect(JSON.parse(JSON.stringify(r2)).packages[0].checks.map((c: { check: string }) => c.check)).toContain('upgrade-path');
 
     const st = await status(ws);
