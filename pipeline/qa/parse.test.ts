@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explainBroken } from './installability.js';
-import { piupartsFailure } from './upgradePath.js';
+import { piupartsFailure, piupartsUpgrade } from './upgradePath.js';
 
 describe('piupartsFailure: what the log of a failed piuparts run says', () => {
   // A real piuparts 1.1.7 log (cut down): hello's postinst exits 1 on a fresh install.
@@ -21,6 +21,20 @@ describe('piupartsFailure: what the log of a failed piuparts run says', () => {
     const left = '0m40.1s DEBUG: Recording chroot state\n0m42.2s FAIL: Package purging left files on system:\n  /etc/qa/left.conf\t not owned\n0m42.3s ERROR: piuparts run ends.\n';
     expect(piupartsFailure(left)).toMatchObject({ what: 'Package purging left files on system:', tail: ['/etc/qa/left.conf\t not owned'] });
     expect(piupartsFailure('0m55.1s INFO: PASS: All tests.\n0m55.1s INFO: piuparts run ends.\n')).toBeUndefined();
+  });
+});
+
+describe('piupartsUpgrade: a passing run with the upgrade test, and from what', () => {
+  it('names the shipped version the upload replaced; a fresh-install-only run says no upgrade', () => {
+    const log = [
+      '1m10.0s INFO: apt-cache knows about the following packages: hello',
+      '  Unpacking hello (2.10-3) ...',
+      '  Unpacking libc-bin (2.36-9+deb12u14) over (2.36-9+deb12u7) ...',
+      '  Unpacking hello (2.10-3+qa1) over (2.10-3) ...',
+      '1m27.8s INFO: PASS: Installation, upgrade and purging tests.',
+    ].join('\n');
+    expect(piupartsUpgrade(log, ['hello'])).toEqual({ upgraded: true, shipped: ['hello 2.10-3'] });
+    expect(piupartsUpgrade("0m45.3s INFO: Can't test upgrade: packages not known by apt-get.\n0m55.1s INFO: PASS: All tests.", ['hello'])).toEqual({ upgraded: false, shipped: [] });
   });
 });
 

@@ -76,6 +76,15 @@ export function piupartsFailure(log: string, tailLines = 8): PiupartsFailure | u
   };
 }
 
+/**
+ * Whether a passing piuparts run also ran its upgrade test (the target ships the package), and
+ * which versions it upgraded from: dpkg's "Unpacking P (new) over (old)" for the upload's packages.
+ */
+export function piupartsUpgrade(log: string, names: readonly string[]): { upgraded: boolean; shipped: string[] } {
+  const over = [...log.matchAll(/Unpacking (\S+) \([^)]+\) over \(([^)]+)\)/g)].filter((m) => names.includes(m[1]!.replace(/:.*$/, '')));
+  return { upgraded: /PASS: Installation, upgrade and purging tests/.test(log), shipped: [...new Set(over.map((m) => `${m[1]} ${m[2]}`))] };
+}
+
 /** The highest version of `names` the devel stage's local archive suite holds as binaries, if any. */
 export function develBinaryVersion(ws: Workspace, names: string[], arch: string): { version?: string; why: string } {
   const devel = ws.config.stages.find((s) => s.kind === 'devel');
@@ -151,10 +160,11 @@ export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
         log, details: { ...details, failure: f },
       };
     }
-    const fresh = /Can't test upgrade: packages not known by apt-get/.test(text);
+    const { upgraded, shipped } = piupartsUpgrade(text, names);
+    const fresh = !upgraded;
     const steps = fresh
       ? `fresh install and purge (${ctx.stage.target.series} ships no ${names.join(', ')}: no upgrade to test)`
-      : `install and purge, and the upgrade from the version ${release!.suite} ships to this upload`;
+      : `install and purge, and the upgrade from ${shipped.length ? `${shipped.join(', ')} (what ${ctx.stage.target.series} ships)` : `the version ${ctx.stage.target.series} ships`} to this upload`;
     let next = '';
     if (ctx.stage.kind === 'backports') {
       const devel = develBinaryVersion(ctx.ws, names, ctx.stage.builder.architectures[0] ?? 'amd64');
