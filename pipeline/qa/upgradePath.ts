@@ -17,18 +17,19 @@
  * --mount), so a killed run leaves no mount on the host.
  *
  * The backport's next step — a user upgrading to the next release gets the devel stage's version
- * — needs the devel stage's binaries in the local archive (issue #16 item 4); until the archive
- * holds them, the reason says that step was not run.
+ * — is not run yet: it is a dist-upgrade of the chroot to the devel series with the devel stage's
+ * suite (whose binaries the local archive publishes since issue #16 item 4). The reason says the
+ * step was not run, naming the devel version the archive holds, or that it holds none.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
+import { readPackagesIndex } from '../archive/packagesIndex.js';
 import { repreproArchive } from '../archive/reprepro.js';
 import { chrootSpecFor, chrootSpecForSuite, ensureChroot } from '../build/chroots.js';
 import type { StageConfig } from '../config/schema.js';
 import { builderSuite, type Workspace } from '../config/workspace.js';
 import { EXIT, PipelineError } from '../errors.js';
-import { parseDeb822File } from '../debian/deb822.js';
 import { execaSupervised } from '../tools/supervised.js';
 import type { QaCheck, QaContext, QaOutcome } from './check.js';
 import { qaDeclaration } from './checks.js';
@@ -91,11 +92,9 @@ export function develBinaryVersion(ws: Workspace, names: string[], arch: string)
   if (!devel) return { why: 'no devel stage in pipeline.yaml' };
   const archive = ws.config.archives[devel.target.archive];
   if (archive?.kind !== 'reprepro') return { why: `the devel stage's archive ${devel.target.archive} is not the local archive` };
-  const dir = repreproArchive(ws, devel.target.archive).dir;
-  const file = join(dir, 'dists', devel.target.suite, 'main', `binary-${arch}`, 'Packages');
-  const held = existsSync(file) ? parseDeb822File(file, { allowEmpty: true }).paragraphs.filter((p) => names.includes(p.value('Package') ?? '')) : [];
-  if (!held.length) return { why: `the local archive's ${devel.target.suite} suite holds no binaries of ${names.join(', ')} (source-only uploads)` };
-  return { why: 'held', version: held[0]!.value('Version') ?? '' };
+  const held = readPackagesIndex(repreproArchive(ws, devel.target.archive).dir, devel.target.suite, [arch]).filter((p) => names.includes(p.package));
+  if (!held.length) return { why: `the local archive's ${devel.target.suite} suite holds no binaries of ${names.join(', ')}` };
+  return { why: 'held', version: held[0]!.version };
 }
 
 /** The stage's cached chroot tarball, unpacked into the work directory (piuparts copies it by hard links). */
