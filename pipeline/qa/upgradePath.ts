@@ -36,6 +36,9 @@ import { qaDeclaration } from './checks.js';
 import { qaBinaries } from './binaries.js';
 import { qaRepositories } from './repositories.js';
 
+/** piuparts of a big package (a JRE and its dependencies, installed twice) takes minutes; an hour is a hang. */
+const PIUPARTS_TIMEOUT_MS = 60 * 60_000;
+
 /** What piuparts' log says went wrong: its first ERROR/FAIL line and the output under it. */
 export interface PiupartsFailure {
   /** The ERROR/FAIL line, the chroot path dropped (`Command failed (status=100): apt-get ... install ./tmp/x.deb`). */
@@ -142,9 +145,14 @@ export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
       ...debs.map((d) => d.path),
     ];
     const started = Date.now();
-    const r = await execaSupervised('unshare', args, { reject: false, all: true, env: { LC_ALL: 'C.UTF-8' }, ...(ctx.signal ? { cancelSignal: ctx.signal } : {}) });
+    // A maintainer script waiting for input (or a daemon that never returns) must not hang the stage.
+    const r = await execaSupervised('unshare', args, { reject: false, all: true, env: { LC_ALL: 'C.UTF-8' }, timeout: PIUPARTS_TIMEOUT_MS, ...(ctx.signal ? { cancelSignal: ctx.signal } : {}) });
     const secs = Math.round((Date.now() - started) / 1000);
     const text = existsSync(log) ? readFileSync(log, 'utf8') : String(r.all ?? '');
+    if (r.timedOut) {
+      const tail = text.trim().split('\n').slice(-6).map((l) => l.trim());
+      return { verdict: 'blocked', reason: `piuparts did not finish in ${PIUPARTS_TIMEOUT_MS / 60_000} min — ${tail.join(' ⏎ ')} (full log: ${log})`, todo: `see ${log}: a maintainer script may wait for input or a daemon may not return`, log, details: { tool: 'piuparts', seconds: secs } };
+    }
     const names = debs.map((d) => basename(d.path).replace(/_.*$/, ''));
     const which = from ? ` (the ${from.stage} test-build's binaries, ${from.version})` : '';
     const details: Record<string, unknown> = { tool: 'piuparts', seconds: secs, repositories: repos.map((x) => x.line), binaries: debs.map((d) => basename(d.path)) };
