@@ -6,7 +6,7 @@ import { piupartsFailure, piupartsUpgrade } from './upgradePath.js';
 
 describe('piupartsFailure: what the log of a failed piuparts run says', () => {
   // A real piuparts 1.1.7 log (cut down): hello's postinst exits 1 on a fresh install.
-  const log = readFileSync(join(import.meta.dirname, 'fixtures', 'piuparts-postinst-fails.log'), 'utf8');
+  const log = readFileSync(join(import.meta.dirname, 'fixtures', 'piuparts-postinst-fails.txt'), 'utf8');
 
   it('names the failing maintainer script, its package, and quotes the last lines of its output', () => {
     const f = piupartsFailure(log)!;
