@@ -5,8 +5,9 @@
  */
 import type { QaCheck } from './check.js';
 import type { QaCheckName } from './checks.js';
+import { debdiffCheck } from './debdiff.js';
 
-export const QA_IMPLEMENTATIONS: QaCheck[] = [];
+export const QA_IMPLEMENTATIONS: QaCheck[] = [debdiffCheck];
 
 export function qaImplementation(name: QaCheckName): QaCheck | undefined {
   return QA_IMPLEMENTATIONS.find((c) => c.name === name);
