@@ -20,6 +20,7 @@ import { listRuns, type RunListing } from '../state/runner.js';
 import { readJson } from '../state/store.js';
 import { gitOf, packageHeads } from '../git/provenance.js';
 import { cleanTreeChecks } from '../git/report.js';
+import { stageDebdiff } from './debdiff.js';
 import { dependenciesInMainCheck, testsCheck, teamCheck, watchCheck, type MainIndex } from './mir.js';
 import { worst, type CheckResult, type FreezeSummary, type OpenRun, type PackageReadiness, type ReadinessReport, type ReportVerdict, type StageVersions } from './model.js';
 import {
@@ -165,6 +166,7 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
         built: r.build?.version, buildStatus: r.build?.status, dscSha256: ev.subject?.dscSha256,
         subject: ev.subject, verdict, ready: verdict === 'pass' || verdict === 'waived', checks,
         ...gitOf(p?.git ?? ev.gates?.git ?? ev.build?.git, headOf(name)),
+        ...stageDebdiff(ws, name, s.name, ev.subject),
       };
     });
     const reachedStage = [...stages].reverse().find((s) => s.published)?.stage;
