@@ -6,8 +6,9 @@
 import type { QaCheck } from './check.js';
 import type { QaCheckName } from './checks.js';
 import { debdiffCheck } from './debdiff.js';
+import { reproducibleCheck } from './reproducible.js';
 
-export const QA_IMPLEMENTATIONS: QaCheck[] = [debdiffCheck];
+export const QA_IMPLEMENTATIONS: QaCheck[] = [debdiffCheck, reproducibleCheck];
 
 export function qaImplementation(name: QaCheckName): QaCheck | undefined {
   return QA_IMPLEMENTATIONS.find((c) => c.name === name);
