@@ -4,7 +4,7 @@
  * published by the ppa stage (its upload directory and the build kept beside it), the others
  * checked at the devel stage against it.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -20,6 +20,9 @@ import { uploadDir, writeUploadEvidence } from '../pipeline/stages/upload.js';
 import { StateStore } from '../pipeline/state/store.js';
 import type { BuildRecord } from '../pipeline/state/records.js';
 import { artifactOf } from '../pipeline/state/artifact.js';
+import { targetVersions } from '../pipeline/stages/target.js';
+import { ensureSigningKey } from '../pipeline/archive/signing.js';
+import { ensureArchive, reprepro } from '../pipeline/archive/reprepro.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
@@ -96,13 +99,13 @@ describe('debdiff QA check (real debdiff, dpkg-deb)', () => {
     const plan = {
       package: 'hello-native', source: 'hello-native', version, stage: 'devel', kind: 'devel',
       target: { archive: stage.target.archive, archiveKind: 'reprepro', suite: stage.target.suite, series: stage.target.series, upload: `local:${stage.target.suite}` },
-      targetVersions: { current: [], history: [] },
+      targetVersions: targetVersions(ws, 'hello-native', stage),
     } as unknown as StagePlan;
     const b = built[version]!;
     const ctx: QaContext = {
       ws, pkg: 'hello-native', stage, plan, build: await buildRecord('devel', version, b.dsc, b.debs, join(t.root, 'builds')),
       upload: { dir: join(t.root, 'builds'), dsc: await artifactOf(b.dsc) } as UploadSet,
-      sourceId: 'test', workDir: join(t.root, 'qa', version, 'debdiff'),
+      sourceId: 'test', workDir: join(t.root, 'qa', version, `debdiff-${Date.now()}`),
     };
     return { ctx, outcome: await runDebdiffCheck(ctx) };
   }
@@ -135,7 +138,7 @@ describe('debdiff QA check (real debdiff, dpkg-deb)', () => {
     const { outcome } = await check('1.0');
     expect(outcome.verdict).toBe('not-applicable');
     expect(outcome.reason).toMatch(/^nothing to compare with: local:trixie holds no other hello-native, the ppa stage published no other version/);
-    expect(existsSync(join(t.root, 'qa', '1.0', 'debdiff', 'source.debdiff'))).toBe(false);
+    expect(outcome.log).toBeUndefined();
   });
 
   it('a drop or a file gone that the new changelog entries name does not block', () => {
@@ -146,5 +149,18 @@ describe('debdiff QA check (real debdiff, dpkg-deb)', () => {
       '1 file gone from hello-native without a changelog mention: /usr/share/doc/hello-native/README.extra',
     ]);
     expect(judgeChanges({ ...silent, changelogAdded: ['  * Drop hello-extra (merged), and README.extra.'] }, bin)).toEqual([]);
+  });
+
+  it('compares with what the local suite holds: the pool\'s .dsc and the .debs its Packages index lists', async () => {
+    const key = await ensureSigningKey(ws, { create: true });
+    const archive = await ensureArchive(ws, 'local', key);
+    await reprepro(archive, key, ['includedsc', 'trixie', built['1.0']!.dsc]);
+    await reprepro(archive, key, ['includedeb', 'trixie', ...built['1.0']!.debs]);
+    const { outcome } = await check('1.1');
+    expect(outcome.verdict, outcome.reason).toBe('pass');
+    expect(outcome.reason).toMatch(/^against 1\.0 \(local:trixie\): source \+1 -0 ~\d+ files; hello-native \+1 -0 files, Depends \+bash \(>= 5\)/);
+    const d = outcome.details as any;
+    expect(d.against.dsc).toBe(join(archive.dir, 'pool/main/h/hello-native/hello-native_1.0.dsc'));
+    expect(d.binaries.droppedPackages).toEqual([]);
   });
 });
