@@ -23,7 +23,7 @@ import { silentProgress } from '../build/progress.js';
 import { buildTmpDir } from '../build/tmpdir.js';
 import type { QaCheck, QaContext, QaOutcome } from './check.js';
 import { qaDeclaration } from './checks.js';
-import { buildDebs } from './binaries.js';
+import { binaryBuild, buildDebs } from './binaries.js';
 import { compareRebuild, type RebuildComparison } from './rebuildCompare.js';
 
 /** The second build's variations (sbuild --build-path and $build_environment). */
@@ -48,9 +48,11 @@ function describeDiff(c: RebuildComparison): string {
 export async function runReproducibleCheck(ctx: QaContext): Promise<QaOutcome> {
   const first = buildDebs(ctx.ws, ctx.build);
   if (!first.length) return { verdict: 'not-applicable', reason: 'the stage\'s build left no .debs to rebuild' };
-  const dsc = ctx.build.dsc?.path && existsSync(ctx.build.dsc.path) ? ctx.build.dsc.path : ctx.upload.dsc.path;
-  const chroot = ctx.build.chroot?.tarball && existsSync(ctx.build.chroot.tarball)
-    ? ctx.build.chroot.tarball
+  // A reused test-build's .debs were built from the origin's .dsc: that is the one to build again.
+  const made = binaryBuild(ctx.ws, ctx.build)!;
+  const dsc = made.dsc?.path && existsSync(made.dsc.path) ? made.dsc.path : ctx.upload.dsc.path;
+  const chroot = made.chroot?.tarball && existsSync(made.chroot.tarball)
+    ? made.chroot.tarball
     : (await ensureChroot(ctx.ws, chrootSpecFor(ctx.ws, ctx.stage))).tarball;
   const outDir = join(ctx.workDir, 'second-build');
   rmSync(outDir, { recursive: true, force: true });
