@@ -11,12 +11,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stagesWorkspace, type StagesWorkspace } from './helpers/stagesWorkspace.js';
 import { REPO } from './helpers/workspace.js';
 import { runDebdiffCheck, judgeChanges } from '../pipeline/qa/debdiff.js';
-import { toVerdict } from '../pipeline/qa/run.js';
+import { runQa, toVerdict, type QaRecord } from '../pipeline/qa/run.js';
+import { stageDebdiff } from '../pipeline/report/debdiff.js';
 import type { QaContext } from '../pipeline/qa/check.js';
 import { stage as stageConfig, type Workspace } from '../pipeline/config/workspace.js';
 import type { StagePlan } from '../pipeline/stages/plan.js';
 import type { UploadSet } from '../pipeline/stages/upload.js';
-import { uploadDir, writeUploadEvidence } from '../pipeline/stages/upload.js';
+import { readUploadEvidence, uploadDir, writeUploadEvidence } from '../pipeline/stages/upload.js';
 import { StateStore } from '../pipeline/state/store.js';
 import type { BuildRecord } from '../pipeline/state/records.js';
 import { artifactOf } from '../pipeline/state/artifact.js';
@@ -123,6 +124,21 @@ describe('debdiff QA check (real debdiff, dpkg-deb)', () => {
     // The real debdiff's output is kept beside the upload's QA evidence.
     expect(readFileSync(join(ctx.workDir, 'source.debdiff'), 'utf8')).toMatch(/^\+README\.extra usr\/share\/doc\/hello-native$/m);
     expect(readFileSync(join(ctx.workDir, 'binary.debdiff'), 'utf8')).toMatch(/Files in second set of \.debs but not in first[\s\S]*README\.extra/);
+  });
+
+  it('runs as the stage\'s qa step runs it (runQa: the stage\'s severity, qa.json beside the upload), which the report reads', async () => {
+    // A package definition for the waiver lookup; the devel stage's defaults: debdiff warn, reproducible off.
+    cpSync(join(REPO, 'test/fixtures/packages/hello-native'), join(t.root, 'packages/hello-native'), { recursive: true });
+    writeFileSync(join(t.root, 'packages/hello-native/package.yaml'), readFileSync(join(REPO, 'test/fixtures/stages/hello-stage/package.yaml'), 'utf8').replaceAll('hello-stage', 'hello-native'));
+    const { ctx } = await check('1.2');
+    const upload = { ...ctx.upload, dir: uploadDir(ws, 'hello-native', 'devel', '1.2') };
+    mkdirSync(upload.dir, { recursive: true });
+    const { verdicts } = await runQa({ ...ctx, upload, workDir: join(upload.dir, 'qa') });
+    expect(verdicts).toEqual([expect.objectContaining({ gate: 'debdiff', verdict: 'waived', artifactSha256: 'test', reason: expect.stringMatching(/^binary package hello-extra dropped/) })]);
+    const kept = readUploadEvidence<QaRecord>(upload.dir, 'qa')!;
+    expect(kept.results.map((r) => [r.check, r.severity])).toEqual([['debdiff', 'warn']]);
+    expect(readFileSync(join(upload.dir, 'qa', 'debdiff', 'source.debdiff'), 'utf8')).toContain('hello-extra');
+    expect(stageDebdiff(ws, 'hello-native', 'devel', { state: 'signed', version: '1.2', sourceId: 'test' }).debdiff).toMatchObject({ verdict: 'blocked', summary: expect.stringContaining('dropped hello-extra') });
   });
 
   it('a dropped binary package blocks under severity block (waived under the default warn), naming it', async () => {
