@@ -12,12 +12,12 @@
  *     name it (users who have it installed keep an orphan; it needs a transitional package or a
  *     removal request, and at least a word in the changelog);
  *   - files that disappear from a binary package (not moved to another package of the upload),
- *     unless the new changelog entries name the file or its directory.
+ *     unless the new changelog entries name the file (its name or its path).
  * Everything else (files added, source changes, dependency changes) is reported, never blocks:
  * upgrade-path and installability judge their effect.
  */
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import type { QaCheck, QaContext, QaOutcome } from './check.js';
 import { qaDeclaration } from './checks.js';
@@ -42,11 +42,8 @@ export interface DebdiffSummary {
 
 /** Run debdiff with its output into `file`; exit 0 (no difference) and 1 (differences) are results. */
 async function runDebdiff(args: string[], file: string): Promise<{ ok: boolean; error?: string }> {
-  const out = createWriteStream(file);
-  const sub = execa('debdiff', args, { reject: false, env: { LC_ALL: 'C.UTF-8' }, stdout: 'pipe', stderr: 'pipe' });
-  sub.stdout?.pipe(out);
-  const r = await sub;
-  await new Promise<void>((resolve) => out.end(resolve));
+  // Straight into the file: a new upstream version's diff can be far bigger than a buffer should be.
+  const r = await execa('debdiff', args, { reject: false, env: { LC_ALL: 'C.UTF-8' }, stdout: { file } });
   if (r.exitCode === 0 || r.exitCode === 1) return { ok: true };
   const line = String(r.stderr).split('\n').map((l) => l.trim()).filter((l) => l && !/warning: extracting unsigned/.test(l)).pop();
   return { ok: false, error: line ?? `exit ${r.exitCode}` };
@@ -63,7 +60,7 @@ function capped(b: BinaryChanges): BinaryChanges {
   };
 }
 
-/** Whether the new changelog entries name `word` (a package, a file's name or its directory's). */
+/** Whether the new changelog entries name `word` (a package, a file's name or path). */
 function mentioned(changelog: string, word: string): boolean {
   return word.length > 1 && changelog.toLowerCase().includes(word.toLowerCase());
 }
@@ -76,7 +73,7 @@ export function judgeChanges(source: SourceChanges, bin: BinaryChanges | undefin
   }
   for (const [pkg, f] of Object.entries(bin?.files ?? {})) {
     if (bin?.droppedPackages.includes(pkg)) continue;
-    const silent = f.removed.filter((file) => !mentioned(changelog, basename(file)) && !mentioned(changelog, basename(dirname(file))));
+    const silent = f.removed.filter((file) => !mentioned(changelog, basename(file)) && !mentioned(changelog, file.replace(/^\//, '')));
     if (silent.length) problems.push(`${silent.length} file${silent.length === 1 ? '' : 's'} gone from ${pkg} without a changelog mention: ${silent.slice(0, 3).join(', ')}${silent.length > 3 ? ', …' : ''}`);
   }
   return problems;
