@@ -24,6 +24,7 @@ import { artifactOf } from '../pipeline/state/artifact.js';
 import { targetVersions } from '../pipeline/stages/target.js';
 import { ensureSigningKey } from '../pipeline/archive/signing.js';
 import { ensureArchive, reprepro } from '../pipeline/archive/reprepro.js';
+import { privateApt } from '../pipeline/tools/apt.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
@@ -95,16 +96,16 @@ describe('debdiff QA check (real debdiff, dpkg-deb)', () => {
   });
   afterAll(async () => { restore(); await t.cleanup(); });
 
-  async function check(version: string) {
-    const stage = stageConfig(ws, 'devel');
+  async function check(version: string, stageName = 'devel', w = ws) {
+    const stage = stageConfig(w, stageName);
     const plan = {
-      package: 'hello-native', source: 'hello-native', version, stage: 'devel', kind: 'devel',
+      package: 'hello-native', source: 'hello-native', version, stage: stageName, kind: stage.kind,
       target: { archive: stage.target.archive, archiveKind: 'reprepro', suite: stage.target.suite, series: stage.target.series, upload: `local:${stage.target.suite}` },
-      targetVersions: targetVersions(ws, 'hello-native', stage),
+      targetVersions: targetVersions(w, 'hello-native', stage),
     } as unknown as StagePlan;
     const b = built[version]!;
     const ctx: QaContext = {
-      ws, pkg: 'hello-native', stage, plan, build: await buildRecord('devel', version, b.dsc, b.debs, join(t.root, 'builds')),
+      ws: w, pkg: 'hello-native', stage, plan, build: await buildRecord(stageName, version, b.dsc, b.debs, join(t.root, 'builds')),
       upload: { dir: join(t.root, 'builds'), dsc: await artifactOf(b.dsc) } as UploadSet,
       sourceId: 'test', workDir: join(t.root, 'qa', version, `debdiff-${Date.now()}`),
     };
@@ -178,5 +179,19 @@ describe('debdiff QA check (real debdiff, dpkg-deb)', () => {
     const d = outcome.details as any;
     expect(d.against.dsc).toBe(join(archive.dir, 'pool/main/h/hello-native/hello-native_1.0.dsc'));
     expect(d.binaries.droppedPackages).toEqual([]);
+  });
+
+  it('with nothing in the target and no earlier stage: the version the series ships, fetched with apt-get source through the private apt', async () => {
+    // trixie's "Debian mirror" is the local archive's trixie suite (file://, signed-by its key), which holds 1.0.
+    const archive = join(t.root, '.pipeline/archive');
+    const config = readFileSync(t.config, 'utf8').replace(/( {2}trixie:\n)[\s\S]*?(?=\n {2}bookworm:)/,
+      `$1    mirror: file://${archive}\n    keyring: ${archive}/pipeline-archive-keyring.gpg\n    components: [main]\n    version: "13"`);
+    writeFileSync(t.config, config);
+    const debian = t.ws();
+    await privateApt(debian, 'trixie').update(); // as `pipeline fetch PKG --lists` does: the check reads lists, never fetches them
+    const { ctx, outcome } = await check('1.1', 'ppa', debian);
+    expect(outcome.verdict, outcome.reason).toBe('pass');
+    expect(outcome.reason).toMatch(/^against 1\.0 \(Debian trixie\): source \+1 -0 ~\d+ files; binaries not compared \(no \.debs of 1\.0 found\)$/);
+    expect((outcome.details as any).against.dsc).toBe(join(ctx.workDir, 'baseline', 'hello-native_1.0.dsc'));
   });
 });
