@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stagesWorkspace, type StagesWorkspace } from './helpers/stagesWorkspace.js';
 import { REPO } from './helpers/workspace.js';
 import { runDebdiffCheck, judgeChanges } from '../pipeline/qa/debdiff.js';
-import { runQa, toVerdict, type QaRecord } from '../pipeline/qa/run.js';
+import { qaWorkDir, runQa, toVerdict, type QaRecord } from '../pipeline/qa/run.js';
 import { stageDebdiff } from '../pipeline/report/debdiff.js';
 import type { QaContext } from '../pipeline/qa/check.js';
 import { stage as stageConfig, type Workspace } from '../pipeline/config/workspace.js';
@@ -134,11 +134,12 @@ describe('debdiff QA check (real debdiff, dpkg-deb)', () => {
     const { ctx } = await check('1.2');
     const upload = { ...ctx.upload, dir: uploadDir(ws, 'hello-native', 'devel', '1.2') };
     mkdirSync(upload.dir, { recursive: true });
-    const { verdicts } = await runQa({ ...ctx, upload, workDir: join(upload.dir, 'qa') });
+    const workDir = qaWorkDir(ws, 'hello-native', 'devel', '1.2');
+    const { verdicts } = await runQa({ ...ctx, upload, workDir });
     expect(verdicts).toEqual([expect.objectContaining({ gate: 'debdiff', verdict: 'waived', artifactSha256: 'test', reason: expect.stringMatching(/^binary package hello-extra dropped/) })]);
     const kept = readUploadEvidence<QaRecord>(upload.dir, 'qa')!;
     expect(kept.results.map((r) => [r.check, r.severity])).toEqual([['debdiff', 'warn']]);
-    expect(readFileSync(join(upload.dir, 'qa', 'debdiff', 'source.debdiff'), 'utf8')).toContain('hello-extra');
+    expect(readFileSync(join(workDir, 'debdiff', 'source.debdiff'), 'utf8')).toContain('hello-extra');
     expect(stageDebdiff(ws, 'hello-native', 'devel', { state: 'signed', version: '1.2', sourceId: 'test' }).debdiff).toMatchObject({ verdict: 'blocked', summary: expect.stringContaining('dropped hello-extra') });
   });
 
