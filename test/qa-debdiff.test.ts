@@ -96,12 +96,12 @@ describe('debdiff QA check (real debdiff, dpkg-deb)', () => {
   });
   afterAll(async () => { restore(); await t.cleanup(); });
 
-  async function check(version: string, stageName = 'devel', w = ws) {
+  async function check(version: string, stageName = 'devel', w = ws, target: Partial<StagePlan['target']> = {}) {
     const stage = stageConfig(w, stageName);
     const plan = {
       package: 'hello-native', source: 'hello-native', version, stage: stageName, kind: stage.kind,
-      target: { archive: stage.target.archive, archiveKind: 'reprepro', suite: stage.target.suite, series: stage.target.series, upload: `local:${stage.target.suite}` },
-      targetVersions: targetVersions(w, 'hello-native', stage),
+      target: { archive: stage.target.archive, archiveKind: 'reprepro', suite: stage.target.suite, series: stage.target.series, upload: `local:${stage.target.suite}`, ...target },
+      targetVersions: target.archiveKind === 'dput' ? { current: [], history: [] } : targetVersions(w, 'hello-native', stage),
     } as unknown as StagePlan;
     const b = built[version]!;
     const ctx: QaContext = {
@@ -194,5 +194,11 @@ describe('debdiff QA check (real debdiff, dpkg-deb)', () => {
     expect(outcome.verdict, outcome.reason).toBe('pass');
     expect(outcome.reason).toMatch(/^against 1\.0 \(Debian trixie\): source \+1 -0 ~\d+ files; binaries not compared \(no \.debs of 1\.0 found\)$/);
     expect((outcome.details as any).against.dsc).toBe(join(ctx.workDir, 'baseline', 'hello-native_1.0.dsc'));
+  });
+
+  it('for a distribution\'s archive as a dput target, what its series\' lists hold comes before the previous stage\'s upload', async () => {
+    const debian = t.ws(); // trixie's lists from the previous test
+    expect((await check('1.1', 'devel', debian, { archiveKind: 'dput', upload: 'ubuntu' })).outcome.reason).toMatch(/^against 1\.0 \(Debian trixie\)/);
+    expect((await check('1.1', 'devel', debian, { archiveKind: 'dput', upload: 'ppa:ensemble/ppa' })).outcome.reason).toMatch(/^against 1\.0 \(the ppa stage's upload\)/);
   });
 });

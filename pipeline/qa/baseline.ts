@@ -45,18 +45,24 @@ export interface BaselineQuery {
 const newestOther = (versions: string[], not: string) =>
   versions.filter((v) => compareVersions(v, not, { lenient: true }) !== 0).sort((a, b) => compareVersions(b, a, { lenient: true }))[0];
 
-/** The baseline to compare with, or why there is none. */
+/**
+ * The baseline to compare with, or why there is none. A dput target that is a distribution's
+ * archive (not a PPA) holds what its series' lists say: that comes first there; elsewhere the
+ * series' own version is the last resort (a first upload to a PPA or a local stage).
+ */
 export async function findBaseline(q: BaselineQuery): Promise<Baseline | { none: string }> {
   const { ws, plan } = q;
-  const held = newestOther(plan.targetVersions.current, plan.version);
-  if (held) {
-    const b = plan.target.archiveKind === 'reprepro' ? fromLocalArchive(q, held) : fromOwnUpload(ws, q.pkg, q.stage.name, held, plan.target.upload);
+  const distribution = plan.target.archiveKind === 'dput' && !plan.target.upload.startsWith('ppa:');
+  const held = async () => {
+    const v = newestOther(plan.targetVersions.current, plan.version);
+    if (!v) return undefined;
+    return plan.target.archiveKind === 'reprepro' ? fromLocalArchive(q, v) : fromOwnUpload(ws, q.pkg, q.stage.name, v, plan.target.upload);
+  };
+  const order = distribution ? [fromSeriesArchive, held, previousStageUpload] : [held, previousStageUpload, fromSeriesArchive];
+  for (const candidate of order) {
+    const b = await candidate(q);
     if (b) return b;
   }
-  const previous = previousStageUpload(q);
-  if (previous) return previous;
-  const shipped = await fromSeriesArchive(q);
-  if (shipped) return shipped;
   const prev = previousStage(ws, q.stage);
   return { none: `${plan.target.upload} holds no other ${plan.source}${prev ? `, the ${prev.name} stage published no other version` : ''}, and ${plan.target.series}'s lists name none` };
 }
