@@ -96,8 +96,9 @@ describe('debdiff QA check (real debdiff, dpkg-deb)', () => {
   });
   afterAll(async () => { restore(); await t.cleanup(); });
 
-  async function check(version: string, stageName = 'devel', w = ws, target: Partial<StagePlan['target']> = {}) {
-    const stage = stageConfig(w, stageName);
+  async function check(version: string, stageName = 'devel', w = ws, target: Partial<StagePlan['target']> = {}, builderSuite?: string) {
+    const configured = stageConfig(w, stageName);
+    const stage = builderSuite ? { ...configured, builder: { ...configured.builder, suite: builderSuite } } : configured;
     const plan = {
       package: 'hello-native', source: 'hello-native', version, stage: stageName, kind: stage.kind,
       target: { archive: stage.target.archive, archiveKind: 'reprepro', suite: stage.target.suite, series: stage.target.series, upload: `local:${stage.target.suite}`, ...target },
@@ -150,6 +151,13 @@ describe('debdiff QA check (real debdiff, dpkg-deb)', () => {
     expect((outcome.details as any).binaries.droppedPackages).toEqual(['hello-extra']);
     expect(toVerdict('debdiff', 'block', outcome, 'devel')).toMatchObject({ gate: 'debdiff', verdict: 'blocked' });
     expect(toVerdict('debdiff', 'warn', outcome, 'devel')).toMatchObject({ verdict: 'waived' });
+  });
+
+  it('binaries built for another series are reported, not judged (a rebuild renames files without dropping anything)', async () => {
+    const { outcome } = await check('1.2', 'devel', ws, {}, 'bookworm');
+    expect(outcome.verdict, outcome.reason).toBe('pass');
+    expect(outcome.reason).toMatch(/; dropped hello-extra; binaries built in trixie, this build in bookworm: reported, not judged$/);
+    expect(outcome.details).toMatchObject({ binariesJudged: false, problems: [], binaries: { droppedPackages: ['hello-extra'] } });
   });
 
   it('nothing to compare with: not applicable, saying why', async () => {

@@ -13,7 +13,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StageConfig } from '../config/schema.js';
-import type { Workspace } from '../config/workspace.js';
+import { builderSuite, stage as stageConfig, type Workspace } from '../config/workspace.js';
 import { foldedValue, parseDeb822 } from '../debian/deb822.js';
 import { compareVersions } from '../debian/version.js';
 import { findSource, repreproArchive } from '../archive/reprepro.js';
@@ -31,6 +31,8 @@ export interface Baseline {
   dsc: string;
   /** Its binary packages (.deb files), when found; [] otherwise. */
   debs: string[];
+  /** The chroot suite those .debs were built in (the builder suite of the stage they are from). */
+  debsBuiltIn?: string;
 }
 
 export interface BaselineQuery {
@@ -86,7 +88,7 @@ function uploadDebs(ws: Workspace, dir: string): string[] {
 function fromOwnUpload(ws: Workspace, pkg: string, stage: string, version: string, from: string): Baseline | undefined {
   const dir = uploadDir(ws, pkg, stage, version);
   const dsc = dscIn(dir);
-  return dsc ? { version, from, dsc, debs: uploadDebs(ws, dir) } : undefined;
+  return dsc ? { version, from, dsc, debs: uploadDebs(ws, dir), debsBuiltIn: builderSuite(stageConfig(ws, stage)) } : undefined;
 }
 
 function fromLocalArchive(q: BaselineQuery, version: string): Baseline | undefined {
@@ -98,7 +100,7 @@ function fromLocalArchive(q: BaselineQuery, version: string): Baseline | undefin
   // Our own upload's build first (the test-build's debs), else binaries the suite publishes.
   const ours = fromOwnUpload(q.ws, q.pkg, q.stage.name, version, q.plan.target.upload);
   const debs = ours?.debs.length ? ours.debs : poolDebs(archive.dir, q.plan.target.suite, archive.config.architectures, q.plan.source, version);
-  return { version, from: q.plan.target.upload, dsc, debs };
+  return { version, from: q.plan.target.upload, dsc, debs, debsBuiltIn: builderSuite(q.stage) };
 }
 
 /** The pool files of the binaries a suite's Packages indices list for one source version. */

@@ -14,11 +14,14 @@
  *   - files that disappear from a binary package (not moved to another package of the upload),
  *     unless the new changelog entries name the file (its name or its path).
  * Everything else (files added, source changes, dependency changes) is reported, never blocks:
- * upgrade-path and installability judge their effect.
+ * upgrade-path and installability judge their effect. Binaries built for another series (a backport
+ * compared with the devel stage's upload) are reported and not judged: a rebuild against another
+ * toolchain renames files (Python ABI tags, library sonames) without anything being dropped.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
+import { builderSuite } from '../config/workspace.js';
 import type { QaCheck, QaContext, QaOutcome } from './check.js';
 import { qaDeclaration } from './checks.js';
 import { findBaseline, type Baseline } from './baseline.js';
@@ -35,6 +38,8 @@ export interface DebdiffSummary {
   /** Absent when one side has no binaries to compare (`binariesNote` says which). */
   binaries?: BinaryChanges;
   binariesNote?: string;
+  /** False when the two sets of .debs were built for different series: reported, not judged. */
+  binariesJudged?: boolean;
   /** What blocks (or would, under severity block). */
   problems: string[];
   diffs: { source: string; binary?: string };
@@ -100,6 +105,7 @@ export function summaryLine(s: Pick<DebdiffSummary, 'source' | 'binaries' | 'bin
     if (b.addedPackages.length) parts.push(`new binary package${b.addedPackages.length === 1 ? '' : 's'} ${b.addedPackages.join(', ')}`);
     if (b.droppedPackages.length) parts.push(`dropped ${b.droppedPackages.join(', ')}`);
     if (pkgs.length === 0 && !b.moved.length && !b.addedPackages.length && !b.droppedPackages.length) parts.push('binaries: same files and relations');
+    if (s.binariesNote) parts.push(`binaries ${s.binariesNote}`);
   }
   return parts.join('; ');
 }
@@ -124,7 +130,9 @@ export async function runDebdiffCheck(ctx: QaContext): Promise<QaOutcome> {
   if (!src.ok) return { verdict: 'blocked', reason: `debdiff of ${basename(base.dsc)} and ${basename(ctx.upload.dsc.path)} failed: ${src.error}`, log: sourceDiff };
   const source = parseSourceDebdiff(readFileSync(sourceDiff, 'utf8'));
   const bin = await compareBinaries(ctx, base);
-  const problems = judgeChanges(source, bin.changes);
+  const builtIn = builderSuite(ctx.stage);
+  const judged = !bin.changes || !base.debsBuiltIn || base.debsBuiltIn === builtIn;
+  const problems = judgeChanges(source, judged ? bin.changes : undefined);
   const summary: DebdiffSummary = {
     against: { version: base.version, from: base.from, dsc: base.dsc },
     source: {
@@ -133,6 +141,7 @@ export async function runDebdiffCheck(ctx: QaContext): Promise<QaOutcome> {
     },
     ...(bin.changes ? { binaries: capped(bin.changes) } : {}),
     ...(bin.note ? { binariesNote: bin.note } : {}),
+    ...(judged ? {} : { binariesJudged: false, binariesNote: `built in ${base.debsBuiltIn}, this build in ${builtIn}: reported, not judged` }),
     problems,
     diffs: { source: sourceDiff, ...(bin.diff ? { binary: bin.diff } : {}) },
   };
