@@ -15,7 +15,7 @@
  * The .debs are compared by sha256; a differing one lists its differing files (md5sums members)
  * and, when diffoscope is installed, keeps diffoscope's report (pipeline/qa/rebuildCompare.ts).
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBinary } from '../build/binary.js';
 import { chrootSpecFor, ensureChroot } from '../build/chroots.js';
@@ -68,7 +68,12 @@ export async function runReproducibleCheck(ctx: QaContext): Promise<QaOutcome> {
     ...(buildTmpDir() ? { tmpDir: buildTmpDir() } : {}),
   });
   const seconds = Math.round((Date.now() - started) / 1000);
-  const rebuild = { seconds, log: r.log, command: r.command, variations: { buildPath: v.buildPath, ...v.environment } };
+  // A chroot refreshed since the first build brings other build dependencies: say so beside any difference.
+  const refreshed = statSync(chroot).mtimeMs > Date.parse(made.finishedAt);
+  const rebuild = {
+    seconds, log: r.log, command: r.command, variations: { buildPath: v.buildPath, ...v.environment },
+    ...(refreshed ? { note: `the chroot ${chroot} was refreshed after the first build (${made.finishedAt}): differences may come from newer build dependencies` } : {}),
+  };
   if (r.exitCode !== 0 || r.summary?.status !== 'successful') {
     return { verdict: 'blocked', reason: `the second build failed${r.summary?.failStage ? ` at ${r.summary.failStage}` : ''} (varied: build path, TZ, locale, parallel=2)`, ...(r.log ? { log: r.log } : {}), details: { rebuild } };
   }
@@ -76,7 +81,7 @@ export async function runReproducibleCheck(ctx: QaContext): Promise<QaOutcome> {
   const details = { rebuild, ...c };
   if (c.differing.length || c.missing.length || c.extra.length) {
     return {
-      verdict: 'blocked', reason: `not reproducible: ${describeDiff(c)}`, details,
+      verdict: 'blocked', reason: `not reproducible: ${describeDiff(c)}${refreshed ? ' (the chroot was refreshed since the first build)' : ''}`, details,
       ...(c.differing[0]?.diffoscope ? { log: c.differing[0].diffoscope } : {}),
       todo: 'make the build reproducible (https://reproducible-builds.org/docs/: no build path, date or locale in the output), or set the stage\'s qa.reproducible to warn',
     };
