@@ -22,7 +22,7 @@ import type { BuildRecord } from '../state/records.js';
 import { StateStore } from '../state/store.js';
 import type { StagePlan } from '../stages/plan.js';
 import { readUploadEvidence, uploadDir } from '../stages/upload.js';
-import { buildDebs } from './binaries.js';
+import { qaBinaries } from './binaries.js';
 
 export interface Baseline {
   version: string;
@@ -80,9 +80,15 @@ function dscIn(dir: string): string | undefined {
   return name ? join(dir, name) : undefined;
 }
 
+/** The paths of a successful build's .debs still on disk: its own, or the lending build's (qa/binaries.ts). */
+export function debPaths(ws: Workspace, build: BuildRecord | undefined): string[] {
+  if (!build || build.status !== 'successful') return [];
+  return qaBinaries(ws, build).debs.map((a) => a.path).filter((p) => existsSync(p));
+}
+
 /** The .debs of the build kept beside one of our uploads (its build.json). */
 function uploadDebs(ws: Workspace, dir: string): string[] {
-  return buildDebs(ws, readUploadEvidence<BuildRecord>(dir, 'build'));
+  return debPaths(ws, readUploadEvidence<BuildRecord>(dir, 'build'));
 }
 
 function fromOwnUpload(ws: Workspace, pkg: string, stage: string, version: string, from: string): Baseline | undefined {

@@ -24,8 +24,7 @@ import { execa } from 'execa';
 import { builderSuite } from '../config/workspace.js';
 import type { QaCheck, QaContext, QaOutcome } from './check.js';
 import { qaDeclaration } from './checks.js';
-import { findBaseline, type Baseline } from './baseline.js';
-import { buildDebs } from './binaries.js';
+import { debPaths, findBaseline, type Baseline } from './baseline.js';
 import { compareDebs, inspectDeb, type BinaryChanges } from './debInspect.js';
 import { parseSourceDebdiff, type SourceChanges } from './sourceDiff.js';
 
@@ -111,7 +110,7 @@ export function summaryLine(s: Pick<DebdiffSummary, 'source' | 'binaries' | 'bin
 }
 
 async function compareBinaries(ctx: QaContext, base: Baseline): Promise<{ changes?: BinaryChanges; note?: string; diff?: string }> {
-  const now = buildDebs(ctx.ws, ctx.build);
+  const now = debPaths(ctx.ws, ctx.build);
   if (!now.length) return { note: 'this build left no .debs' };
   if (!base.debs.length) return { note: `no .debs of ${base.version} found` };
   const diff = join(ctx.workDir, 'binary.debdiff');

@@ -23,7 +23,10 @@ import { silentProgress } from '../build/progress.js';
 import { buildTmpDir } from '../build/tmpdir.js';
 import type { QaCheck, QaContext, QaOutcome } from './check.js';
 import { qaDeclaration } from './checks.js';
-import { binaryBuild, buildDebs } from './binaries.js';
+import type { Workspace } from '../config/workspace.js';
+import type { BuildRecord } from '../state/records.js';
+import { StateStore } from '../state/store.js';
+import { debPaths } from './baseline.js';
 import { compareRebuild, type RebuildComparison } from './rebuildCompare.js';
 
 /** The second build's variations (sbuild --build-path and $build_environment). */
@@ -33,6 +36,17 @@ export function variations(pkg: string, debBuildOptions = process.env.DEB_BUILD_
     buildPath: `/build/reproducible-check/${pkg}`,
     environment: { TZ: 'UTC-14', LANG: 'C', LC_ALL: 'C', DEB_BUILD_OPTIONS: [...opts, 'parallel=2'].join(' ') },
   };
+}
+
+/**
+ * The build whose .dsc made the stage's .debs: the stage's own, or for a reused test-build verdict
+ * the lending build (its .dsc differs in the changelog entry: every .deb name would differ).
+ */
+export function madeBy(ws: Workspace, build: BuildRecord): BuildRecord | undefined {
+  const from = build.binaryFrom;
+  if (!from || build.artifacts.some((a) => /\.u?deb$/.test(a.path))) return build;
+  const origin = new StateStore(ws.stateDir).read(build.package, from.stage, 'build');
+  return origin?.version === from.version && origin.finishedAt === from.finishedAt ? origin : undefined;
 }
 
 function describeDiff(c: RebuildComparison): string {
@@ -46,10 +60,9 @@ function describeDiff(c: RebuildComparison): string {
 }
 
 export async function runReproducibleCheck(ctx: QaContext): Promise<QaOutcome> {
-  const first = buildDebs(ctx.ws, ctx.build);
-  if (!first.length) return { verdict: 'not-applicable', reason: 'the stage\'s build left no .debs to rebuild' };
-  // A reused test-build's .debs were built from the origin's .dsc: that is the one to build again.
-  const made = binaryBuild(ctx.ws, ctx.build)!;
+  const first = debPaths(ctx.ws, ctx.build);
+  const made = madeBy(ctx.ws, ctx.build);
+  if (!first.length || !made) return { verdict: 'not-applicable', reason: 'the stage\'s build left no .debs to rebuild' };
   const dsc = made.dsc?.path && existsSync(made.dsc.path) ? made.dsc.path : ctx.upload.dsc.path;
   const chroot = made.chroot?.tarball && existsSync(made.chroot.tarball)
     ? made.chroot.tarball
