@@ -15,12 +15,12 @@ import { PipelineError } from '../errors.js';
 import { findSchedule, scheduleStatus } from '../schedule/milestones.js';
 import { seriesOverview, successorOf } from '../schedule/resolve.js';
 import { builderStandIn } from '../schedule/seriesTable.js';
+import { stageDebdiff } from './debdiff.js';
 import type { BuildRecord, LintRecord, PublishRecord } from '../state/records.js';
 import { listRuns, type RunListing } from '../state/runner.js';
 import { readJson } from '../state/store.js';
 import { gitOf, packageHeads } from '../git/provenance.js';
 import { cleanTreeChecks } from '../git/report.js';
-import { stageDebdiff } from './debdiff.js';
 import { dependenciesInMainCheck, testsCheck, teamCheck, watchCheck, type MainIndex } from './mir.js';
 import { worst, type CheckResult, type FreezeSummary, type OpenRun, type PackageReadiness, type ReadinessReport, type ReportVerdict, type StageVersions } from './model.js';
 import {
