@@ -1,7 +1,7 @@
 /**
  * The `reproducible` QA check (off by default: it builds the binaries a second time): the stage's
- * .dsc built again in the same chroot tarball with sbuild, varying what reprotest would vary and
- * sbuild can:
+ * .dsc built again in the same chroot tarball with sbuild, seeing the same repositories (the
+ * stage's archive when the first build saw it), varying what reprotest would vary and sbuild can:
  *   build path   --build-path /build/reproducible-check/PKG (the first build: sbuild's random /build/PKG-XXXXXX)
  *   time zone    TZ=UTC-14 (the first build: unset, UTC)
  *   locale       LANG=C, LC_ALL=C (the first build: C.UTF-8)
@@ -21,6 +21,8 @@ import { buildBinary } from '../build/binary.js';
 import { chrootSpecFor, ensureChroot } from '../build/chroots.js';
 import { silentProgress } from '../build/progress.js';
 import { buildTmpDir } from '../build/tmpdir.js';
+import { stageArchiveViewDir } from '../build/stageArchive.js';
+import { chrootRepository, stageRepository, type ChrootRepository } from '../archive/stageRepository.js';
 import type { QaCheck, QaContext, QaOutcome } from './check.js';
 import { qaDeclaration } from './checks.js';
 import type { Workspace } from '../config/workspace.js';
@@ -72,14 +74,24 @@ export async function runReproducibleCheck(ctx: QaContext): Promise<QaOutcome> {
   mkdirSync(outDir, { recursive: true });
   const v = variations(ctx.pkg);
   const started = Date.now();
-  const r = await buildBinary({
-    dsc, chroot, distribution: ctx.plan.distribution, outDir,
-    archAll: first.some((p) => p.endsWith('_all.deb')),
-    extraRepositories: ctx.stage.builder.extraRepositories,
-    progress: ctx.progress ? { phase: (name) => ctx.progress!.phase(`reproducible: ${name}`) } : silentProgress,
-    buildPath: v.buildPath, buildEnvironment: v.environment,
-    ...(buildTmpDir() ? { tmpDir: buildTmpDir() } : {}),
-  });
+  // The first build saw its stage's archive (the set's binaries published there): so does the second.
+  const repo = made.stageArchive?.line ? stageRepository(ctx.ws, made.stage) : undefined;
+  const view = repo?.available ? stageArchiveViewDir() : undefined;
+  let r;
+  try {
+    const seen: ChrootRepository | undefined = repo && view ? await chrootRepository(ctx.ws, repo, view) : undefined;
+    r = await buildBinary({
+      dsc, chroot, distribution: ctx.plan.distribution, outDir,
+      archAll: first.some((p) => p.endsWith('_all.deb')),
+      extraRepositories: [...ctx.stage.builder.extraRepositories, ...(seen ? [seen.line] : [])],
+      ...(seen ? { bindMounts: seen.bindMounts } : {}),
+      progress: ctx.progress ? { phase: (name) => ctx.progress!.phase(`reproducible: ${name}`) } : silentProgress,
+      buildPath: v.buildPath, buildEnvironment: v.environment,
+      ...(buildTmpDir() ? { tmpDir: buildTmpDir() } : {}),
+    });
+  } finally {
+    if (view) rmSync(view, { recursive: true, force: true });
+  }
   const seconds = Math.round((Date.now() - started) / 1000);
   // A chroot refreshed since the first build brings other build dependencies: say so beside any difference.
   const refreshed = statSync(chroot).mtimeMs > Date.parse(made.finishedAt);
