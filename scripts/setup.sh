@@ -17,6 +17,7 @@ DEBIAN_PACKAGES=(
   chromium                                  # headless browser: the HTML readiness report test
   debian-archive-keyring python3            # apt-get source signatures; generated trees' tests
   faketime                                  # dch entries dated at --at / PIPELINE_NOW
+  diffoscope-minimal                        # QA reproducible check: what differs in a rebuilt .deb (debdiff: devscripts)
   xz-utils zstd ca-certificates git
   util-linux                                # setpriv --pdeathsig: tools die with a killed pipeline
   systemd                                   # systemd-analyze verify: the pipeline-resume units (doctor --install-service)

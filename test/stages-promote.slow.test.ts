@@ -61,6 +61,13 @@ describe('promote with sbuild (hello-stage, arch:all)', () => {
         expect(gates.verdicts.every((v) => v.artifactSha256 === gates.sourceId)).toBe(true);
       }
       expect(gates.verdicts.find((v) => v.gate === 'lint')?.verdict).toBe('pass');
+      // The qa step's debdiff (default warn): the first stage has nothing to compare with; the
+      // others compare with the previous stage's upload — the changelog, and the very same .deb.
+      expect(gates.verdicts.find((v) => v.gate === 'debdiff'), s.stage).toMatchObject({ verdict: 'pass', reason: {
+        ppa: 'not applicable: nothing to compare with: local:ppa holds no other hello-stage, and trixie\'s lists name none',
+        devel: 'against 1.0-1~ppa1 (the ppa stage\'s upload): source +0 -0 ~1 file; binaries: same files and relations',
+        backports: 'against 1.0-1 (the devel stage\'s upload): source +0 -0 ~1 file; binaries: same files and relations',
+      }[s.stage] });
       const dir = await aptGetSource(join(t.root, '.pipeline', 'archive'), ['ppa', 'trixie', 'bookworm-backports'], 'hello-stage', s.published!.version, join(t.root, 'apt', s.stage));
       expect(await sha256File(join(dir, `hello-stage_${s.published!.version}.dsc`))).toBe(gates.dscSha256);
     }
@@ -72,6 +79,7 @@ describe('promote with sbuild (hello-stage, arch:all)', () => {
       const p = report.packages.find((x) => x.package === 'hello-stage')!;
       const open = p.stages.flatMap((x) => x.checks.filter((c) => c.verdict !== 'pass'));
       expect(p.stages.map((x) => [x.stage, x.verdict]), JSON.stringify(open, null, 1)).toEqual([['ppa', 'pass'], ['devel', 'pass'], ['backports', 'pass']]);
+      expect(p.stages.map((x) => x.debdiff?.summary.slice(0, 28))).toEqual(['nothing to compare with: loc', 'against 1.0-1~ppa1 (the ppa ', 'against 1.0-1 (the devel sta']);
       p.stages.forEach((x, i) => {
         const published = r.reports[i]!.published!;
         expect(x.subject).toMatchObject({ state: 'published', version: published.version, sourceId: published.sourceId });

@@ -23,6 +23,9 @@ export interface BinaryBuildOptions {
   progress: ProgressSink;
   /** The previous build's phase times (estimate.ts), for the progress line. */
   estimates?: PhaseEstimates;
+  /** A varied build (the reproducibility check's second build): build path and environment. */
+  buildPath?: string;
+  buildEnvironment?: Record<string, string>;
 }
 
 export async function buildBinary(o: BinaryBuildOptions): Promise<SbuildResult> {
@@ -39,6 +42,8 @@ export async function buildBinary(o: BinaryBuildOptions): Promise<SbuildResult> 
     extraRepositories: o.extraRepositories,
     bindMounts: o.bindMounts,
     tmpDir: o.tmpDir,
+    ...(o.buildPath ? { buildPath: o.buildPath } : {}),
+    ...(o.buildEnvironment ? { buildEnvironment: o.buildEnvironment } : {}),
     onLine: (l) => phases.line(l),
   });
   const ok = result.exitCode === 0 && result.summary?.status === 'successful';

@@ -7,8 +7,10 @@ import type { QaCheck } from './check.js';
 import type { QaCheckName } from './checks.js';
 import { installability } from './installability.js';
 import { upgradePath } from './upgradePath.js';
+import { debdiffCheck } from './debdiff.js';
+import { reproducibleCheck } from './reproducible.js';
 
-export const QA_IMPLEMENTATIONS: QaCheck[] = [installability, upgradePath];
+export const QA_IMPLEMENTATIONS: QaCheck[] = [installability, upgradePath, debdiffCheck, reproducibleCheck];
 
 export function qaImplementation(name: QaCheckName): QaCheck | undefined {
   return QA_IMPLEMENTATIONS.find((c) => c.name === name);

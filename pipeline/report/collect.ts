@@ -15,6 +15,7 @@ import { PipelineError } from '../errors.js';
 import { findSchedule, scheduleStatus } from '../schedule/milestones.js';
 import { seriesOverview, successorOf } from '../schedule/resolve.js';
 import { builderStandIn } from '../schedule/seriesTable.js';
+import { stageDebdiff } from './debdiff.js';
 import type { BuildRecord, LintRecord, PublishRecord } from '../state/records.js';
 import { listRuns, type RunListing } from '../state/runner.js';
 import { readJson } from '../state/store.js';
@@ -168,6 +169,7 @@ export async function collectReadiness(ws: Workspace, options: CollectOptions = 
         built: r.build?.version, buildStatus: r.build?.status, dscSha256: ev.subject?.dscSha256,
         subject: ev.subject, verdict, ready: verdict === 'pass' || verdict === 'waived', checks,
         ...gitOf(p?.git ?? ev.gates?.git ?? ev.build?.git, headOf(name)),
+        ...stageDebdiff(ws, name, s.name, ev.subject),
       };
     });
     const reachedStage = [...stages].reverse().find((s) => s.published)?.stage;

@@ -8,6 +8,7 @@ import { milestoneTitle, type ScheduleStatus } from '../schedule/milestones.js';
 import type { CheckResult, PackageReadiness, ReadinessReport, ReportVerdict } from './model.js';
 import { freezeLine, openChecks, releaseName, scheduleLine, stageCell } from './render.js';
 import { stageGitText } from '../git/provenance.js';
+import { debdiffLines } from './debdiff.js';
 
 const esc = (s: string | undefined) =>
   (s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -125,6 +126,12 @@ function checkRow(c: CheckResult): string {
     `<td class="sha">${c.artifactSha256 ? `<span title="${esc(c.artifactSha256)}">${esc(c.artifactSha256.slice(0, 12))}</span>` : ''}</td></tr>`;
 }
 
+/** The stages' debdiff summaries (report/debdiff.ts), one item each. */
+function debdiffList(p: PackageReadiness): string {
+  const lines = debdiffLines(p.stages);
+  return lines.length ? `<ul class="debdiff">${lines.map((l) => `<li>debdiff ${esc(l)}</li>`).join('')}</ul>` : '';
+}
+
 function packageSection(p: PackageReadiness): string {
   const stages = p.stages.map((s) => `<tr data-stage="${esc(s.stage)}" data-verdict="${s.verdict}"><td>${esc(s.stage)}</td><td>${esc(s.series)} <span class="muted">(${esc(s.suite)})</span></td>` +
     `<td>${badge(s.verdict)}</td><td>${esc(s.subject ? `${s.subject.version} (${s.subject.state})` : '—')}${s.git ? ` <span class="muted" title="${esc(s.git.commit)}">${esc(stageGitText(s, p.package))}</span>` : ''}</td><td>${esc(s.subject?.ageDays !== undefined ? `${s.subject.ageDays} d` : '—')}</td>` +
@@ -137,7 +144,7 @@ function packageSection(p: PackageReadiness): string {
   return `<section class="pkg" id="pkg-${esc(p.package)}" data-package="${esc(p.package)}" data-verdict="${p.verdict}">` +
     `<header><h2>${esc(p.package)} <span class="muted">${esc(p.version ?? '')}</span></h2>${badge(p.verdict)}` +
     `<span class="muted">upstream ${esc(p.upstreamVersion)} · reached: ${esc(p.reachedStage ?? 'none')}${p.depends.length ? ` · depends on ${esc(p.depends.join(', '))}` : ''}</span></header>` +
-    `<h3>Stages</h3><table><thead><tr><th>Stage</th><th>Series</th><th>Verdict</th><th>Judged</th><th>Age</th><th>Source identity</th><th>.dsc sha256</th></tr></thead><tbody>${stages}</tbody></table>` +
+    `<h3>Stages</h3><table><thead><tr><th>Stage</th><th>Series</th><th>Verdict</th><th>Judged</th><th>Age</th><th>Source identity</th><th>.dsc sha256</th></tr></thead><tbody>${stages}</tbody></table>${debdiffList(p)}` +
     `<h3>Checks for the release stage</h3><table class="checks">${head}<tbody>${p.checks.map(checkRow).join('')}</tbody></table>${mir}</section>`;
 }
 

@@ -6,6 +6,7 @@
 import type { StageKind } from '../state/records.js';
 import type { ScheduleStatus } from '../schedule/milestones.js';
 import type { GitProvenance } from '../git/provenance.js';
+import type { StageDebdiff } from './debdiff.js';
 
 /** pass / waived / blocked as the gates give them; unknown = not run yet (or run on another artifact). */
 export type ReportVerdict = 'pass' | 'waived' | 'blocked' | 'unknown';
@@ -76,6 +77,8 @@ export interface StageVersions {
   checks: CheckResult[];
   /** The commit the upload (else the build) was made from; stale when HEAD changed packages/PKG/ since. */
   git?: GitProvenance;
+  /** The debdiff QA check's summary of the subject against what the target held (report/debdiff.ts). */
+  debdiff?: StageDebdiff;
 }
 
 export interface FreezeSummary {

@@ -2,6 +2,7 @@
 import { daysText } from '../schedule/freezeGate.js';
 import { milestoneTitle } from '../schedule/milestones.js';
 import { stageGitText } from '../git/provenance.js';
+import { debdiffLines } from './debdiff.js';
 import { VERDICT_SYMBOL, type CheckResult, type PackageReadiness, type ReadinessReport, type StageVersions } from './model.js';
 
 export type ReportFormat = 'text' | 'md' | 'json' | 'html';
@@ -106,6 +107,7 @@ export function renderText(r: ReadinessReport): string {
     out.push('', `${VERDICT_SYMBOL[p.verdict]} ${p.package} ${p.version ?? '?'} (upstream ${p.upstreamVersion}) — ${p.verdict} — reached: ${p.reachedStage ?? 'none'}`);
     out.push(`    versions: ${p.stages.map((s) => `${s.stage} ${s.published ?? '—'}${s.built && s.built !== s.published ? ` (built ${s.built}${s.buildStatus === 'failed' ? ', failed' : ''})` : ''}${stageGitText(s, p.package)}`).join(', ')}`);
     if (p.depends.length) out.push(`    depends on: ${p.depends.join(', ')}`);
+    out.push(...debdiffLines(p.stages).map((l) => `    debdiff ${l}`));
     const subject = p.stages.find((s) => s.stage === r.stage)?.subject;
     if (subject) out.push(`    judged: ${subject.dsc ?? `${p.package} ${subject.version}`} (${subject.state}; source ${short(subject.sourceId) || '?'}${subject.dscSha256 ? `, file sha256 ${short(subject.dscSha256)}` : ''})`);
     for (const c of p.checks) out.push(...checkLines(c, '    '));
@@ -158,6 +160,8 @@ export function renderMarkdown(r: ReadinessReport): string {
       const j = s.subject;
       out.push(`| ${s.stage} | ${s.series} | ${mdVerdict(s.verdict)} | ${j ? `${j.version} (${j.state})` : '—'}${mdCell(stageGitText(s, p.package))} | ${j?.ageDays !== undefined ? `${j.ageDays} d` : '—'} | ${short(j?.sourceId) || '—'} | ${short(j?.dscSha256) || '—'} |`);
     }
+    const debdiffs = debdiffLines(p.stages);
+    if (debdiffs.length) out.push('', ...debdiffs.map((l) => `- debdiff ${l}`));
     out.push('', `Checks for ${r.stage}:`, '', '| Check | Verdict | Why | Fix | Artifact |', '|---|---|---|---|---|');
     const rows = [...p.checks, ...(p.mir?.items ?? [])];
     for (const c of rows) {

@@ -145,7 +145,7 @@ export function privateApt(ws: Workspace, series: string): PrivateApt {
     const found = madisonVersions(String(r.stdout), source);
     return suites.map((s) => {
       const missing = absent.get(s.suite) ?? s.components;
-      const versions = found.filter((f) => f.site === s.mirror.replace(/\/+$/, '') && f.suite === s.suite).map((f) => f.version);
+      const versions = found.filter((f) => f.site === madisonSite(s.mirror) && f.suite === s.suite).map((f) => f.version);
       return { ...s, versions: [...new Set(versions)], ...(missing.length ? { missingComponents: missing } : {}) };
     });
   };
@@ -239,6 +239,11 @@ function missingLists(suites: AptSuite[], targets: IndexTarget[]): Map<string, s
     }));
   }
   return out;
+}
+
+/** A mirror URL as apt-cache madison prints it: no trailing slash, and `file:/path` for `file:///path`. */
+export function madisonSite(mirror: string): string {
+  return mirror.replace(/\/+$/, '').replace(/^file:\/\/\//, 'file:/');
 }
 
 /** `apt-cache madison` lines of `source` itself (madison also lists the sources of a binary of that name). */

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { execa } from 'execa';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parseSbuildSummary, sbuildArgs, sbuildEnv, sectionTitle, type SbuildOptions } from './sbuild.js';
 
@@ -19,6 +19,19 @@ const base: SbuildOptions = {
 };
 
 describe('sbuildArgs', () => {
+  it('a second build for the reproducibility check: its own build path, and a build environment sbuild (Perl) reads back', async () => {
+    expect(sbuildArgs({ ...base, buildPath: '/build/second/hello' }).slice(-2)).toEqual(['--build-path=/build/second/hello', '/w/hello-1.0']);
+    const dir = mkdtempSync(join(tmpdir(), 'sbuild-conf-'));
+    try {
+      const env = sbuildEnv({ buildDir: dir, tmpDir: "/dev/shm/it's", buildEnvironment: { TZ: 'UTC-14', LC_ALL: 'C' } });
+      const r = await execa('perl', ['-e', 'our ($build_environment, $unshare_tmpdir_template); do $ARGV[0] or die $@; print join("|", $build_environment->{TZ}, $build_environment->{LC_ALL}, $unshare_tmpdir_template)', env.SBUILD_CONFIG!]);
+      expect(r.stdout).toBe("UTC-14|C|/dev/shm/it's/tmp.sbuild.XXXXXXXXXX");
+      expect(sbuildEnv({ buildDir: dir })).toEqual({ LC_ALL: 'C.UTF-8' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('builds only the source package, in unshare mode, with the chroot tarball and distribution', () => {
     const args = sbuildArgs(base);
     expect(args).toEqual(expect.arrayContaining([

@@ -39,6 +39,13 @@ export interface SbuildOptions {
   bindMounts?: { directory: string; mountpoint: string }[];
   /** Directory for the unpacked chroot (sbuild's unshare_tmpdir_template); default sbuild's /tmp. */
   tmpDir?: string;
+  /** The build path inside the chroot (--build-path); default sbuild's random /build/PKG-XXXXXX. */
+  buildPath?: string;
+  /**
+   * Environment of dpkg-buildpackage (sbuild's $build_environment: not subject to its filter).
+   * dpkg-buildpackage --sanitize-env still resets the umask to 0022 and LC_COLLATE to C.UTF-8.
+   */
+  buildEnvironment?: Record<string, string>;
   /** Every line sbuild prints (its log, with --verbose). */
   onLine?: (line: string) => void;
   signal?: AbortSignal;
@@ -81,18 +88,20 @@ export function sbuildArgs(o: SbuildOptions): string[] {
     args.push('--build-dep-resolver=null', '--no-apt-update', '--no-apt-upgrade', '--no-apt-distupgrade', '--debbuildopt=-nc');
   }
   for (const repo of o.extraRepositories ?? []) args.push(`--extra-repository=${repo}`);
+  if (o.buildPath) args.push(`--build-path=${o.buildPath}`);
   args.push(o.input);
   return args;
 }
 
-/** A Perl single-quoted string. */
+/** A Perl single-quoted string (sbuild's configuration is Perl). */
 const perlString = (s: string) => `'${s.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 
 /**
- * Environment for sbuild: a config file only when the unpack directory is not sbuild's default
- * or directories are bind-mounted into the chroot.
+ * Environment for sbuild: a config file only when the unpack directory is not sbuild's default,
+ * directories are bind-mounted into the chroot, or the build environment is set (sbuild 0.85 has
+ * no command-line option for it).
  */
-export function sbuildEnv(o: Pick<SbuildOptions, 'tmpDir' | 'buildDir' | 'bindMounts'>): Record<string, string> {
+export function sbuildEnv(o: Pick<SbuildOptions, 'tmpDir' | 'buildDir' | 'bindMounts' | 'buildEnvironment'>): Record<string, string> {
   const env: Record<string, string> = { LC_ALL: 'C.UTF-8' };
   const lines: string[] = [];
   if (o.tmpDir) lines.push(`$unshare_tmpdir_template = ${perlString(`${o.tmpDir}/tmp.sbuild.XXXXXXXXXX`)};`);
@@ -100,6 +109,8 @@ export function sbuildEnv(o: Pick<SbuildOptions, 'tmpDir' | 'buildDir' | 'bindMo
     const entries = o.bindMounts.map((m) => `{ directory => ${perlString(m.directory)}, mountpoint => ${perlString(m.mountpoint)} }`);
     lines.push(`$unshare_bind_mounts = [ ${entries.join(', ')} ];`);
   }
+  const vars = Object.entries(o.buildEnvironment ?? {});
+  if (vars.length) lines.push(`$build_environment = { ${vars.map(([k, v]) => `${perlString(k)} => ${perlString(v)}`).join(', ')} };`);
   if (lines.length) {
     const conf = join(o.buildDir, '.sbuild.conf');
     writeFileSync(conf, `${lines.join('\n')}\n1;\n`);
