@@ -20,6 +20,7 @@ DEBIAN_PACKAGES=(
   xz-utils zstd ca-certificates git
   util-linux                                # setpriv --pdeathsig: tools die with a killed pipeline
   systemd                                   # systemd-analyze verify: the pipeline-resume units (doctor --install-service)
+  autopkgtest autodep8                      # QA: autopkgtest (virt-unshare) and the Testsuite: autopkgtest-pkg-* tests
 )
 
 echo "setup: installing Debian packages (${#DEBIAN_PACKAGES[@]})" >&2

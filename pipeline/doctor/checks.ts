@@ -57,6 +57,9 @@ export const TOOLS: readonly ToolCheck[] = [
   { tool: 'newuidmap', pkg: 'uidmap', purpose: 'unshare-mode user namespaces (uid map)' },
   { tool: 'newgidmap', pkg: 'uidmap', purpose: 'unshare-mode user namespaces (gid map)' },
   { tool: 'zstd', pkg: 'zstd', purpose: 'chroot tarballs (.tar.zst)' },
+  { tool: 'autopkgtest', pkg: 'autopkgtest', purpose: 'QA: autopkgtest and reverse dependencies (autopkgtest-virt-unshare)' },
+  { tool: 'autodep8', pkg: 'autodep8', purpose: 'QA: the tests of a Testsuite: autopkgtest-pkg-* field' },
+  { tool: 'apt-ftparchive', pkg: 'apt-utils', purpose: 'QA: a package\'s new binaries offered to its dependants\' tests' },
   {
     tool: 'setpriv', pkg: 'util-linux', purpose: 'long-running tools die with pipeline (setpriv --pdeathsig)',
     probe: { args: ['--help'], expect: /--pdeathsig/, need: 'util-linux 2.33 or later (setpriv --pdeathsig)' },

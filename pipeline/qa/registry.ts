@@ -3,10 +3,12 @@
  * that cannot be installed need not be upgraded). Each module exports one QaCheck built from its
  * declaration in checks.ts.
  */
+import { autopkgtestCheck } from './autopkgtest.js';
 import type { QaCheck } from './check.js';
 import type { QaCheckName } from './checks.js';
+import { reverseDependenciesCheck } from './reverseDependencies.js';
 
-export const QA_IMPLEMENTATIONS: QaCheck[] = [];
+export const QA_IMPLEMENTATIONS: QaCheck[] = [autopkgtestCheck, reverseDependenciesCheck];
 
 export function qaImplementation(name: QaCheckName): QaCheck | undefined {
   return QA_IMPLEMENTATIONS.find((c) => c.name === name);

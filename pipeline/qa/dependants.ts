@@ -1,0 +1,81 @@
+/**
+ * The set's reverse dependencies of a package, and what of each one can be tested at a stage: its
+ * source and, where they exist, its binaries — each with where it came from, so a verdict can say
+ * exactly what was tested.
+ *   source    the newest version in the stage's local archive; else the stage's build record's
+ *             .dsc; else packages/<dep> as it is now (the tree the next build would use)
+ *   binaries  the stage archive's binaries of that source version (when the archive publishes
+ *             them); else the stage's build record's .debs when it built that same version;
+ *             else none: autopkgtest builds them in the testbed, against the new binaries
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { repreproArchive, readSourcesIndex, type RepreproArchive } from '../archive/reprepro.js';
+import { resolveInput } from '../build/input.js';
+import { packagesInOrder } from '../config/packages.js';
+import type { StageConfig } from '../config/schema.js';
+import type { Workspace } from '../config/workspace.js';
+import { parseDeb822File } from '../debian/deb822.js';
+import { compareVersions } from '../debian/version.js';
+import { StateStore } from '../state/store.js';
+
+export interface DependantUnderTest {
+  name: string;
+  version: string;
+  /** A .dsc or an unpacked tree, and where it came from. */
+  source: { path: string; from: string };
+  /** The dependant's .debs and where they came from; absent: autopkgtest builds them in the testbed. */
+  binaries?: { paths: string[]; from: string };
+}
+
+/** The set's packages that name `pkg` in their package.yaml `depends`, in dependency order. */
+export function dependantsOf(ws: Workspace, pkg: string): string[] {
+  return packagesInOrder(ws).filter((p) => p.definition.depends.includes(pkg)).map((p) => p.definition.name);
+}
+
+function localArchive(ws: Workspace, stage: StageConfig): RepreproArchive | undefined {
+  return ws.config.archives[stage.target.archive]?.kind === 'reprepro' ? repreproArchive(ws, stage.target.archive) : undefined;
+}
+
+/** The .debs a suite's Packages indices list for one source version (Source: defaults to Package). */
+export function archiveBinaries(archive: RepreproArchive, suite: string, source: string, version: string): string[] {
+  const paths: string[] = [];
+  for (const arch of archive.config.architectures) {
+    const index = join(archive.dir, 'dists', suite, 'main', `binary-${arch}`, 'Packages');
+    if (!existsSync(index)) continue;
+    for (const p of parseDeb822File(index, { allowEmpty: true }).paragraphs) {
+      const m = /^(\S+)(?:\s+\((\S+)\))?$/.exec(p.value('Source')?.trim() ?? p.value('Package') ?? '');
+      const srcVersion = m?.[2] ?? p.value('Version');
+      const file = p.value('Filename');
+      if (m?.[1] === source && srcVersion === version && file && !paths.includes(join(archive.dir, file))) paths.push(join(archive.dir, file));
+    }
+  }
+  return paths.filter((f) => existsSync(f));
+}
+
+export async function dependantUnderTest(ws: Workspace, stage: StageConfig, dep: string, scratch: string): Promise<DependantUnderTest> {
+  const archive = localArchive(ws, stage);
+  const suite = stage.target.suite;
+  const inArchive = archive ? readSourcesIndex(archive, suite).filter((e) => e.package === dep && e.dsc)
+    .sort((a, b) => compareVersions(b.version, a.version, { lenient: true }))[0] : undefined;
+  const record = new StateStore(ws.stateDir).read(dep, stage.name, 'build');
+  const recordDebs = record?.status === 'successful' ? record.artifacts.map((a) => a.path).filter((p) => p.endsWith('.deb')) : [];
+  const recordUsable = recordDebs.length > 0 && recordDebs.every((p) => existsSync(p));
+  const fromRecord = (version: string) => (recordUsable && record!.version === version
+    ? { paths: recordDebs, from: `the ${stage.name} stage's build record (${record!.finishedAt})` } : undefined);
+
+  if (archive && inArchive) {
+    const debs = archiveBinaries(archive, suite, dep, inArchive.version);
+    return {
+      name: dep, version: inArchive.version,
+      source: { path: join(archive.dir, inArchive.directory, inArchive.dsc!), from: `the ${stage.name} stage's archive (${suite})` },
+      binaries: debs.length ? { paths: debs, from: `the ${stage.name} stage's archive (${suite})` } : fromRecord(inArchive.version),
+    };
+  }
+  if (record?.status === 'successful' && record.dsc && existsSync(record.dsc.path)) {
+    return { name: dep, version: record.version, source: { path: record.dsc.path, from: `the ${stage.name} stage's build record` }, binaries: fromRecord(record.version) };
+  }
+  const input = await resolveInput(ws, dep);
+  const { tree } = await input.materialize(join(scratch, dep));
+  return { name: dep, version: input.version, source: { path: tree, from: `packages/${dep}` } };
+}

@@ -1,0 +1,33 @@
+/**
+ * The stage's container as an autopkgtest testbed: the chroot tarball the stage's build ran in (the
+ * cached mmdebstrap tarball of the builder suite, pipeline/build/chroots.ts), unpacked by
+ * autopkgtest-virt-unshare, with the stage's extra apt repositories. A repository or keyring on the
+ * host (file://, signed-by=) is bind-mounted at the same path, so the lines work unchanged inside.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { chrootSpecFor, ensureChroot } from '../build/chroots.js';
+import type { AutopkgtestOptions } from '../tools/autopkgtest.js';
+import type { QaContext } from './check.js';
+
+export type Testbed = Pick<AutopkgtestOptions, 'tarball' | 'aptSources' | 'binds'>;
+
+export async function stageTestbed(ctx: Pick<QaContext, 'ws' | 'stage' | 'build'>): Promise<Testbed> {
+  const built = ctx.build.chroot?.tarball;
+  const tarball = built && existsSync(built) ? built : (await ensureChroot(ctx.ws, chrootSpecFor(ctx.ws, ctx.stage))).tarball;
+  const aptSources = [...ctx.stage.builder.extraRepositories];
+  return { tarball, aptSources, binds: hostPathsOf(aptSources) };
+}
+
+/** The host directories apt source lines name: file:// repositories and signed-by keyrings. */
+export function hostPathsOf(lines: readonly string[]): string[] {
+  const dirs = new Set<string>();
+  for (const line of lines) {
+    for (const m of line.matchAll(/(?:file:\/\/|signed-by=)(\/[^\s\]]+)/g)) {
+      const path = m[1]!;
+      if (!existsSync(path)) continue;
+      dirs.add(statSync(path).isDirectory() ? path : dirname(path));
+    }
+  }
+  return [...dirs].sort();
+}
