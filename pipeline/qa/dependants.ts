@@ -5,7 +5,8 @@
  *   source    the newest version in the stage's local archive; else the stage's build record's
  *             .dsc; else packages/<dep> as it is now (the tree the next build would use)
  *   binaries  the stage archive's binaries of that source version (when the archive publishes
- *             them); else the stage's build record's .debs when it built that same version;
+ *             them); else the stage's build record's .debs when it built that same version
+ *             (also for the packages/ tree, when its changelog names the record's version);
  *             else none: autopkgtest builds them in the testbed, against the new binaries
  */
 import { existsSync } from 'node:fs';
@@ -77,5 +78,6 @@ export async function dependantUnderTest(ws: Workspace, stage: StageConfig, dep:
   }
   const input = await resolveInput(ws, dep);
   const { tree } = await input.materialize(join(scratch, dep));
-  return { name: dep, version: input.version, source: { path: tree, from: `packages/${dep}` } };
+  const binaries = fromRecord(input.version);
+  return { name: dep, version: input.version, source: { path: tree, from: `packages/${dep}` }, ...(binaries ? { binaries } : {}) };
 }

@@ -33,6 +33,10 @@ export async function newBinariesRepository(debs: readonly string[], dir: string
   }
   const { stdout: packages } = await execa('apt-ftparchive', ['packages', '.'], { cwd: dir });
   writeFileSync(join(dir, 'Packages'), packages);
+  // With a Release file naming the index, apt's file method takes it at once (without one it
+  // retries "Method gave a blank filename" several times before settling).
+  const { stdout: release } = await execa('apt-ftparchive', ['release', '.'], { cwd: dir });
+  writeFileSync(join(dir, 'Release'), release);
   const prefs = join(dir, 'pipeline-new-binaries.pref');
   writeFileSync(prefs, [...versions].map(([name, version]) => `Package: ${name}\nPin: version ${version}\nPin-Priority: 1002\n`).join('\n'));
   return {
