@@ -20,6 +20,8 @@ import { autopkgtestCheck, testsuiteOf } from './autopkgtest.js';
 import { archiveBinaries, dependantsOf, dependantUnderTest } from './dependants.js';
 import { newBinariesRepository } from './newBinaries.js';
 import { reverseDependenciesCheck } from './reverseDependencies.js';
+import { QA_IMPLEMENTATIONS } from './registry.js';
+import { promote } from '../stages/promote.js';
 import { hostPathsOf } from './testbed.js';
 import { describeTests, judgeRun } from './testRun.js';
 
@@ -114,6 +116,10 @@ describe('when the checks apply', () => {
     expect(await reverseDependenciesCheck.run(ctx)).toEqual({ verdict: 'not-applicable', reason: 'no package of the set depends on txaws' });
   });
 
+  it('both checks are registered for the qa step', () => {
+    expect(QA_IMPLEMENTATIONS.map((c) => c.name)).toEqual(expect.arrayContaining(['autopkgtest', 'reverse-dependencies']));
+  });
+
   it('txzookeeper and txaws declare their tests: autodep8\'s import test and their own', () => {
     for (const [pkg, test] of [['txzookeeper', 'client-binding'], ['txaws', 'request-signing']] as const) {
       expect(readFileSync(join(REPO, 'packages', pkg, 'debian', 'control'), 'utf8')).toMatch(/^Testsuite: autopkgtest-pkg-python$/m);
@@ -174,4 +180,15 @@ describe('the new binaries and the dependant under test', () => {
       binaries: { paths: [deb], from: "the ppa stage's build record (2026-12-07T00:00:00Z)" },
     });
   });
+
+  it('a dependant published at the stage: its source from the stage\'s archive (a host build has no binaries)', async () => {
+    const ws = sw.ws();
+    for (const pkg of ['zookeeper', 'txzookeeper']) expect((await promote(ws, pkg, { to: 'ppa' })).state).toBe('done');
+    const d = await dependantUnderTest(ws, ws.config.stages[0]!, 'txzookeeper', join(dir, 'scratch3'));
+    expect(d.source.from).toBe("the ppa stage's archive (ppa)");
+    expect(d.source.path).toMatch(/\/pool\/main\/t\/txzookeeper\/txzookeeper_0\.9\.8-1~ppa1\.dsc$/);
+    expect(existsSync(d.source.path)).toBe(true);
+    expect(d.version).toBe('0.9.8-1~ppa1');
+    expect(d.binaries).toBeUndefined();
+  }, 300_000);
 });
