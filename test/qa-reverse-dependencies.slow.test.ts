@@ -45,7 +45,9 @@ describe('reverse-dependencies gate: txzookeeper against a new python3-zookeeper
   it('a zookeeper that breaks `import zookeeper` is blocked, naming txzookeeper and its test', async () => {
     const deb = await buildDeb(join(dir, 'broken'), binding(BROKEN));
     const ctx = qaContext(sw.ws(), { pkg: 'zookeeper', version: NEW, stage: 'backports', dsc: join(dir, 'zookeeper.dsc'), debs: [deb], tarball, workDir: join(dir, 'qa-broken') });
+    const started = Date.now();
     const o = await reverseDependenciesCheck.run(ctx);
+    console.log(`reverse-dependencies, txzookeeper built in the testbed: ${((Date.now() - started) / 1000).toFixed(0)} s\n${o.reason}\n${o.log}`);
     expect(o.verdict, o.reason).toBe('blocked');
     expect(o.reason).toMatch(/^reverse dependency txzookeeper broken by zookeeper 3\.9\.3-2~bpo12\+1: txzookeeper test client-binding failed: ImportError: .*undefined symbol: PyIOBase_Type/);
     expect(o.reason).toContain('source: packages/txzookeeper; binaries: built in the testbed against the new binaries');
@@ -66,7 +68,9 @@ describe('reverse-dependencies gate: txzookeeper against a new python3-zookeeper
     });
     const deb = await buildDeb(join(dir, 'working'), binding(WORKING));
     const ctx = qaContext(sw.ws(), { pkg: 'zookeeper', version: NEW, stage: 'backports', dsc: join(dir, 'zookeeper.dsc'), debs: [deb], tarball, workDir: join(dir, 'qa-working') });
+    const started = Date.now();
     const o = await reverseDependenciesCheck.run(ctx);
+    console.log(`reverse-dependencies, txzookeeper's recorded binaries: ${((Date.now() - started) / 1000).toFixed(0)} s\n${o.reason}`);
     expect(o.verdict, o.reason).toBe('pass');
     expect(o.reason).toContain("binaries: the backports stage's build record");
     expect(o.reason).toContain('client-binding PASS');

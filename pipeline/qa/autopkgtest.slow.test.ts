@@ -31,7 +31,7 @@ describe('autopkgtest check (real autopkgtest, unshare testbed)', () => {
     const ctx = qaContext(ws, { pkg: 'hello-qa', version: '1.0', stage: 'backports', dsc, debs: [deb], tarball, workDir: join(dir, 'qa-good') });
     const started = Date.now();
     const o = await autopkgtestCheck.run(ctx);
-    console.log(`autopkgtest run (pass): ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    console.log(`autopkgtest run (pass): ${((Date.now() - started) / 1000).toFixed(0)} s\n${o.reason}`);
     expect(o.verdict, o.reason).toBe('pass');
     expect(o.reason).toContain('greets PASS');
     expect(existsSync(join(dir, 'qa-good', 'out', 'log'))).toBe(true);
@@ -41,6 +41,7 @@ describe('autopkgtest check (real autopkgtest, unshare testbed)', () => {
     const deb = await buildDeb(join(dir, 'bad'), greeter('goodbye'));
     const ctx = qaContext(ws, { pkg: 'hello-qa', version: '1.0', stage: 'backports', dsc, debs: [deb], tarball, workDir: join(dir, 'qa-bad') });
     const o = await autopkgtestCheck.run(ctx);
+    console.log(`${o.reason}\n${o.log}`);
     expect(o.verdict).toBe('blocked');
     expect(o.reason).toMatch(/^test greets failed: expected hello, got: goodbye/);
     expect(o.log).toContain('| expected hello, got: goodbye');

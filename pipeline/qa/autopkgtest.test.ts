@@ -33,12 +33,12 @@ describe('autopkgtest: the call and its output', () => {
   it('runs the source against the binaries in an unshare testbed of the tarball, apt lists fetched first', () => {
     const args = autopkgtestArgs({
       source: '/s/p.dsc', binaries: ['/b/p.deb'], tarball: '/c/bookworm.tar.zst', outputDir: '/o',
-      aptSources: ['deb [signed-by=/k/key.gpg] file:///a bookworm-backports main'], binds: ['/a', '/k'], setupCommands: ['cp /x /etc/apt/preferences.d/90x'],
+      aptSources: ['deb [signed-by=/k/key.gpg] file:///a bookworm-backports main'], binds: ['/a', '/k'], unpackIn: '/dev/shm', setupCommands: ['cp /x /etc/apt/preferences.d/90x'],
     });
     expect(args).toEqual([
       '--output-dir', '/o', '--add-apt-source', 'deb [signed-by=/k/key.gpg] file:///a bookworm-backports main',
       '--setup-commands', 'cp /x /etc/apt/preferences.d/90x', '--setup-commands', 'apt-get update -q -o Acquire::Languages=none',
-      '/s/p.dsc', '/b/p.deb', '--', 'unshare', '--tarball', '/c/bookworm.tar.zst', '--bind', '/a', '/a', '--bind', '/k', '/k',
+      '/s/p.dsc', '/b/p.deb', '--', 'unshare', '--tarball', '/c/bookworm.tar.zst', '--prefix', '/dev/shm/autopkgtest-virt-unshare.', '--bind', '/a', '/a', '--bind', '/k', '/k',
     ]);
   });
 

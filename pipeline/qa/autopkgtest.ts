@@ -43,7 +43,7 @@ export async function runInStageTestbed(ctx: QaContext, label: string, o: TestRu
   const phase = ctx.progress?.phase(label);
   try {
     const r = await autopkgtest({
-      ...o, tarball: bed.tarball,
+      ...o, tarball: bed.tarball, ...(bed.unpackIn ? { unpackIn: bed.unpackIn } : {}),
       aptSources: [...bed.aptSources ?? [], ...o.aptSources ?? []],
       binds: [...bed.binds ?? [], ...o.binds ?? []],
       onLine: (line) => { const m = /^autopkgtest \[[\d:]+\]: (.*)$/.exec(line); if (m) phase?.update(m[1]!.slice(0, 70)); },

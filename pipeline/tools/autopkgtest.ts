@@ -30,6 +30,8 @@ export interface AutopkgtestOptions {
   aptSources?: string[];
   /** Host directories bind-mounted at the same path in the testbed (file:// repositories, keyrings). */
   binds?: string[];
+  /** Where the testbed is unpacked (a directory; default the system's temporary directory). */
+  unpackIn?: string;
   /** Shell commands run in the testbed before its apt update (e.g. an apt preferences file). */
   setupCommands?: string[];
   /** Only these tests (autopkgtest --test-name). */
@@ -64,6 +66,7 @@ export function autopkgtestArgs(o: AutopkgtestOptions): string[] {
   args.push('--setup-commands', 'apt-get update -q -o Acquire::Languages=none');
   for (const t of o.tests ?? []) args.push('--test-name', t);
   args.push(o.source, ...o.binaries, '--', 'unshare', '--tarball', o.tarball);
+  if (o.unpackIn) args.push('--prefix', `${o.unpackIn}/autopkgtest-virt-unshare.`);
   for (const dir of o.binds ?? []) args.push('--bind', dir, dir);
   return args;
 }
