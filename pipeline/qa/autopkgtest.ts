@@ -67,7 +67,7 @@ export const autopkgtestCheck: QaCheck = {
     if (!binaries.length) return { verdict: 'not-applicable', reason: `${ctx.pkg} ${ctx.plan.version}: the stage built no binaries to test` };
     const r = await runInStageTestbed(ctx, `autopkgtest ${ctx.pkg}`, { source: dsc, binaries, outputDir: join(ctx.workDir, 'out') });
     const j = judgeRun(r);
-    const what = `${ctx.pkg} ${ctx.plan.version} (Testsuite: ${testsuite}) against the stage's build, ${binaries.length} binaries`;
+    const what = `${ctx.pkg} ${ctx.plan.version} (Testsuite: ${testsuite}) against the stage's build, ${binaries.length} ${binaries.length === 1 ? 'binary' : 'binaries'}`;
     const details = { tests: j.tests, testsuite, binaries: binaries.map((b) => basename(b)), outputDir: r.outputDir, command: r.command };
     if (j.status === 'no-tests') return { verdict: 'not-applicable', reason: `autopkgtest found no test to run in ${what}`, details };
     if (j.status === 'pass') return { verdict: 'pass', reason: `${describeTests(j.tests)}: ${what}`, details };
