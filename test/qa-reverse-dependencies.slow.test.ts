@@ -11,10 +11,16 @@
  *    per test).
  * 2. A zookeeper whose binding imports passes, with txzookeeper's binaries taken from the stage's
  *    build record (the .deb the first run built), so nothing is built.
+ * 3. txzookeeper's own autopkgtest check passes with that zookeeper as the stage's build of it:
+ *    the set's dependencies come as the stage has them, not as bookworm does (bookworm's own
+ *    python3-zookeeper 3.8.0 fails to import: undefined symbol PyIOBase_Type).
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { execa } from 'execa';
+import { resolveInput } from '../pipeline/build/input.js';
+import { autopkgtestCheck } from '../pipeline/qa/autopkgtest.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { reverseDependenciesCheck } from '../pipeline/qa/reverseDependencies.js';
 import { StateStore } from '../pipeline/state/store.js';
@@ -75,5 +81,25 @@ describe('reverse-dependencies gate: txzookeeper against a new python3-zookeeper
     expect(o.reason).toContain("binaries: the backports stage's build record");
     expect(o.reason).toContain('client-binding PASS');
     expect(o.reason).toContain(`with python3-zookeeper ${NEW}`);
+  });
+
+  it('txzookeeper\'s own autopkgtest passes against the stage\'s zookeeper build, not bookworm\'s', async () => {
+    const ws = sw.ws();
+    const zk = await buildDeb(join(dir, 'zookeeper-build'), binding(WORKING));
+    new StateStore(ws.stateDir).write('build', {
+      package: 'zookeeper', version: NEW, stage: 'backports', status: 'successful', outDir: join(dir, 'zookeeper-build'),
+      artifacts: [{ path: zk, sha256: '0'.repeat(64), size: 0 }], inputsHash: 'test', finishedAt: '2026-12-07T00:00:00Z',
+    });
+    const { tree, parent } = await (await resolveInput(ws, 'txzookeeper')).materialize(join(dir, 'txzookeeper-src'));
+    await execa('dpkg-source', ['-b', basename(tree)], { cwd: parent });
+    const ctx = qaContext(ws, {
+      pkg: 'txzookeeper', version: '0.9.8-1', stage: 'backports', dsc: join(parent, 'txzookeeper_0.9.8-1.dsc'),
+      debs: [join(dir, 'txzookeeper-build', 'python3-txzookeeper_0.9.8-1_all.deb')], tarball, workDir: join(dir, 'qa-own'),
+    });
+    const started = Date.now();
+    const o = await autopkgtestCheck.run(ctx);
+    console.log(`autopkgtest txzookeeper: ${((Date.now() - started) / 1000).toFixed(0)} s\n${o.reason}`);
+    expect(o.verdict, o.reason).toBe('pass');
+    expect(o.reason).toBe(`client-binding PASS, autodep8-python3 PASS: txzookeeper 0.9.8-1 (Testsuite: autopkgtest, autopkgtest-pkg-python) against the stage's build, 1 binary, with zookeeper ${NEW} from the backports stage's build record`);
   });
 });

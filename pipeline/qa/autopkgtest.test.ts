@@ -17,7 +17,7 @@ import { buildDeb, buildDsc, qaContext } from '../../test/helpers/qaFixtures.js'
 import { stagesWorkspace, type StagesWorkspace } from '../../test/helpers/stagesWorkspace.js';
 import { REPO } from '../../test/helpers/workspace.js';
 import { autopkgtestCheck, testsuiteOf } from './autopkgtest.js';
-import { archiveBinaries, dependantsOf, dependantUnderTest } from './dependants.js';
+import { archiveBinaries, dependantsOf, dependantUnderTest, setDependencyBinaries } from './dependants.js';
 import { newBinariesRepository } from './newBinaries.js';
 import { reverseDependenciesCheck } from './reverseDependencies.js';
 import { QA_IMPLEMENTATIONS } from './registry.js';
@@ -179,6 +179,19 @@ describe('the new binaries and the dependant under test', () => {
       name: 'txzookeeper', version: '0.9.8-1~ppa1', source: { path: dsc, from: "the ppa stage's build record" },
       binaries: { paths: [deb], from: "the ppa stage's build record (2026-12-07T00:00:00Z)" },
     });
+  });
+
+  it('a package\'s own tests get the set\'s packages it depends on as the stage has them (here: the build record)', async () => {
+    const ws = sw.ws();
+    const out = join(dir, 'zk-rec');
+    const deb = await buildDeb(out, { name: 'python3-zookeeper', version: '3.9.3-2~ppa1', files: { 'usr/lib/python3/dist-packages/zookeeper.py': 'OK = 0\n' } });
+    new StateStore(ws.stateDir).write('build', {
+      package: 'zookeeper', version: '3.9.3-2~ppa1', stage: 'ppa', status: 'successful', outDir: out,
+      artifacts: [{ path: deb, sha256: '0'.repeat(64), size: 0 }], inputsHash: 'x', finishedAt: '2026-12-07T00:00:00Z',
+    });
+    expect(setDependencyBinaries(ws, ws.config.stages[0]!, 'txzookeeper')).toEqual([{ name: 'zookeeper', version: '3.9.3-2~ppa1', paths: [deb], from: "the ppa stage's build record" }]);
+    expect(setDependencyBinaries(ws, ws.config.stages[1]!, 'txzookeeper')).toEqual([]);
+    expect(setDependencyBinaries(ws, ws.config.stages[0]!, 'zookeeper')).toEqual([]);
   });
 
   it('a dependant published at the stage: its source from the stage\'s archive (a host build has no binaries)', async () => {

@@ -2,7 +2,8 @@
  * The `autopkgtest` QA check: the package's own DEP-8 tests (debian/tests/control, or the tests
  * autodep8 generates for a `Testsuite: autopkgtest-pkg-*` field) run by the real autopkgtest
  * against the stage build's binaries, in the stage's container (pipeline/qa/testbed.ts). The
- * source is the signed upload's .dsc, so what is tested is what will be uploaded.
+ * source is the signed upload's .dsc, so what is tested is what will be uploaded; the set's
+ * packages it depends on come as the stage has them (its archive or build records), pinned.
  *   no Testsuite in the .dsc, or no test found  → not applicable
  *   every test passes                           → pass, naming the tests
  *   a test fails                                → blocked, naming it and quoting its output's end
@@ -16,6 +17,8 @@ import type { BuildRecord } from '../state/records.js';
 import { autopkgtest, type AutopkgtestOptions, type AutopkgtestResult } from '../tools/autopkgtest.js';
 import type { QaCheck, QaContext, QaOutcome } from './check.js';
 import { qaDeclaration } from './checks.js';
+import { setDependencyBinaries } from './dependants.js';
+import { newBinariesRepository } from './newBinaries.js';
 import { stageTestbed } from './testbed.js';
 import { describeTests, judgeRun, quoteFailures } from './testRun.js';
 
@@ -65,10 +68,20 @@ export const autopkgtestCheck: QaCheck = {
     if (!testsuite) return { verdict: 'not-applicable', reason: `${ctx.pkg} has no autopkgtest (no debian/tests/control, no Testsuite field)` };
     const binaries = buildDebs(ctx.build);
     if (!binaries.length) return { verdict: 'not-applicable', reason: `${ctx.pkg} ${ctx.plan.version}: the stage built no binaries to test` };
-    const r = await runInStageTestbed(ctx, `autopkgtest ${ctx.pkg}`, { source: dsc, binaries, outputDir: join(ctx.workDir, 'out') });
+    // The set's packages this one depends on, as the stage has them (pinned above the suite's).
+    const setDeps = setDependencyBinaries(ctx.ws, ctx.stage, ctx.pkg);
+    const repo = setDeps.length ? await newBinariesRepository(setDeps.flatMap((d) => d.paths), join(ctx.workDir, 'set-dependencies')) : undefined;
+    const r = await runInStageTestbed(ctx, `autopkgtest ${ctx.pkg}`, {
+      source: dsc, binaries, outputDir: join(ctx.workDir, 'out'),
+      ...(repo ? { aptSources: [repo.aptSource], binds: [repo.dir], setupCommands: [repo.setupCommand] } : {}),
+    });
     const j = judgeRun(r);
-    const what = `${ctx.pkg} ${ctx.plan.version} (Testsuite: ${testsuite}) against the stage's build, ${binaries.length} ${binaries.length === 1 ? 'binary' : 'binaries'}`;
-    const details = { tests: j.tests, testsuite, binaries: binaries.map((b) => basename(b)), outputDir: r.outputDir, command: r.command };
+    const withDeps = setDeps.map((d) => `, with ${d.name} ${d.version} from ${d.from}`).join('');
+    const what = `${ctx.pkg} ${ctx.plan.version} (Testsuite: ${testsuite}) against the stage's build, ${binaries.length} ${binaries.length === 1 ? 'binary' : 'binaries'}${withDeps}`;
+    const details = {
+      tests: j.tests, testsuite, binaries: binaries.map((b) => basename(b)), outputDir: r.outputDir, command: r.command,
+      setDependencies: setDeps.map(({ name, version, from }) => ({ name, version, from })),
+    };
     if (j.status === 'no-tests') return { verdict: 'not-applicable', reason: `autopkgtest found no test to run in ${what}`, details };
     if (j.status === 'pass') return { verdict: 'pass', reason: `${describeTests(j.tests)}: ${what}`, details };
     const first = j.failed[0];

@@ -81,3 +81,35 @@ export async function dependantUnderTest(ws: Workspace, stage: StageConfig, dep:
   const binaries = fromRecord(input.version);
   return { name: dep, version: input.version, source: { path: tree, from: `packages/${dep}` }, ...(binaries ? { binaries } : {}) };
 }
+
+export interface SetDependencyBinaries {
+  name: string;
+  version: string;
+  paths: string[];
+  from: string;
+}
+
+/**
+ * The binaries of the set's packages `pkg` depends on, as this stage has them: its archive's
+ * newest version, else its build record. A package's own tests then run against the dependency
+ * the stage will publish it beside (txzookeeper's against this stage's python3-zookeeper), not the
+ * target suite's.
+ */
+export function setDependencyBinaries(ws: Workspace, stage: StageConfig, pkg: string): SetDependencyBinaries[] {
+  const own = packagesInOrder(ws).find((p) => p.definition.name === pkg);
+  const archive = localArchive(ws, stage);
+  const out: SetDependencyBinaries[] = [];
+  for (const dep of own?.definition.depends ?? []) {
+    const newest = archive ? readSourcesIndex(archive, stage.target.suite).filter((e) => e.package === dep)
+      .sort((a, b) => compareVersions(b.version, a.version, { lenient: true }))[0] : undefined;
+    const published = archive && newest ? archiveBinaries(archive, stage.target.suite, dep, newest.version) : [];
+    if (published.length) {
+      out.push({ name: dep, version: newest!.version, paths: published, from: `the ${stage.name} stage's archive (${stage.target.suite})` });
+      continue;
+    }
+    const record = new StateStore(ws.stateDir).read(dep, stage.name, 'build');
+    const debs = record?.status === 'successful' ? record.artifacts.map((a) => a.path).filter((p) => p.endsWith('.deb')) : [];
+    if (debs.length && debs.every((p) => existsSync(p))) out.push({ name: dep, version: record!.version, paths: debs, from: `the ${stage.name} stage's build record` });
+  }
+  return out;
+}
