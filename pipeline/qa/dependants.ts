@@ -18,6 +18,7 @@ import type { StageConfig } from '../config/schema.js';
 import type { Workspace } from '../config/workspace.js';
 import { parseDeb822File } from '../debian/deb822.js';
 import { compareVersions } from '../debian/version.js';
+import type { BuildRecord } from '../state/records.js';
 import { StateStore } from '../state/store.js';
 
 export interface DependantUnderTest {
@@ -54,16 +55,28 @@ export function archiveBinaries(archive: RepreproArchive, suite: string, source:
   return paths.filter((f) => existsSync(f));
 }
 
+/** The newest version of `pkg` the stage's suite lists (with a .dsc), if the stage's archive is local. */
+function newestInArchive(archive: RepreproArchive | undefined, suite: string, pkg: string) {
+  return archive ? readSourcesIndex(archive, suite).filter((e) => e.package === pkg && e.dsc)
+    .sort((a, b) => compareVersions(b.version, a.version, { lenient: true }))[0] : undefined;
+}
+
+/** A successful build record of `pkg` at the stage whose .debs all still exist. */
+function recordedBuild(ws: Workspace, stage: StageConfig, pkg: string): { record: BuildRecord; debs: string[] } | undefined {
+  const record = new StateStore(ws.stateDir).read(pkg, stage.name, 'build');
+  if (record?.status !== 'successful') return undefined;
+  const debs = record.artifacts.map((a) => a.path).filter((p) => p.endsWith('.deb'));
+  return debs.length && debs.every((p) => existsSync(p)) ? { record, debs } : undefined;
+}
+
 export async function dependantUnderTest(ws: Workspace, stage: StageConfig, dep: string, scratch: string): Promise<DependantUnderTest> {
   const archive = localArchive(ws, stage);
   const suite = stage.target.suite;
-  const inArchive = archive ? readSourcesIndex(archive, suite).filter((e) => e.package === dep && e.dsc)
-    .sort((a, b) => compareVersions(b.version, a.version, { lenient: true }))[0] : undefined;
+  const inArchive = newestInArchive(archive, suite, dep);
   const record = new StateStore(ws.stateDir).read(dep, stage.name, 'build');
-  const recordDebs = record?.status === 'successful' ? record.artifacts.map((a) => a.path).filter((p) => p.endsWith('.deb')) : [];
-  const recordUsable = recordDebs.length > 0 && recordDebs.every((p) => existsSync(p));
-  const fromRecord = (version: string) => (recordUsable && record!.version === version
-    ? { paths: recordDebs, from: `the ${stage.name} stage's build record (${record!.finishedAt})` } : undefined);
+  const built = recordedBuild(ws, stage, dep);
+  const fromRecord = (version: string) => (built?.record.version === version
+    ? { paths: built.debs, from: `the ${stage.name} stage's build record (${built.record.finishedAt})` } : undefined);
 
   if (archive && inArchive) {
     const debs = archiveBinaries(archive, suite, dep, inArchive.version);
@@ -100,16 +113,11 @@ export function setDependencyBinaries(ws: Workspace, stage: StageConfig, pkg: st
   const archive = localArchive(ws, stage);
   const out: SetDependencyBinaries[] = [];
   for (const dep of own?.definition.depends ?? []) {
-    const newest = archive ? readSourcesIndex(archive, stage.target.suite).filter((e) => e.package === dep)
-      .sort((a, b) => compareVersions(b.version, a.version, { lenient: true }))[0] : undefined;
+    const newest = newestInArchive(archive, stage.target.suite, dep);
     const published = archive && newest ? archiveBinaries(archive, stage.target.suite, dep, newest.version) : [];
-    if (published.length) {
-      out.push({ name: dep, version: newest!.version, paths: published, from: `the ${stage.name} stage's archive (${stage.target.suite})` });
-      continue;
-    }
-    const record = new StateStore(ws.stateDir).read(dep, stage.name, 'build');
-    const debs = record?.status === 'successful' ? record.artifacts.map((a) => a.path).filter((p) => p.endsWith('.deb')) : [];
-    if (debs.length && debs.every((p) => existsSync(p))) out.push({ name: dep, version: record!.version, paths: debs, from: `the ${stage.name} stage's build record` });
+    const built = published.length ? undefined : recordedBuild(ws, stage, dep);
+    if (published.length) out.push({ name: dep, version: newest!.version, paths: published, from: `the ${stage.name} stage's archive (${stage.target.suite})` });
+    else if (built) out.push({ name: dep, version: built.record.version, paths: built.debs, from: `the ${stage.name} stage's build record` });
   }
   return out;
 }
