@@ -22,7 +22,7 @@ import { newBinariesRepository } from './newBinaries.js';
 import { reverseDependenciesCheck } from './reverseDependencies.js';
 import { QA_IMPLEMENTATIONS } from './registry.js';
 import { promote } from '../stages/promote.js';
-import { hostPathsOf } from './testbed.js';
+import { hostPathsOf, stageTestbed } from './testbed.js';
 import { describeTests, judgeRun } from './testRun.js';
 
 let dir: string;
@@ -33,12 +33,12 @@ describe('autopkgtest: the call and its output', () => {
   it('runs the source against the binaries in an unshare testbed of the tarball, apt lists fetched first', () => {
     const args = autopkgtestArgs({
       source: '/s/p.dsc', binaries: ['/b/p.deb'], tarball: '/c/bookworm.tar.zst', outputDir: '/o',
-      aptSources: ['deb [signed-by=/k/key.gpg] file:///a bookworm-backports main'], binds: ['/a', '/k'], unpackIn: '/dev/shm', setupCommands: ['cp /x /etc/apt/preferences.d/90x'],
+      aptSources: ['deb [signed-by=/k/key.gpg] file:///a bookworm-backports main'], binds: [{ directory: '/a', mountpoint: '/a' }, { directory: '/v', mountpoint: '/srv/pipeline-stage-archive' }], unpackIn: '/dev/shm', setupCommands: ['cp /x /etc/apt/preferences.d/90x'],
     });
     expect(args).toEqual([
       '--output-dir', '/o', '--add-apt-source', 'deb [signed-by=/k/key.gpg] file:///a bookworm-backports main',
       '--setup-commands', 'cp /x /etc/apt/preferences.d/90x', '--setup-commands', 'apt-get update -q -o Acquire::Languages=none',
-      '/s/p.dsc', '/b/p.deb', '--', 'unshare', '--tarball', '/c/bookworm.tar.zst', '--prefix', '/dev/shm/autopkgtest-virt-unshare.', '--bind', '/a', '/a', '--bind', '/k', '/k',
+      '/s/p.dsc', '/b/p.deb', '--', 'unshare', '--tarball', '/c/bookworm.tar.zst', '--prefix', '/dev/shm/autopkgtest-virt-unshare.', '--bind', '/a', '/a', '--bind', '/v', '/srv/pipeline-stage-archive',
     ]);
   });
 
@@ -203,5 +203,16 @@ describe('the new binaries and the dependant under test', () => {
     expect(existsSync(d.source.path)).toBe(true);
     expect(d.version).toBe('0.9.8-1~ppa1');
     expect(d.binaries).toBeUndefined();
+
+    // The testbed sees the stage's archive as the builds do: a snapshot mounted at the same place.
+    const tarball = join(dir, 'fake-chroot.tar.zst');
+    writeFileSync(tarball, '');
+    const bed = await stageTestbed(qaContext(ws, { pkg: 'txzookeeper', version: '0.9.8-1~ppa1', stage: 'ppa', dsc: d.source.path, debs: [], tarball, workDir: join(dir, 'qa-bed') }));
+    expect(bed.tarball).toBe(tarball);
+    expect(bed.aptSources).toEqual(['deb [signed-by=/srv/pipeline-stage-archive/pipeline-archive-keyring.gpg] file:///srv/pipeline-stage-archive ppa main']);
+    const view = bed.binds!.find((b) => b.mountpoint === '/srv/pipeline-stage-archive')!.directory;
+    expect(existsSync(join(view, 'dists', 'ppa', 'InRelease'))).toBe(true);
+    bed.cleanup();
+    expect(existsSync(view)).toBe(false);
   }, 300_000);
 });

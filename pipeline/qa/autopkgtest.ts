@@ -57,6 +57,8 @@ export async function runInStageTestbed(ctx: QaContext, label: string, o: TestRu
   } catch (e) {
     phase?.fail();
     throw e;
+  } finally {
+    bed.cleanup();
   }
 }
 
@@ -73,7 +75,7 @@ export const autopkgtestCheck: QaCheck = {
     const repo = setDeps.length ? await newBinariesRepository(setDeps.flatMap((d) => d.paths), join(ctx.workDir, 'set-dependencies')) : undefined;
     const r = await runInStageTestbed(ctx, `autopkgtest ${ctx.pkg}`, {
       source: dsc, binaries, outputDir: join(ctx.workDir, 'out'),
-      ...(repo ? { aptSources: [repo.aptSource], binds: [repo.dir], setupCommands: [repo.setupCommand] } : {}),
+      ...(repo ? { aptSources: [repo.aptSource], binds: [{ directory: repo.dir, mountpoint: repo.dir }], setupCommands: [repo.setupCommand] } : {}),
     });
     const j = judgeRun(r);
     const withDeps = setDeps.map((d) => `, with ${d.name} ${d.version} from ${d.from}`).join('');

@@ -54,7 +54,7 @@ async function testDependant(ctx: QaContext, repo: NewBinariesRepository, name: 
     source: dependant.source.path,
     binaries: dependant.binaries?.paths ?? [],
     outputDir: join(ctx.workDir, name),
-    aptSources: [repo.aptSource], binds: [repo.dir], setupCommands: [repo.setupCommand],
+    aptSources: [repo.aptSource], binds: [{ directory: repo.dir, mountpoint: repo.dir }], setupCommands: [repo.setupCommand],
   });
   const judged = judgeRun(r);
   const installed: Record<string, string> = {};

@@ -3,7 +3,7 @@
  * given binaries in a throw-away copy of a chroot tarball, and report what happened per test.
  *
  *   autopkgtest --output-dir OUT [--add-apt-source LINE]... --setup-commands 'apt-get update'
- *               SOURCE BINARY.deb... -- unshare -t TARBALL [-b DIR DIR]...
+ *               SOURCE BINARY.deb... -- unshare -t TARBALL [-b HOSTDIR DIR]...
  *
  * SOURCE is a .dsc or an unpacked source tree. The binaries go into a local repository in the
  * testbed pinned above everything else (autopkgtest's own mechanism), so a test's Depends resolve
@@ -28,8 +28,8 @@ export interface AutopkgtestOptions {
   outputDir: string;
   /** apt source lines added in the testbed (the stage's extra repositories). */
   aptSources?: string[];
-  /** Host directories bind-mounted at the same path in the testbed (file:// repositories, keyrings). */
-  binds?: string[];
+  /** Host directories bind-mounted into the testbed (file:// repositories, keyrings). */
+  binds?: Array<{ directory: string; mountpoint: string }>;
   /** Where the testbed is unpacked (a directory; default the system's temporary directory). */
   unpackIn?: string;
   /** Shell commands run in the testbed before its apt update (e.g. an apt preferences file). */
@@ -67,7 +67,7 @@ export function autopkgtestArgs(o: AutopkgtestOptions): string[] {
   for (const t of o.tests ?? []) args.push('--test-name', t);
   args.push(o.source, ...o.binaries, '--', 'unshare', '--tarball', o.tarball);
   if (o.unpackIn) args.push('--prefix', `${o.unpackIn}/autopkgtest-virt-unshare.`);
-  for (const dir of o.binds ?? []) args.push('--bind', dir, dir);
+  for (const b of o.binds ?? []) args.push('--bind', b.directory, b.mountpoint);
   return args;
 }
 
