@@ -69,7 +69,7 @@ describe('autopkgtest check (real autopkgtest, unshare testbed)', () => {
       // hello-qa with one more test: the python3-zookeeper it gets is the stage archive's (bookworm has 3.8.0).
       const tree = join(dir, 'stage-src', 'hello-qa');
       cpSync(join(REPO, 'test', 'fixtures', 'qa', 'hello-qa'), tree, { recursive: true });
-      writeFileSync(join(tree, 'debian', 'tests', 'control'), 'Test-Command: test "$(dpkg-query -W -f \'${Version}\' python3-zookeeper)" = ' + version + ' && python3 -c "import zookeeper; assert zookeeper.OK == 0"\nDepends: python3-zookeeper\nFeatures: test-name=stage-zookeeper\n');
+      writeFileSync(join(tree, 'debian', 'tests', 'control'), 'Test-Command: test "$(dpkg-query -W -f \'${Version}\' python3-zookeeper)" = ' + version + ' && python3 -c "import zookeeper; assert zookeeper.OK == 0"\nDepends: python3, python3-zookeeper\nFeatures: test-name=stage-zookeeper\n');
       mkdirSync(join(dir, 'stage-dsc'));
       const stageDsc = await buildDsc(tree, join(dir, 'stage-dsc'));
       const good = await buildDeb(join(dir, 'stage-good'), greeter('hello'));

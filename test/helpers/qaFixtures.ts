@@ -27,7 +27,7 @@ export async function buildDeb(outDir: string, spec: DebSpec): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), 'pipeline-deb-'));
   mkdirSync(join(root, 'DEBIAN'));
   writeFileSync(join(root, 'DEBIAN', 'control'), [
-    `Package: ${spec.name}`, `Version: ${spec.version}`, 'Architecture: all',
+    `Package: ${spec.name}`, `Version: ${spec.version}`, 'Architecture: all', 'Section: misc', 'Priority: optional',
     'Maintainer: Pipeline Maintainers <pipeline@example.org>',
     ...(spec.depends ? [`Depends: ${spec.depends}`] : []),
     `Description: ${spec.name} (QA test fixture)`, ' A stand-in built with dpkg-deb for the QA check tests.', '',
