@@ -22,6 +22,7 @@ DEBIAN_PACKAGES=(
   util-linux                                # setpriv --pdeathsig: tools die with a killed pipeline
   systemd                                   # systemd-analyze verify: the pipeline-resume units (doctor --install-service)
   dose-distcheck piuparts                   # QA: installability (dose-debcheck), upgrade path (piuparts)
+  autopkgtest autodep8                      # QA: autopkgtest (virt-unshare) and the Testsuite: autopkgtest-pkg-* tests
 )
 
 echo "setup: installing Debian packages (${#DEBIAN_PACKAGES[@]})" >&2

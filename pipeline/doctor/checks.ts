@@ -59,6 +59,9 @@ export const TOOLS: readonly ToolCheck[] = [
   { tool: 'zstd', pkg: 'zstd', purpose: 'chroot tarballs (.tar.zst)' },
   { tool: 'dose-debcheck', pkg: 'dose-distcheck', purpose: 'QA: installability' },
   { tool: 'piuparts', pkg: 'piuparts', purpose: 'QA: upgrade path (install, upgrade, purge)' },
+  { tool: 'autopkgtest', pkg: 'autopkgtest', purpose: 'QA: autopkgtest and reverse dependencies (autopkgtest-virt-unshare)' },
+  { tool: 'autodep8', pkg: 'autodep8', purpose: 'QA: the tests of a Testsuite: autopkgtest-pkg-* field' },
+  { tool: 'apt-ftparchive', pkg: 'apt-utils', purpose: 'QA: a package\'s new binaries offered to its dependants\' tests' },
   {
     tool: 'setpriv', pkg: 'util-linux', purpose: 'long-running tools die with pipeline (setpriv --pdeathsig)',
     probe: { args: ['--help'], expect: /--pdeathsig/, need: 'util-linux 2.33 or later (setpriv --pdeathsig)' },
