@@ -136,7 +136,9 @@ describe('debdiff QA check (real debdiff, dpkg-deb)', () => {
     const upload = { ...ctx.upload, dir: uploadDir(ws, 'hello-native', 'devel', '1.2') };
     mkdirSync(upload.dir, { recursive: true });
     const workDir = qaWorkDir(ws, 'hello-native', 'devel', '1.2');
-    const { verdicts } = await runQa({ ...ctx, upload, workDir });
+    // Only debdiff: the other checks (installability, upgrade path, autopkgtest...) have their own tests.
+    const only = { installability: 'off', 'upgrade-path': 'off', autopkgtest: 'off', 'reverse-dependencies': 'off', reproducible: 'off' } as const;
+    const { verdicts } = await runQa({ ...ctx, stage: { ...ctx.stage, qa: only }, upload, workDir });
     expect(verdicts).toEqual([expect.objectContaining({ gate: 'debdiff', verdict: 'waived', artifactSha256: 'test', reason: expect.stringMatching(/^binary package hello-extra dropped/) })]);
     const kept = readUploadEvidence<QaRecord>(upload.dir, 'qa')!;
     expect(kept.results.map((r) => [r.check, r.severity])).toEqual([['debdiff', 'warn']]);
