@@ -117,6 +117,9 @@ function writeStageRecords(state, p, stage, s) {
       ...(s.qa === 'pass' ? [
         { gate: 'installability', verdict: 'pass', reason: `1 binary package installable against ${stage === 'backports' ? 'bookworm' : 'trixie'} (dose-debcheck)`, artifactSha256: dscSha },
         { gate: 'upgrade-path', verdict: 'pass', reason: 'piuparts: fresh install and purge passed', artifactSha256: dscSha },
+        { gate: 'autopkgtest', verdict: 'pass', reason: 'not applicable: no debian/tests', artifactSha256: dscSha },
+        { gate: 'reverse-dependencies', verdict: 'pass', reason: 'not applicable: no reverse dependency in the set', artifactSha256: dscSha },
+        { gate: 'debdiff', verdict: 'pass', reason: 'no previous upload to compare with', artifactSha256: dscSha },
       ] : []),
       ...(s.qa === 'blocked' ? [
         { gate: 'installability', verdict: 'pass', reason: '1 binary package installable (dose-debcheck)', artifactSha256: dscSha },

@@ -26,7 +26,7 @@ describe('collectReadiness (generated workspace, trixie soft freeze in effect: -
     expect(a.checks.map((c) => [c.check, c.verdict])).toEqual([
       ['reached', 'pass'], ['dependencies', 'pass'], ['source-build', 'pass'], ['binary-build', 'pass'],
       ['copyright-lint', 'pass'], ['metadata-lint', 'pass'], ['lintian', 'pass'], ['version-policy', 'pass'],
-      ['installability', 'pass'], ['upgrade-path', 'pass'], ['freeze', 'pass'],
+      ['installability', 'pass'], ['upgrade-path', 'pass'], ['autopkgtest', 'pass'], ['reverse-dependencies', 'pass'], ['debdiff', 'pass'], ['freeze', 'pass'],
     ]);
     const sha = a.stages[1]!.subject!.sourceId;
     expect(a.stages[1]).toMatchObject({ verdict: 'pass', ready: true, subject: { state: 'published', version: '2.0-1' } });
@@ -54,7 +54,7 @@ describe('collectReadiness (generated workspace, trixie soft freeze in effect: -
     expect(check(b, 'version-policy').verdict).toBe('unknown');
     expect(check(b, 'freeze').verdict).toBe('pass'); // bug-fix only: upstream 1.1 unchanged
     expect(b.blockers.map((c) => c.check)).toEqual(['reached', 'binary-build', 'copyright-lint']);
-    expect(b.unknowns.map((c) => c.check)).toEqual(['version-policy', 'installability', 'upgrade-path']);
+    expect(b.unknowns.map((c) => c.check)).toEqual(['version-policy', 'installability', 'upgrade-path', 'autopkgtest', 'reverse-dependencies', 'debdiff']);
     // No binaries to judge after an FTBFS: the QA checks wait for the build, not for `pipeline qa`.
     expect(check(b, 'upgrade-path')).toMatchObject({ verdict: 'unknown', todo: 'fix the binary build first' });
     expect(check(b, 'upgrade-path').fix).toBeUndefined();
