@@ -214,3 +214,14 @@ export async function verifySignature(file: string, home: string): Promise<Signa
   const valid = status.find((l) => l.startsWith('[GNUPG:] VALIDSIG '));
   return { valid: r.exitCode === 0 && Boolean(valid), fingerprint: valid?.split(' ')[2], status };
 }
+
+/**
+ * A named key (`-k KEYID`, a fingerprint or key id) of the workspace's GnuPG home; one error
+ * line naming the home when it holds no secret key of that name.
+ */
+export async function namedSigningKey(ws: Workspace, id: string, env: NodeJS.ProcessEnv = process.env): Promise<SigningKey> {
+  const home = gnupgHome(ws, env);
+  const [key] = await secretKeys(home, id);
+  if (!key) throw new PipelineError(`-k ${id}: no secret key of that name in ${home}`, { hint: 'import it there (gpg --homedir DIR --import) or set PIPELINE_GNUPGHOME' });
+  return { ...key, gnupgHome: home, origin: 'config', created: false };
+}

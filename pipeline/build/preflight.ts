@@ -19,6 +19,8 @@ const PROVIDERS: Record<string, string> = {
   dch: 'devscripts',
   'dpkg-source': 'dpkg-dev',
   zstd: 'zstd',
+  pbuilder: 'pbuilder',
+  debootstrap: 'debootstrap',
 };
 
 export function findTool(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {

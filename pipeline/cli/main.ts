@@ -8,6 +8,7 @@ import { EXIT, isPipelineError, PipelineError } from '../errors.js';
 import { isInjectedFault } from '../state/faults.js';
 import { hideSensitive } from '../secrets.js';
 import { commands } from './commands/index.js';
+import { backportArgv } from './commands/backport.js';
 import { cutLongLines } from './output.js';
 
 export function buildProgram(): Command {
@@ -25,7 +26,8 @@ export function buildProgram(): Command {
 }
 
 /** Runs the CLI; resolves to the process exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(rawArgv: string[]): Promise<number> {
+  const argv = backportArgv(rawArgv);
   const program = buildProgram();
   let code = 0;
   program.hook('postAction', (_this, action) => {

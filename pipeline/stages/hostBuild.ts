@@ -11,7 +11,8 @@ import { execa } from 'execa';
 import { PipelineError } from '../errors.js';
 import { execaSupervised } from '../tools/supervised.js';
 import { prepareSourceTree } from '../source/tree.js';
-import type { BuildRecord } from '../state/records.js';
+import type { Artifact, BuildRecord } from '../state/records.js';
+import type { SourcePlan } from './plan.js';
 import { artifactOf as artifact } from '../state/artifact.js';
 import type { BuildRequest } from './builders.js';
 import { applyPlanToTree } from './changelog.js';
@@ -31,6 +32,29 @@ export function changesFiles(changesText: string): string[] {
 
 export { artifactOf as artifact } from '../state/artifact.js';
 
+/**
+ * `dpkg-source -b` of `tree` (in `parent`) and `dpkg-genchanges -S` with the plan's -sa/-sd and -v:
+ * the source package as dpkg-buildpackage -S makes it, on this machine. The tree must already
+ * carry the plan's changelog entry.
+ */
+export async function sourcePackageOnHost(tree: string, parent: string, source: string, plan: Pick<SourcePlan, 'version' | 'includeOrig' | 'changesSince'>): Promise<{ dscPath: string; changesPath: string; artifacts: Artifact[] }> {
+  // dpkg-source -b of a large tree takes a while; it must not outlive a killed pipeline.
+  const src = await execaSupervised('dpkg-source', ['-b', basename(tree)], { cwd: parent, reject: false, all: true, env: { LC_ALL: 'C.UTF-8' } });
+  if (src.exitCode !== 0) throw new PipelineError(`dpkg-source -b failed: ${String(src.all).trim().split('\n').pop()}`, { file: tree, exitCode: 1 });
+  const noEpoch = plan.version.replace(/^\d+:/, '');
+  const changesName = `${source}_${noEpoch}_source.changes`;
+  const gen = await execa('dpkg-genchanges', [
+    '--build=source', plan.includeOrig ? '-sa' : '-sd', ...(plan.changesSince ? [`-v${plan.changesSince}`] : []), `-O../${changesName}`,
+  ], { cwd: tree, reject: false, all: true, env: { LC_ALL: 'C.UTF-8' } });
+  if (gen.exitCode !== 0) throw new PipelineError(`dpkg-genchanges failed: ${String(gen.all).trim().split('\n').pop()}`, { file: tree, exitCode: 1 });
+  const changesPath = join(parent, changesName);
+  const dscPath = join(parent, `${source}_${noEpoch}.dsc`);
+  if (!existsSync(dscPath)) throw new PipelineError(`dpkg-source made no ${basename(dscPath)}`, { file: parent, exitCode: 1 });
+  const listed = changesFiles(readFileSync(changesPath, 'utf8'));
+  const artifacts = await Promise.all([changesPath, ...listed.map((f) => join(parent, f))].map(artifact));
+  return { dscPath, changesPath, artifacts };
+}
+
 export async function hostBuild(req: BuildRequest): Promise<BuildRecord> {
   const { ws, pkg, stage, plan } = req;
   const outDir = join(ws.cacheDir, 'host-builds', pkg, stage, plan.version.replace(/:/g, '%3a'));
@@ -40,20 +64,7 @@ export async function hostBuild(req: BuildRequest): Promise<BuildRecord> {
   try {
     const tree = await prepareSourceTree(ws, pkg, { into: outDir });
     await applyPlanToTree(tree.tree, plan, ws.config.maintainer);
-    // dpkg-source -b of a large tree takes a while; it must not outlive a killed pipeline.
-    const src = await execaSupervised('dpkg-source', ['-b', basename(tree.tree)], { cwd: tree.parent, reject: false, all: true, env: { LC_ALL: 'C.UTF-8' } });
-    if (src.exitCode !== 0) throw new PipelineError(`dpkg-source -b failed: ${String(src.all).trim().split('\n').pop()}`, { file: tree.tree, exitCode: 1 });
-    const noEpoch = plan.version.replace(/^\d+:/, '');
-    const changesName = `${tree.source}_${noEpoch}_source.changes`;
-    const gen = await execa('dpkg-genchanges', [
-      '--build=source', plan.includeOrig ? '-sa' : '-sd', ...(plan.changesSince ? [`-v${plan.changesSince}`] : []), `-O../${changesName}`,
-    ], { cwd: tree.tree, reject: false, all: true, env: { LC_ALL: 'C.UTF-8' } });
-    if (gen.exitCode !== 0) throw new PipelineError(`dpkg-genchanges failed: ${String(gen.all).trim().split('\n').pop()}`, { file: tree.tree, exitCode: 1 });
-    const changesPath = join(tree.parent, changesName);
-    const dscPath = join(tree.parent, `${tree.source}_${noEpoch}.dsc`);
-    if (!existsSync(dscPath)) throw new PipelineError(`dpkg-source made no ${basename(dscPath)}`, { file: tree.parent, exitCode: 1 });
-    const listed = changesFiles(readFileSync(changesPath, 'utf8'));
-    const artifacts = await Promise.all([changesPath, ...listed.map((f) => join(tree.parent, f))].map(artifact));
+    const { dscPath, changesPath, artifacts } = await sourcePackageOnHost(tree.tree, tree.parent, tree.source, plan);
     rmSync(tree.tree, { recursive: true, force: true });
     phase?.done(basename(changesPath));
     return {

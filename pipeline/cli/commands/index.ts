@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import * as backport from './backport.js';
 import * as build from './build.js';
 import * as changelog from './changelog.js';
 import * as chroot from './chroot.js';
@@ -21,6 +22,6 @@ import * as version from './version.js';
 /** Subcommands in the order `pipeline --help` lists them (the order of the work). */
 export const commands: ((program: Command) => void)[] = [
   packages, show, fetch, newPackage, doctor, version,
-  chroot, build, lint, qa, promote, status, changelog, resume, runs,
+  chroot, build, lint, qa, promote, backport, status, changelog, resume, runs,
   schedule, report, ci,
 ].map((m) => m.register);
