@@ -19,7 +19,6 @@ import { linkOrCopy } from '../build/input.js';
 import { chrootSpecFor } from '../build/chroots.js';
 import { ensurePbuilderBase, pbuilderBuild } from '../build/pbuilder.js';
 import type { ProgressSink } from '../build/progress.js';
-import { upstreamOf } from '../source/tree.js';
 import { artifactOf } from '../state/artifact.js';
 import type { BuildRecord } from '../state/records.js';
 import { StateStore } from '../state/store.js';
@@ -47,7 +46,8 @@ export async function prepareTree(args: BackportArgs, plan: StagePlan, dsc: stri
   const dir = join(args.workdir, plan.target.series);
   rmSync(dir, { recursive: true, force: true }); // a resumed prepare starts from the .dsc again
   mkdirSync(dir, { recursive: true });
-  const tree = join(dir, `${args.source}-${upstreamOf(args.version)}`);
+  // Not SOURCE-UPSTREAM: dch renames a directory of that form when a native version changes.
+  const tree = join(dir, args.source);
   const x = await execaSupervised('dpkg-source', ['-x', dsc, tree], { reject: false, all: true, env: { LC_ALL: 'C.UTF-8' } });
   if (x.exitCode !== 0) throw new PipelineError(`dpkg-source -x failed: ${String(x.all).trim().split('\n').pop()}`, { file: dsc, exitCode: 1 });
   const origTarballs: string[] = [];

@@ -10,7 +10,7 @@ import type { BuildRecord, GateVerdict, PublishRecord, Severity } from '../state
 import { privateApt } from '../tools/apt.js';
 import type { StagePlan } from '../stages/plan.js';
 import { isBlockedError } from '../stages/stage.js';
-import { maintainerFromEnv, parseUploadTarget, type BackportArgs, type BuilderName } from './plan.js';
+import { destinationStage, maintainerFromEnv, parseUploadTarget, type BackportArgs, type BuilderName } from './plan.js';
 import { runBackport, type BackportRunOptions, type LintOutput, type VerifyOutput } from './run.js';
 
 export { maintainerFromEnv, parseUploadTarget, type BackportArgs } from './plan.js';
@@ -82,7 +82,7 @@ async function sourceVersion(ws: Workspace, suite: string, source: string, reque
 }
 
 /** Validate the request and turn it into the run's arguments (reads the source suite's lists). */
-export async function backportArgs(ws: Workspace, req: BackportRequest): Promise<BackportArgs> {
+export async function backportArgs(ws: Workspace, req: BackportRequest, how: { canAsk?: boolean } = {}): Promise<BackportArgs> {
   const env = req.env ?? process.env;
   if (!SOURCE_NAME.test(req.source)) throw new PipelineError(`${JSON.stringify(req.source)} is not a source package name`);
   if (!ws.config.series[req.sourceSuite]) {
@@ -94,7 +94,12 @@ export async function backportArgs(ws: Workspace, req: BackportRequest): Promise
   const failOn = (req.failOn ?? 'error') as Severity;
   if (!SEVERITIES.includes(failOn)) throw new PipelineError(`--fail-on ${req.failOn}: one of ${SEVERITIES.join(', ')}`);
   const upload = req.upload ?? 'local';
-  parseUploadTarget(upload);
+  const target = parseUploadTarget(upload);
+  for (const d of req.destinations) destinationStage(ws, d, target); // unknown series, no local stage: before any fetch
+  // backportpackage asks before a remote upload; with no terminal to ask on, refuse before the work.
+  if (!req.dontSign && target.kind !== 'local' && !req.yes && how.canAsk === false) {
+    throw new PipelineError(`an upload to ${target.host} asks first, and there is no terminal to ask on`, { hint: 'pass -y to upload without asking' });
+  }
   if (req.dontSign && req.upload) throw new PipelineError('--dont-sign with -u: an upload must be signed', { hint: 'drop -u to build without uploading, or drop --dont-sign' });
   const version = await sourceVersion(ws, req.sourceSuite, req.source, req.version);
   const workdir = req.workdir
@@ -127,12 +132,7 @@ function report(args: BackportArgs, outputs: Record<string, unknown>, dest: stri
 
 /** `pipeline backport`: plan (dry run) or run it; a blocked gate or failed build is exit 1 with the plan so far. */
 export async function backport(ws: Workspace, req: BackportRequest, options: BackportRunOptions = {}): Promise<BackportResult> {
-  const args = await backportArgs(ws, req);
-  const target = parseUploadTarget(args.upload);
-  // backportpackage asks before a remote upload; with no terminal to ask on, refuse before the work.
-  if (!options.dryRun && args.sign && target.kind !== 'local' && !args.yes && !options.ask) {
-    throw new PipelineError(`an upload to ${target.host} asks first, and there is no terminal to ask on`, { hint: 'pass -y to upload without asking' });
-  }
+  const args = await backportArgs(ws, req, { canAsk: Boolean(options.ask) || Boolean(options.dryRun) });
   const head = { source: args.source, version: args.version, sourceSuite: args.sourceSuite, dryRun: Boolean(options.dryRun) };
   const dests = (outputs: Record<string, unknown>) => args.destinations.map((d) => report(args, outputs, d)).filter((r): r is DestinationReport => Boolean(r));
   const outputs: Record<string, unknown> = {};
