@@ -19,7 +19,7 @@ export default defineConfig({
         test: {
           name: 'slow',
           include: ['pipeline/**/*.slow.test.ts', 'test/**/*.slow.test.ts'],
-          globalSetup: ['test/setup/chroots.ts'],
+          globalSetup: ['test/setup/chroots.ts', 'test/setup/pbuilder.ts'],
           testTimeout: 900_000,
           hookTimeout: 900_000,
           fileParallelism: false,

@@ -10,6 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 DEBIAN_PACKAGES=(
   sbuild mmdebstrap uidmap arch-test        # clean builds in unshare-mode containers
+  pbuilder debootstrap                      # pipeline backport --builder pbuilder (a cached base tarball)
   dpkg-dev devscripts debhelper quilt fakeroot build-essential  # dpkg-source, dch, debsign
   lintian licensecheck                      # lint
   reprepro dput gnupg apt-utils             # local archive, uploads, signing

@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .option('--force', 'resume a run the crash-loop guard halted (or that failed permanently) anyway')
     .action(action(async (ctx, runId: string | undefined, opts: { wait?: boolean | string; force?: boolean }) => {
       const ws = ctx.workspace();
-      // The library registers its run kinds (promote, build) when loaded; PIPELINE_RUN_KINDS adds more.
+      // The library registers its run kinds (promote, build, backport) when loaded; PIPELINE_RUN_KINDS adds more.
       await import('../../index.js');
       await loadRunKinds();
       const wait = parseWait(opts.wait);

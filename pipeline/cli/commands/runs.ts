@@ -15,7 +15,7 @@ const RUN_STATES = ['running', 'interrupted', 'failed', 'done', 'abandoned'];
  */
 export function register(program: Command): void {
   const runs = program.command('runs')
-    .description('list journaled runs (promote, build): state, steps done, what was interrupted; abandon one')
+    .description('list journaled runs (promote, build, backport): state, steps done, what was interrupted; abandon one')
     .option('--package <pkg>', 'only runs of this package')
     .option('--state <state>', 'only runs in this state (running, interrupted, failed, done, abandoned, empty)')
     .action(action(async (ctx, opts: { package?: string; state?: string }) => {

@@ -1,0 +1,110 @@
+/**
+ * `pipeline backport SOURCE --source trixie --destination bookworm -b`, end to end with the real
+ * tools: apt-get source from trixie's deb-src (the private apt), the version gate over bookworm's
+ * pockets, dch as DEBFULLNAME/DEBEMAIL, a real build (sbuild in the cached chroot, or pbuilder in
+ * its cached base tarball from test/setup/pbuilder.ts), debsign, lint with lintian, dput +
+ * reprepro processincoming into bookworm-backports, and the journal.
+ *
+ * The package is dash (0.5.12-12 in trixie, 0.5.12-2 in bookworm; 3.0 (quilt), an orig tarball,
+ * two minutes of build): hello, the first choice, cannot be fetched here — this machine's Debian
+ * mirror answers 404 for hello_2.10-5.debian.tar.xz (PIPELINE_TEST_BACKPORT_SOURCE picks another).
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { BackportResult } from '../pipeline/backport/index.js';
+import { findTool } from '../pipeline/build/preflight.js';
+import { aptGetSource, stagesWorkspace, type StagesWorkspace } from './helpers/stagesWorkspace.js';
+import { cli } from './helpers/workspace.js';
+
+const SOURCE = process.env.PIPELINE_TEST_BACKPORT_SOURCE ?? 'dash';
+const canPbuilder = process.getuid?.() === 0 && Boolean(findTool('pbuilder'));
+
+function backportSuite(builder: 'sbuild' | 'pbuilder') {
+  return () => {
+    let t: StagesWorkspace;
+    let result: BackportResult;
+    let env: Record<string, string>;
+    let changes: string;
+
+    beforeAll(async () => {
+      t = stagesWorkspace({ packages: [] });
+      // The shared cache: chroot tarballs, the pbuilder base, trixie's and bookworm's apt lists.
+      env = { PIPELINE_CACHE_DIR: inject('chrootCacheDir'), DEBFULLNAME: 'Backport Tester', DEBEMAIL: 'tester@example.org' };
+      const r = await cli(t, ['backport', SOURCE, '--source', 'trixie', '--destination', 'bookworm', '-b', '--builder', builder, '--json'], env);
+      expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+      result = JSON.parse(r.stdout) as BackportResult;
+      changes = result.destinations[0]!.signed!.changes;
+    });
+    afterAll(() => t?.cleanup());
+
+    it('lands SOURCE_*~bpo12+1 in bookworm-backports, confirmed in the index', () => {
+      const d = result.destinations[0]!;
+      expect(result.state).toBe('done');
+      expect(d.version).toMatch(/~bpo12\+1$/);
+      expect(d.distribution).toBe('bookworm-backports');
+      expect(d.published).toMatchObject({ version: d.version, suite: 'bookworm-backports', confirmed: true });
+      expect(d.verdicts.find((v) => v.gate === 'version-policy')?.reason).toMatch(/highest LTS version: bookworm has /);
+    });
+
+    it('apt-get source from the local archive returns that version, with the backporter\'s changelog entry', async () => {
+      const version = result.destinations[0]!.version;
+      const into = mkdtempSync(join(tmpdir(), 'pipeline-bpo-src-'));
+      await aptGetSource(join(t.root, '.pipeline', 'archive'), ['bookworm-backports'], SOURCE, version, into);
+      const dsc = readdirSync(into).find((f) => f.endsWith('.dsc'))!;
+      expect(dsc).toBe(`${SOURCE}_${version}.dsc`);
+      await execa('dpkg-source', ['-x', '--no-check', dsc, 'tree'], { cwd: into });
+      const top = await execa('dpkg-parsechangelog', ['-l', join(into, 'tree', 'debian', 'changelog'), '-S', 'Maintainer']);
+      expect(String(top.stdout)).toBe('Backport Tester <tester@example.org>');
+      const text = await execa('dpkg-parsechangelog', ['-l', join(into, 'tree', 'debian', 'changelog'), '-S', 'Changes']);
+      expect(String(text.stdout)).toContain('No-change backport to bookworm.');
+    });
+
+    it('the .changes and the .dsc are signed: gpg --verify accepts them', async () => {
+      for (const file of [changes, changes.replace(/_source\.changes$/, '.dsc')]) {
+        const r = await execa('gpg', ['--batch', '--homedir', t.env.PIPELINE_GNUPGHOME!, '--verify', file], { reject: false });
+        expect(r.exitCode, `${file}: ${r.stderr}`).toBe(0);
+        expect(String(r.stderr)).toMatch(/Good signature/);
+      }
+      expect(readFileSync(changes, 'utf8')).toMatch(/^Changed-By: Backport Tester <tester@example.org>$/m);
+    });
+
+    it('lint ran on the upload, lintian too, and its verdict is bound to the upload', () => {
+      const dir = join(changes, '..');
+      const lint = JSON.parse(readFileSync(join(dir, 'lint.json'), 'utf8'));
+      expect(lint.lintian?.ran).toBe(true);
+      expect(lint.version).toBe(result.destinations[0]!.version);
+      const gates = JSON.parse(readFileSync(join(dir, 'gates.json'), 'utf8'));
+      expect(gates.verdicts.map((v: { gate: string }) => v.gate)).toEqual(['version-policy', 'series-support', 'lint']);
+      expect(new Set(gates.verdicts.map((v: { artifactSha256: string }) => v.artifactSha256))).toEqual(new Set([gates.sourceId]));
+      expect(result.destinations[0]!.lint?.lintian).toBe(true);
+    });
+
+    it(`built the binaries with ${builder}`, () => {
+      const build = JSON.parse(readFileSync(join(changes, '..', 'build.json'), 'utf8'));
+      expect(build.status).toBe('successful');
+      const binDir = join(build.outDir, 'binary');
+      expect(readdirSync(binDir).filter((f) => f.endsWith('.deb')).length).toBeGreaterThan(0);
+      if (builder === 'pbuilder') {
+        expect(build.binarySummary).toMatchObject({ status: 'successful', builder: 'pbuilder' });
+        expect(build.binarySummary.basetgz).toMatch(new RegExp(`${inject('chrootCacheDir')}/pbuilder/bookworm-amd64-[0-9a-f]{8}\\.tgz$`));
+        expect(existsSync(build.binarySummary.basetgz)).toBe(true);
+        expect(readFileSync(build.binaryLog, 'utf8')).toMatch(/dpkg-buildpackage/);
+      } else {
+        expect(build.chroot.tarball).toMatch(/bookworm-amd64-[0-9a-f]{8}\.tar\.zst$/);
+      }
+    });
+
+    it('is journaled: pipeline runs lists the backport run as done', async () => {
+      const r = await cli(t, ['runs', '--json'], env);
+      const runs = JSON.parse(r.stdout) as Array<{ runId: string; command: string; state: string; package: string }>;
+      const mine = runs.find((x) => x.runId === result.runId);
+      expect(mine).toMatchObject({ command: 'backport', state: 'done', package: SOURCE });
+    });
+  };
+}
+
+describe('pipeline backport -b, sbuild', backportSuite('sbuild'));
+describe.skipIf(!canPbuilder)('pipeline backport -b --builder pbuilder (a real pbuilder base; root)', backportSuite('pbuilder'));
