@@ -80,7 +80,7 @@ export function register(program: Command): void {
     .option('-y, --yes', 'upload to a remote target without asking')
     .option('-w, --workdir <dir>', 'fetch and unpack here (default: <state>/backport/SOURCE_VERSION), kept afterwards')
     .option('--fail-on <severity>', 'lint findings of this severity or worse block the upload (default error: the source\'s packaging is carried as it is)')
-    .option('--dry-run', 'the plan: version, changelog distribution, gates, upload command; nothing fetched or written')
+    .option("--dry-run", "the plan: version, changelog distribution, gates, upload command; no source fetched, nothing written to the state (the apt lists in the cache are refreshed)")
     .option('--wait', 'wait for another run of the same package instead of refusing')
     .action(action(async (ctx, source: string, opts: BackportCliOptions) => {
       const ws = ctx.workspace();
