@@ -9,7 +9,7 @@
  * two minutes of build): hello, the first choice, cannot be fetched here — this machine's Debian
  * mirror answers 404 for hello_2.10-5.debian.tar.xz (PIPELINE_TEST_BACKPORT_SOURCE picks another).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -108,3 +108,34 @@ function backportSuite(builder: 'sbuild' | 'pbuilder') {
 
 describe('pipeline backport -b, sbuild', backportSuite('sbuild'));
 describe.skipIf(!canPbuilder)('pipeline backport -b --builder pbuilder (a real pbuilder base; root)', backportSuite('pbuilder'));
+
+describe('pipeline backport -u HOST: a host of the user\'s own dput.cf (source only, no -b)', () => {
+  let t: StagesWorkspace;
+  let home: string;
+  let incoming: string;
+  beforeAll(() => {
+    t = stagesWorkspace({ packages: [] });
+    home = mkdtempSync(join(tmpdir(), 'pipeline-bpo-home-'));
+    incoming = join(home, 'incoming');
+    mkdirSync(incoming);
+    // A host only ~/.dput.cf names: dput reads it as the user's configuration.
+    writeFileSync(join(home, '.dput.cf'), `[my-queue]\nmethod = local\nincoming = ${incoming}\nallow_unsigned_uploads = 0\nrun_dinstall = 0\n`);
+  });
+  afterAll(() => t?.cleanup());
+
+  it('uploads the signed backport there with -y; its distribution is SERIES-backports for a Debian series', async () => {
+    const env = { HOME: home, PIPELINE_CACHE_DIR: inject('chrootCacheDir'), DEBEMAIL: 'Queue Tester <queue@example.org>', DEBFULLNAME: '', NAME: '' };
+    const r = await cli(t, ['backport', SOURCE, '-s', 'trixie', '-d', 'bookworm', '-u', 'my-queue', '-y', '--builder', 'pbuilder', '--json'], env);
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const result = JSON.parse(r.stdout) as BackportResult;
+    const d = result.destinations[0]!;
+    expect(d.upload.command).toEqual(['dput', 'my-queue', d.signed!.changes]);
+    expect(d.published).toMatchObject({ confirmed: false });
+    const uploaded = readdirSync(incoming);
+    expect(uploaded).toContain(`${SOURCE}_${d.version}_source.changes`);
+    const changes = readFileSync(join(incoming, `${SOURCE}_${d.version}_source.changes`), 'utf8');
+    expect(changes).toMatch(/^Distribution: bookworm-backports$/m);
+    expect(changes).toMatch(/^Changed-By: Queue Tester <queue@example.org>$/m);
+    expect(changes).toMatch(/-----BEGIN PGP SIGNATURE-----/);
+  });
+});

@@ -12,6 +12,27 @@ const args = (over: Partial<BackportArgs> = {}): BackportArgs => ({
   sign: true, yes: false, workdir: '/tmp/x', failOn: 'error', maintainer: { name: 'A', email: 'a@example.org' }, ...over,
 });
 
+describe('the run kind', () => {
+  it('`backport` is registered (pipeline resume rebuilds its steps) and standalone (no promote is resumed first)', async () => {
+    const { registeredRunKinds, isStandaloneKind } = await import('../state/runner.js');
+    await import('./run.js');
+    expect(registeredRunKinds()).toContain('backport');
+    expect(isStandaloneKind('backport')).toBe(true);
+  });
+  it('steps: fetch, then the lifecycle per destination; --dont-sign drops sign, publish and confirm', async () => {
+    const { backportSteps } = await import('./run.js');
+    const t = stagesWorkspace({ packages: [] });
+    try {
+      const names = (a: BackportArgs) => backportSteps(t.ws(), a).map((s) => s.name);
+      expect(names(args({ destinations: ['bookworm'] }))).toEqual(['fetch', ...['verify', 'prepare', 'build', 'sign', 'lint', 'publish', 'confirm'].map((s) => `bookworm:${s}`)]);
+      expect(names(args({ sign: false }))).toEqual(['fetch', 'bookworm:verify', 'bookworm:prepare', 'bookworm:build', 'bookworm:lint']);
+      expect(backportSteps(t.ws(), args()).filter((s) => s.dryRun).map((s) => s.name)).toEqual(['bookworm:verify']);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
+
 describe('upload targets (-u)', () => {
   it('local, ppa:OWNER/NAME, a dput host; anything else is refused', () => {
     expect(parseUploadTarget('local')).toEqual({ kind: 'local' });
