@@ -8,6 +8,7 @@ import { compareVersions, maxVersion } from '../debian/version.js';
 import { PipelineError } from '../errors.js';
 import type { BuildRecord, GateVerdict, PublishRecord, Severity } from '../state/records.js';
 import { privateApt } from '../tools/apt.js';
+import { namedSigningKey } from '../archive/signing.js';
 import type { StagePlan } from '../stages/plan.js';
 import { isBlockedError } from '../stages/stage.js';
 import { destinationStage, maintainerFromEnv, parseUploadTarget, type BackportArgs, type BuilderName } from './plan.js';
@@ -100,6 +101,7 @@ export async function backportArgs(ws: Workspace, req: BackportRequest, how: { c
   if (!req.dontSign && target.kind !== 'local' && !req.yes && how.canAsk === false) {
     throw new PipelineError(`an upload to ${target.host} asks first, and there is no terminal to ask on`, { hint: 'pass -y to upload without asking' });
   }
+  if (req.key && !req.dontSign) await namedSigningKey(ws, req.key, env); // an unknown key: before any fetch
   if (req.dontSign && req.upload) throw new PipelineError('--dont-sign with -u: an upload must be signed', { hint: 'drop -u to build without uploading, or drop --dont-sign' });
   const version = await sourceVersion(ws, req.sourceSuite, req.source, req.version);
   const workdir = req.workdir

@@ -126,6 +126,7 @@ describe('pipeline backport: usage errors before any fetch (exit 2, one line)', 
     [['hello', '-s', 'trixie', '-d', 'jessie'], /-d jessie: not a series/],
     [['hello', '-s', 'trixie'], /name a destination: -d SERIES/],
     [['hello', '-s', 'trixie', '-d', 'bookworm', '--fail-on', 'fatal'], /--fail-on fatal: one of error, warning, info, pedantic/],
+    [['hello', '-s', 'trixie', '-d', 'bookworm', '-k', 'DEADBEEFDEADBEEF'], /-k DEADBEEFDEADBEEF: no secret key of that name in .*gnupg/],
   ])('%j', async (a, message) => {
     const r = await run(a as string[]);
     expect(r.exitCode, r.stderr).toBe(2);
