@@ -10,6 +10,7 @@ import { atLeast, clipValue, compareFindings, findingKey, runCheck, summariseFin
 import { LintContext, type LintOptions } from './context.js';
 import { applyOverrides, OVERRIDE_TAGS, parseOverrides } from './overrides.js';
 import { allTags, CHECKS } from './registry.js';
+import { knownDistributions } from './metadata/changelog.js';
 
 export interface LintTreeOptions extends LintOptions {
   /** Package name for hint lines and overrides (default: debian/control's Source, else the changelog's). */
@@ -35,7 +36,8 @@ export async function lintTree(dir: string, options: LintTreeOptions = {}): Prom
   const packageName = options.packageName ?? sourceName(ctx) ?? 'unknown';
   const checks = options.checks ?? CHECKS;
   const results = await Promise.all(checks.map((c) => runCheck(c, ctx)));
-  const extra = (options.extraFindings ?? []).map((f) => (f.detail ? { ...f, detail: clipValue(f.detail) } : f));
+  const extra = (options.extraFindings ?? []).filter((f) => !declaredDistribution(f, options.declaredSeries))
+    .map((f) => (f.detail ? { ...f, detail: clipValue(f.detail) } : f));
   let findings = mergeFindings(results.flat(), extra);
 
   // Overrides, as lintian: per tag, a pattern against `DETAIL [FILE:LINE]`.
@@ -76,6 +78,16 @@ function runnerFinding(tag: string, detail: string, file: string, line: number):
  * Format URI, `newer-standards-version` for a Policy release lintian 2.116 does not know...):
  * each such tag's explanation says where lintian goes wrong. `superseded` lists those tags.
  */
+/**
+ * lintian's bad-distribution-in-changes-file goes by lintian's own static list of distributions,
+ * which lags the real world like distro-info-data does; a series the profile declares (with its
+ * pockets) is a known distribution, as our bad-distribution-in-changelog check already holds.
+ */
+function declaredDistribution(f: Finding, declared?: readonly string[]): boolean {
+  if (f.tag !== 'bad-distribution-in-changes-file' || !declared?.length || !f.detail) return false;
+  return knownDistributions(undefined, declared).has(f.detail.trim());
+}
+
 export function mergeFindings(ours: Finding[], theirs: Finding[], superseded: ReadonlySet<string> = ourTagNames()): Finding[] {
   // A duplicate: same tag and file, and the same line or the same detail (lintian may point at
   // the Files field where we point at the pattern).

@@ -53,6 +53,18 @@ describe('Ubuntu vendor rules', () => {
     expect(await tags(files, 'ubuntu', ['tbd2704', 'resolute'])).not.toContain('bad-distribution-in-changelog');
   });
 
+  it('lintian\'s bad-distribution-in-changes-file (its own static list) gives way for a series the profile declares, with its pockets', async () => {
+    const c = NMU_CASES.find((x) => x.name === 'nmu-unsaid')!;
+    const lintian = (detail: string) => ({ tag: 'bad-distribution-in-changes-file', severity: 'error' as const, source: 'lintian' as const, detail });
+    const found = async (detail: string, declaredSeries?: string[]) => (await lintTree(makeTree(nmuCaseFiles(c)), {
+      detectLicenses: false, vendor: 'ubuntu', extraFindings: [lintian(detail)], ...(declaredSeries ? { declaredSeries } : {}),
+    })).findings.filter((f) => f.tag === 'bad-distribution-in-changes-file').map((f) => f.detail);
+    expect(await found('tbd2704', ['tbd2704', 'resolute'])).toEqual([]);
+    expect(await found('resolute-backports', ['tbd2704', 'resolute'])).toEqual([]);
+    expect(await found('nosuchseries', ['tbd2704', 'resolute'])).toEqual(['nosuchseries']);
+    expect(await found('tbd2704')).toEqual(['tbd2704']);
+  });
+
   it('the real lintian runs with the vendor\'s profile', () => {
     expect(lintianArguments('x.changes', { profile: 'ubuntu' }).join(' ')).toContain('--profile ubuntu');
     expect(lintianArguments('x.changes', {}).join(' ')).not.toContain('--profile');
