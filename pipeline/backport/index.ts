@@ -3,7 +3,7 @@
  * version the source suite has, the work directory, the changelog identity), then the run.
  */
 import { isAbsolute, join, resolve } from 'node:path';
-import type { Workspace } from '../config/workspace.js';
+import { packageNames, type Workspace } from '../config/workspace.js';
 import { compareVersions, maxVersion } from '../debian/version.js';
 import { PipelineError } from '../errors.js';
 import type { BuildRecord, GateVerdict, PublishRecord, Severity } from '../state/records.js';
@@ -86,6 +86,10 @@ async function sourceVersion(ws: Workspace, suite: string, source: string, reque
 export async function backportArgs(ws: Workspace, req: BackportRequest, how: { canAsk?: boolean } = {}): Promise<BackportArgs> {
   const env = req.env ?? process.env;
   if (!SOURCE_NAME.test(req.source)) throw new PipelineError(`${JSON.stringify(req.source)} is not a source package name`);
+  // A package of the workspace moves through its stages with promote, whose records a backport would overwrite.
+  if (packageNames(ws).includes(req.source)) {
+    throw new PipelineError(`${req.source} is a package of this workspace (packages/${req.source})`, { hint: `pipeline promote ${req.source} --to ${ws.config.stages.find((s) => s.kind === 'backports')?.name ?? 'backports'}` });
+  }
   if (!ws.config.series[req.sourceSuite]) {
     throw new PipelineError(`-s ${req.sourceSuite}: not a series of ${ws.configFile} (series: ${Object.keys(ws.config.series).join(', ')})`);
   }

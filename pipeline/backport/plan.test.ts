@@ -136,6 +136,17 @@ describe('pipeline backport: usage errors before any fetch (exit 2, one line)', 
     expect(r.stdout).toBe('');
   });
 
+  it('a package of the workspace is promote\'s: refused, naming the command', async () => {
+    const w = stagesWorkspace({ packages: ['txaws'] });
+    try {
+      const r = await cli(w, ['backport', 'txaws', '-s', 'trixie', '-d', 'bookworm']);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr.trim()).toBe('pipeline: txaws is a package of this workspace (packages/txaws) (pipeline promote txaws --to backports)');
+    } finally {
+      await w.cleanup();
+    }
+  });
+
   it('pipeline --help lists backport', async () => {
     const r = await execa('node', [join(REPO, 'bin', 'pipeline.js'), '--help'], { reject: false });
     expect(String(r.stdout)).toMatch(/^\s+backport \[options\] <source>/m);
