@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { BackportResult } from '../pipeline/backport/index.js';
+import { backport, type BackportResult } from '../pipeline/backport/index.js';
 import { findTool } from '../pipeline/build/preflight.js';
 import { aptGetSource, stagesWorkspace, type StagesWorkspace } from './helpers/stagesWorkspace.js';
 import { cli } from './helpers/workspace.js';
@@ -137,5 +137,24 @@ describe('pipeline backport -u HOST: a host of the user\'s own dput.cf (source o
     expect(changes).toMatch(/^Distribution: bookworm-backports$/m);
     expect(changes).toMatch(/^Changed-By: Queue Tester <queue@example.org>$/m);
     expect(changes).toMatch(/-----BEGIN PGP SIGNATURE-----/);
+  });
+
+  it('without -y it asks first, as backportpackage does: a declined upload uploads nothing (exit 1)', async () => {
+    const restore = t.use();
+    const saved = { HOME: process.env.HOME, PIPELINE_CACHE_DIR: process.env.PIPELINE_CACHE_DIR };
+    Object.assign(process.env, { HOME: home, PIPELINE_CACHE_DIR: inject('chrootCacheDir') });
+    const asked: string[] = [];
+    try {
+      const before = readdirSync(incoming).sort();
+      const run = backport(t.ws(), { source: SOURCE, sourceSuite: 'trixie', destinations: ['bookworm'], upload: 'my-queue', builder: 'pbuilder' }, {
+        ask: async (q) => { asked.push(q); return false; },
+      });
+      await expect(run).rejects.toThrow(/upload to my-queue declined: nothing uploaded/);
+      expect(asked).toEqual([expect.stringMatching(/^Upload \S+~bpo12\+2_source\.changes to my-queue\? \[y\/N\] $/)]);
+      expect(readdirSync(incoming).sort()).toEqual(before);
+    } finally {
+      Object.assign(process.env, saved);
+      restore();
+    }
   });
 });

@@ -36,7 +36,7 @@ export async function lintTree(dir: string, options: LintTreeOptions = {}): Prom
   const packageName = options.packageName ?? sourceName(ctx) ?? 'unknown';
   const checks = options.checks ?? CHECKS;
   const results = await Promise.all(checks.map((c) => runCheck(c, ctx)));
-  const extra = (options.extraFindings ?? []).filter((f) => !declaredDistribution(f, options.declaredSeries))
+  const extra = (options.extraFindings ?? []).filter((f) => !contradictedByProfile(f, options))
     .map((f) => (f.detail ? { ...f, detail: clipValue(f.detail) } : f));
   let findings = mergeFindings(results.flat(), extra);
 
@@ -79,13 +79,20 @@ function runnerFinding(tag: string, detail: string, file: string, line: number):
  * each such tag's explanation says where lintian goes wrong. `superseded` lists those tags.
  */
 /**
- * lintian's bad-distribution-in-changes-file goes by lintian's own static list of distributions,
- * which lags the real world like distro-info-data does; a series the profile declares (with its
- * pockets) is a known distribution, as our bad-distribution-in-changelog check already holds.
+ * Hints of the real lintian that contradict what the profile states, dropped before the merge:
+ *   - bad-distribution-in-changes-file goes by lintian's own static list of distributions, which
+ *     lags the real world like distro-info-data does; a series the profile declares (with its
+ *     pockets) is known, as our bad-distribution-in-changelog check already holds;
+ *   - binary-nmu-debian-revision-in-source takes any revision with two dots for a binNMU's
+ *     `.0.N`, so Ubuntu's backport scheme `~bpoYY.MM.N` (versionPolicy.ts) trips it; an Ubuntu
+ *     upload whose version ends in that scheme (and not in `+bN`) is not a binNMU.
  */
-function declaredDistribution(f: Finding, declared?: readonly string[]): boolean {
-  if (f.tag !== 'bad-distribution-in-changes-file' || !declared?.length || !f.detail) return false;
-  return knownDistributions(undefined, declared).has(f.detail.trim());
+function contradictedByProfile(f: Finding, options: LintTreeOptions): boolean {
+  if (!f.detail) return false;
+  const detail = f.detail.trim();
+  if (f.tag === 'bad-distribution-in-changes-file') return Boolean(options.declaredSeries?.length) && knownDistributions(undefined, options.declaredSeries).has(detail);
+  if (f.tag === 'binary-nmu-debian-revision-in-source') return options.vendor === 'ubuntu' && /~bpo\d{2}\.\d{2}\.\d+$/.test(detail);
+  return false;
 }
 
 export function mergeFindings(ours: Finding[], theirs: Finding[], superseded: ReadonlySet<string> = ourTagNames()): Finding[] {

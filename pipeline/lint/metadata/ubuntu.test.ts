@@ -65,6 +65,18 @@ describe('Ubuntu vendor rules', () => {
     expect(await found('tbd2704')).toEqual(['tbd2704']);
   });
 
+  it('lintian\'s binary-nmu-debian-revision-in-source gives way for Ubuntu\'s ~bpoYY.MM.N backports, not for a binNMU or under Debian', async () => {
+    const c = NMU_CASES.find((x) => x.name === 'nmu-unsaid')!;
+    const lintian = (detail: string) => ({ tag: 'binary-nmu-debian-revision-in-source', severity: 'warning' as const, source: 'lintian' as const, detail });
+    const found = async (detail: string, vendor: 'debian' | 'ubuntu') => (await lintTree(makeTree(nmuCaseFiles(c)), {
+      detectLicenses: false, vendor, extraFindings: [lintian(detail)],
+    })).findings.filter((f) => f.tag === 'binary-nmu-debian-revision-in-source').map((f) => f.detail);
+    expect(await found('1.0-1~bpo26.04.1', 'ubuntu')).toEqual([]);
+    expect(await found('1.0-1.0.1', 'ubuntu')).toEqual(['1.0-1.0.1']);
+    expect(await found('1.0-1+b1', 'ubuntu')).toEqual(['1.0-1+b1']);
+    expect(await found('1.0-1~bpo26.04.1', 'debian')).toEqual(['1.0-1~bpo26.04.1']);
+  });
+
   it('the real lintian runs with the vendor\'s profile', () => {
     expect(lintianArguments('x.changes', { profile: 'ubuntu' }).join(' ')).toContain('--profile ubuntu');
     expect(lintianArguments('x.changes', {}).join(' ')).not.toContain('--profile');
