@@ -91,6 +91,8 @@ describe('the plan per destination (backportpackage\'s scheme, as the version po
     const plan = planDestination(bws, stage, args({ upload: 'ppa:me/test' }), target, []);
     expect(plan).toMatchObject({ version: '2.10-5~bpo12+1~ppa1', distribution: 'bookworm' });
     expect(withoutPpaTail(plan).version).toBe('2.10-5~bpo12+1');
+    // Above a backport of the same base the LTS already holds (the local archive's ~bpo12+2).
+    expect(planDestination(bws, stage, args({ upload: 'ppa:me/test' }), target, ['2.10-3', '2.10-5~bpo12+2']).version).toBe('2.10-5~bpo12+3~ppa1');
     expect(ws.config.stages.some((s) => s.name === stage.name)).toBe(false); // the run's own stage, not pipeline.yaml's
   });
 

@@ -136,14 +136,16 @@ function newestBelow(versions: readonly string[], version: string): string | und
 
 /**
  * The plan of one destination: version, distribution, changelog entry, -v and -sa/-sd.
- * `ltsVersions`: what the destination's pockets hold (private apt lists), for -v.
+ * `ltsVersions`: what the destination series holds (its pockets' private apt lists, the other
+ * stage targets of the series), for -v and the backport counter.
  */
 export function planDestination(ws: Workspace, st: StageConfig, args: BackportArgs, target: UploadTarget, ltsVersions: readonly string[]): StagePlan {
   const dest = st.target.series;
   const vendor = findSeries(ws.config, dest)?.vendor ?? ws.config.vendor;
   const sv = seriesVersion(ws, dest);
   const tv = targetVersions(ws, args.source, st, args.source);
-  const used = [...new Set([...tv.current, ...tv.history])];
+  // The counter goes above the target's and the LTS's own backports of this base (a PPA test upload of one the archive holds).
+  const used = [...new Set([...tv.current, ...tv.history, ...ltsVersions])];
   const bpo = backportVersion(args.version, { vendor, seriesVersion: sv, usedVersions: used });
   const version = target.kind === 'ppa' ? ppaVersion(bpo, used) : bpo;
   const changesSince = newestBelow([...tv.current, ...ltsVersions], version);

@@ -38,6 +38,7 @@ import { confirmUpload, publishUpload, reconcilePublish, type PublishOutput } fr
 import { blockedError } from '../stages/stage.js';
 import { changedFiles, describeUpload, prepareUpload, uploadDir, uploadSourceId, writeUploadEvidence, type UploadSet } from '../stages/upload.js';
 import { privateApt } from '../tools/apt.js';
+import { targetVersions } from '../stages/target.js';
 import { assertBuilt, buildBackport, prepareTree, type PreparedTree } from './build.js';
 import { destinationStage, parseUploadTarget, planDestination, withoutPpaTail, type BackportArgs } from './plan.js';
 import { sha256File } from '../source/fetch.js';
@@ -142,7 +143,8 @@ async function verify(ws: Workspace, st: StageConfig, args: BackportArgs, ctx: S
   const upd = await privateApt(ws, dest).update();
   if (upd.missing.length) ctx.note(`no apt lists for ${upd.missing.join(', ')}${upd.warning ? ` (${upd.warning})` : ''}`);
   const pockets = (await seriesPocketVersions(ws, dest, args.source)) ?? [];
-  const plan = planDestination(ws, st, args, target, pockets.flatMap((p) => p.versions));
+  const targets = ws.config.stages.filter((s) => s.target.series === dest && s.name !== st.name).flatMap((s) => targetVersions(ws, args.source, s, args.source).current);
+  const plan = planDestination(ws, st, args, target, [...pockets.flatMap((p) => p.versions), ...targets]);
   const judged = withoutPpaTail(plan);
   const vendor = findSeries(ws.config, dest)?.vendor ?? ws.config.vendor;
   const verdicts = [

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
-import { backport, type BackportResult } from '../../backport/index.js';
+import { backport, type BackportRequest, type BackportResult } from '../../backport/index.js';
 import { action } from '../action.js';
 
 const MARK = { pass: '✓', waived: '~', blocked: '✗' } as const;
@@ -48,21 +48,9 @@ export function backportArgv(argv: string[]): string[] {
   return argv.map((a, i) => (i > at && (a === '-v' || a === '--version') && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('-') ? '--source-version' : a));
 }
 
-interface BackportCliOptions {
-  source: string;
-  sourceVersion?: string;
-  destination?: string[];
-  upload?: string;
-  build?: boolean;
-  builder?: string;
-  key?: string;
-  dontSign?: boolean;
-  yes?: boolean;
-  workdir?: string;
-  failOn?: string;
-  dryRun?: boolean;
-  wait?: boolean;
-}
+/** commander's options: BackportRequest's, but -s (the suite), -v and -d under commander's names. */
+type BackportCliOptions = Pick<BackportRequest, 'upload' | 'build' | 'builder' | 'key' | 'dontSign' | 'yes' | 'workdir' | 'failOn'>
+  & { source: string; sourceVersion?: string; destination?: string[]; dryRun?: boolean; wait?: boolean };
 
 /** `pipeline backport SOURCE -s SUITE -d SERIES... [-u TARGET] [-b] [--builder B] [-k KEY] [--dont-sign] [-y] [-w DIR] [--dry-run]` */
 export function register(program: Command): void {
@@ -85,12 +73,10 @@ export function register(program: Command): void {
     .action(action(async (ctx, source: string, opts: BackportCliOptions) => {
       const ws = ctx.workspace();
       const ask = terminalQuestion();
-      const r = await backport(ws, {
-        source, sourceSuite: opts.source, destinations: opts.destination ?? [],
-        ...(opts.sourceVersion ? { version: opts.sourceVersion } : {}), ...(opts.upload ? { upload: opts.upload } : {}),
-        build: Boolean(opts.build), ...(opts.builder ? { builder: opts.builder } : {}), ...(opts.key ? { key: opts.key } : {}),
-        dontSign: Boolean(opts.dontSign), yes: Boolean(opts.yes), ...(opts.workdir ? { workdir: opts.workdir } : {}), ...(opts.failOn ? { failOn: opts.failOn } : {}),
-      }, { progress: ctx.out, dryRun: Boolean(opts.dryRun), wait: Boolean(opts.wait), ...(ask ? { ask } : {}) });
+      const { source: sourceSuite, sourceVersion, destination, dryRun, wait, ...rest } = opts;
+      const r = await backport(ws, { ...rest, source, sourceSuite, destinations: destination ?? [], ...(sourceVersion ? { version: sourceVersion } : {}) }, {
+        progress: ctx.out, dryRun: Boolean(dryRun), wait: Boolean(wait), ...(ask ? { ask } : {}),
+      });
       ctx.out.result(r, () => renderBackport(r));
       return r.exitCode;
     }));
