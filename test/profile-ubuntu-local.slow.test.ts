@@ -18,7 +18,14 @@ import { StateStore } from '../pipeline/state/store.js';
 import { aptGetSource, stagesWorkspace, type StagesWorkspace } from './helpers/stagesWorkspace.js';
 import { REPO } from './helpers/workspace.js';
 
-const profile = () => readFileSync(join(REPO, 'profiles', 'ubuntu-local.yaml'), 'utf8').replace(/^root: \.\.$/m, 'root: .');
+/**
+ * The profile as shipped, but the stages' QA checks off: they read the Ubuntu series' own archive
+ * (apt-get update of archive.ubuntu.com tbd2704/resolute), which is out of reach here — this test
+ * is about the builds in the stand-in chroots and the uploads into the local queues.
+ */
+const QA_OFF = '    qa: { installability: off, upgrade-path: off, autopkgtest: off, reverse-dependencies: off, debdiff: off, reproducible: off }';
+const profile = () => readFileSync(join(REPO, 'profiles', 'ubuntu-local.yaml'), 'utf8').replace(/^root: \.\.$/m, 'root: .')
+  .replace(/^(    gates: \{.*\})$/gm, `$1\n${QA_OFF}`);
 
 describe('profiles/ubuntu-local.yaml with real sbuild and dput: ppa → devel → backports', () => {
   let t: StagesWorkspace;
