@@ -22,7 +22,7 @@ import type { QaCheck, QaContext, QaOutcome } from './check.js';
 import { qaDeclaration } from './checks.js';
 import { qaBinaries } from './binaries.js';
 import { binaryLists } from './binaryLists.js';
-import { qaRepositories } from './repositories.js';
+import { qaRepositories, stageSuitePackages } from './repositories.js';
 
 interface DoseReason {
   missing?: { pkg: { package: string; version: string; 'unsat-dependency': string } };
@@ -56,6 +56,7 @@ export async function checkInstallability(ctx: QaContext): Promise<QaOutcome> {
   }
   const arch = ctx.stage.builder.architectures[0] ?? 'amd64';
   const repos = qaRepositories(ctx.ws, ctx.stage);
+  const stageSuite = stageSuitePackages(ctx.ws, ctx.stage, arch);
   const lists = await binaryLists(ctx.ws, repos, arch);
   if (!lists.files.length) throw new PipelineError(`installability: no Packages list of ${repos.map((r) => r.suite).join(', ')} could be fetched`, { exitCode: EXIT.environment, hint: `private apt configuration in ${lists.dir}` });
 
@@ -65,7 +66,7 @@ export async function checkInstallability(ctx: QaContext): Promise<QaOutcome> {
   const fg = join(ctx.workDir, 'Packages');
   writeFileSync(fg, scan.stdout);
 
-  const args = [`--deb-native-arch=${arch}`, '--explain', '--failures', '--fg', fg, ...lists.files.flatMap((f) => ['--bg', f])];
+  const args = [`--deb-native-arch=${arch}`, '--explain', '--failures', '--fg', fg, ...[...lists.files, ...(stageSuite?.files ?? [])].flatMap((f) => ['--bg', f])];
   const r = await execaSupervised('dose-debcheck', args, { reject: false, all: true, env: { LC_ALL: 'C.UTF-8' }, ...(ctx.signal ? { cancelSignal: ctx.signal } : {}) });
   const log = join(ctx.workDir, 'dose-debcheck.yaml');
   writeFileSync(log, `# dose-debcheck ${args.join(' ')}\n${String(r.all ?? '')}`);
@@ -76,10 +77,10 @@ export async function checkInstallability(ctx: QaContext): Promise<QaOutcome> {
   // No failure: dose prints an empty `report:`, which failsafe reads as ''.
   const report = Array.isArray(parsed.report) ? (parsed.report as DoseEntry[]) : [];
   const broken = explainBroken(report);
-  const against = repos.map((x) => x.suite).join(', ');
+  const against = [...repos.map((x) => x.suite), ...(stageSuite?.files.length ? [`${ctx.stage.target.suite} (the stage's own suite)`] : [])].join(', ');
   const unchecked = lists.missing.length ? `; lists missing, unchecked: ${lists.missing.join(', ')}` : '';
   const which = from ? ` (the ${from.stage} test-build's binaries, ${from.version}: same tree and chroot)` : '';
-  const details = { repositories: repos.map((x) => x.line), binaries: debs.map((d) => basename(d.path)), broken };
+  const details = { repositories: [...repos.map((x) => x.line), ...(stageSuite ? [stageSuite.line] : [])], binaries: debs.map((d) => basename(d.path)), broken };
   if (broken.length) {
     return { verdict: 'blocked', reason: `not installable against ${against}: ${broken.join('; ')}${unchecked}`, todo: 'fix the binary package\'s Depends/Conflicts in debian/control, or add the repository that carries the dependency to the stage\'s builder.extraRepositories', log, details };
   }

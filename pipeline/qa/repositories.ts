@@ -9,9 +9,12 @@
  * check sees it at once.
  */
 import type { StageConfig } from '../config/schema.js';
-import type { Workspace } from '../config/workspace.js';
+import { builderSuite, type Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
 import { seriesSuites } from '../tools/apt.js';
+import { stageRepository } from '../archive/stageRepository.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface QaRepository {
   /** What it is, for reasons and the README: `release`, `update`, `backports`, `extra`. */
@@ -38,7 +41,9 @@ export function parseSourceLine(line: string): Omit<QaRepository, 'role'> {
 }
 
 export function qaRepositories(ws: Workspace, stage: StageConfig): QaRepository[] {
-  const series = stage.target.series;
+  // A stage built in another vendor's chroot (builder.standIn: Ubuntu's archive is out of reach)
+  // is judged against that chroot's series as well: its verdicts name the stand-in (the build does).
+  const series = stage.builder.standIn ? builderSuite(stage) : stage.target.series;
   const conf = ws.config.series[series];
   if (!conf) throw new PipelineError(`stage ${stage.name}: unknown series ${JSON.stringify(series)} (series: ${Object.keys(ws.config.series).join(', ')})`, { file: ws.configFile, key: 'series' });
   const repos: QaRepository[] = seriesSuites(series, conf).map((s) => {
@@ -53,4 +58,18 @@ export function qaRepositories(ws: Workspace, stage: StageConfig): QaRepository[
     repos.push({ role: 'extra', ...parseSourceLine(line) });
   }
   return repos;
+}
+
+/**
+ * The stage's own suite of the local archive (what the set already put there: txzookeeper's
+ * python3-zookeeper), as Packages files read straight from the archive (reprepro exports them
+ * uncompressed) — never a cached list: the suite changes with every upload. For checks that
+ * resolve on the host (installability); a chroot sees the suite through
+ * archive/stageRepository.ts chrootRepository instead.
+ */
+export function stageSuitePackages(ws: Workspace, stage: StageConfig, architecture: string): { line: string; files: string[] } | undefined {
+  const r = stageRepository(ws, stage.name);
+  if (!r || r.kind !== 'local' || !r.available || !r.archiveDir) return undefined;
+  const files = r.components.flatMap((c) => ['binary-all', `binary-${architecture}`].map((b) => join(r.archiveDir!, 'dists', r.suite, c, b, 'Packages'))).filter((f) => existsSync(f));
+  return { line: r.line, files };
 }
