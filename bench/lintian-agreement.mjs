@@ -3,7 +3,7 @@
 // (debian/copyright, .../dep5, .../dep5/components, .../apache-notice of the installed lintian) on
 // the tags both implement. Trees: our own cases (test/fixtures/copyright/malformed/* and the cases
 // below, each built into a native source package with dpkg-source -b) and, unless --own-only, the
-// real Debian sources bench/header-precision.mjs fetched into <cache>/header-corpus.
+// real Debian sources bench/header-precision.mjs fetched into <cache>/header-corpus/<series>.
 // One lintian run covers every .dsc (info and pedantic hints shown, as ours are). A hint matches when the tag is the same and, where lintian
 // names a line, the line too. Prints every disagreement, then recall (lintian's hints we give)
 // and precision (our hints lintian gives) — where lintian and the DEP-5 specification disagree we
@@ -18,7 +18,8 @@ import { execa } from 'execa';
 
 const REPO = join(fileURLToPath(import.meta.url), '..', '..');
 const { loadWorkspace } = await import(join(REPO, 'dist/pipeline/config/workspace.js'));
-const { unpackDsc, lintTree, parseLintianOutput } = await import(join(REPO, 'dist/pipeline/lint/index.js'));
+const { unpackDsc, lintTree } = await import(join(REPO, 'dist/pipeline/lint/index.js'));
+const { parseLintianOutput } = await import(join(REPO, 'dist/pipeline/lint/lintian.js'));
 const { DEP5_CHECKS, allTags } = await import(join(REPO, 'dist/pipeline/lint/registry.js'));
 const say = (s) => process.stderr.write(`${s}\n`);
 const CHECKS = 'debian/copyright,debian/copyright/dep5,debian/copyright/dep5/components,debian/copyright/apache-notice';
@@ -60,7 +61,7 @@ const malformed = join(REPO, 'test/fixtures/copyright/malformed');
 for (const f of readdirSync(malformed).sort()) cases.push({ name: `case-${f}`, dsc: nativePackage(root, `case-${f}`, readFileSync(join(malformed, f))) });
 for (const [k, text] of Object.entries(OWN)) cases.push({ name: `own-${k}`, dsc: nativePackage(root, `own-${k}`, text) });
 if (!process.argv.includes('--own-only')) {
-  const corpus = join(ws.cacheDir, 'header-corpus');
+  const corpus = join(ws.cacheDir, 'header-corpus', process.env.PIPELINE_CORPUS_SERIES ?? 'bookworm');
   for (const d of existsSync(corpus) ? readdirSync(corpus).sort() : []) {
     const dsc = readdirSync(join(corpus, d)).find((f) => f.endsWith('.dsc'));
     if (dsc) cases.push({ name: d.split('_')[0], dsc: join(corpus, d, dsc) });

@@ -10,7 +10,6 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { defineCheck } from '../check.js';
 import type { LintContext } from '../context.js';
 import { computeCoverage } from '../dep5/coverage.js';
@@ -131,6 +130,7 @@ async function detectMany(items: Array<[hash: string, text: string]>): Promise<A
 export async function licensecheckOpinions(root: string, files: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (files.length === 0) return out;
+  const { execa } = await import('execa');
   const r = await execa('licensecheck', ['--machine', '--lines', '0', '--shortname-scheme=debian,spdx', '--', ...files], { cwd: root, reject: false });
   for (const line of r.stdout.split('\n')) {
     const [file, license] = line.split('\t');

@@ -23,14 +23,18 @@ export interface Detection {
   via: string;
 }
 
-/** Comment markers and decoration removed, whitespace collapsed, lower case. */
+/**
+ * Comment markers and decoration removed, whitespace collapsed, lower case. Lower-cased first (the
+ * markers are ASCII), and only whitespace that changes is replaced: this runs on every header of a
+ * tree, and each pass over 8 KB counts.
+ */
 export function normalizeHeader(text: string): string {
-  return text
-    .replace(/\r/g, '')
-    .replace(/^[ \t]*(?:\/\*+|\*+\/|\*+|\/\/+|#+|;+|--+|<!--|-->|%+|dnl\b|rem\b|'+|"{3})/gim, ' ')
+  let t = text.toLowerCase();
+  if (t.includes('\r')) t = t.replace(/\r/g, '');
+  return t
+    .replace(/^[ \t]*(?:\/\*+|\*+\/|\*+|\/\/+|#+|;+|--+|<!--|-->|%+|dnl\b|rem\b|'+|"{3})/gm, ' ')
     .replace(/\*\/|<!--|-->/g, ' ')
-    .replace(/[ \t\n]+/g, ' ')
-    .toLowerCase();
+    .replace(/[ \t\n]{2,}|[\t\n]/g, ' ');
 }
 
 interface Rule {
@@ -97,7 +101,7 @@ const RULES: Rule[] = [
   },
   { name: 'isc', anchor: 'permission to use, copy, modify', test: /permission to use, copy, modify, and(?:\/or)? distribute this software for any purpose with or without fee is hereby granted/, key: 'isc' },
   { name: 'expat', anchor: 'permission is hereby granted', test: /permission is hereby granted, free of charge, to any person obtaining a copy/, key: 'expat' },
-  { name: 'mit-mention', anchor: 'mit', test: /\b(?:under the |released under |licensed under )?(?:the )?mit licen[cs]e\b|\bmit-licen[cs]ed\b/, key: 'expat' },
+  { name: 'mit-mention', anchor: 'mit', test: /\bmit(?: licen[cs]e\b|-licen[cs]ed\b)/, key: 'expat' },
   { name: 'zlib', anchor: 'altered source versions', test: /altered source versions must be plainly marked as such, and must not be misrepresented/, key: 'zlib' },
   { name: 'fsful', anchor: 'unlimited permission', test: /free software foundation gives unlimited permission to copy(?:,| and\/or) distribute(?: and modify)? it/, key: 'fsful' },
   { name: 'public-domain', anchor: 'public domain', test: /(?:placed|released|dedicated|put) (?:in|into|to) the public domain|\bis in the public domain\b/, key: 'public-domain' },
