@@ -5,7 +5,6 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { DETECTOR_VERSION, type Detection } from './detect.js';
 
 /** path → [size, mtimeMs, inode, content hash]: lets an unchanged file skip even the read (git's index trick). */
@@ -62,6 +61,7 @@ export class LicenseCache {
   async save(): Promise<void> {
     if (!this.file || !this.dirty) return;
     mkdirSync(join(this.file, '..'), { recursive: true });
+    const { default: writeFileAtomic } = await import('write-file-atomic');
     await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.map)));
     // Bounded: the index only speeds up trees seen recently.
     const entries = [...this.index];
