@@ -16,7 +16,7 @@ import { computeCoverage } from '../dep5/coverage.js';
 import { formatLicenseExpression, licenseKeys } from '../dep5/license-expression.js';
 import { canonicalLicenseName } from '../dep5/spdx.js';
 import { LicenseCache } from './cache.js';
-import { licensesAgree } from './compare.js';
+import { isKnownLicenseKey, licensesAgree } from './compare.js';
 import { detectLicense, HEADER_BYTES, type Detection } from './detect.js';
 
 const NOISE = [
@@ -146,7 +146,7 @@ export const licenseHeaderCheck = defineCheck({
       name: 'license-header-mismatch',
       severity: 'warning',
       explanation:
-        'The license stated in this file\'s header is not the one debian/copyright declares for it (its last matching Files paragraph). Either the file needs its own Files paragraph, or the declaration is wrong. Names are compared leniently (MIT = Expat, `.0` folded, a header granting "or later" accepts a later declared version). With --licensecheck, licensecheck gives a second opinion and a mismatch it does not confirm is dropped. (pipeline tag; lintian does not compare headers.)',
+        'The license stated in this file\'s header is not the one debian/copyright declares for it (its last matching Files paragraph). Either the file needs its own Files paragraph, or the declaration is wrong. Names are compared leniently (MIT = Expat, `.0` folded, a header granting "or later" accepts a later declared version); a paragraph naming a license of its own (not a DEP-5 or SPDX short name, e.g. `PD`, `BSD-3-clause-Cambridge`) is not compared, its meaning being its text. A license only mentioned by name ("released under the MIT license", "LGPLv2", "in the public domain") counts in a comment line near the top of the file, not in prose. With --licensecheck, licensecheck gives a second opinion and a mismatch it does not confirm is dropped. (pipeline tag; lintian does not compare headers.)',
     },
   ],
   async run(ctx: LintContext, emit) {
@@ -161,6 +161,8 @@ export const licenseHeaderCheck = defineCheck({
       const expr = paragraph.license?.parsed.expression;
       if (!expr) continue;
       const declared = licenseKeys(expr);
+      // A name of the package's own (any in the expression) may mean what the header says.
+      if (![...declared].every(isKnownLicenseKey)) continue;
       if (licensesAgree(declared, detection.keys)) continue;
       mismatches.push({ file, detected: detection.keys, declared: formatLicenseExpression(expr), line: paragraph.license!.field.line });
     }

@@ -11,7 +11,7 @@
 import { parseLicenseExpression } from '../dep5/license-expression.js';
 
 /** Bump when the rules change: cached results of older versions are ignored. */
-export const DETECTOR_VERSION = 4;
+export const DETECTOR_VERSION = 6;
 
 /** How much of a file is read. Notices sit at the top; 8 KB also covers long preambles. */
 export const HEADER_BYTES = 8 * 1024;
@@ -44,6 +44,25 @@ interface Rule {
   test: RegExp;
   /** The key, or a function of the match for versioned families. */
   key: string | ((m: RegExpExecArray, text: string) => string | undefined);
+  /**
+   * A mention of a license by name, with none of its text ("released under the MIT license",
+   * "LGPLv2", "placed in the public domain"): prose says that too — a HISTORY.md, a download page,
+   * a package description, a list of licence names. Such a rule is tried only on the comment lines
+   * among the file's first MENTION_LINES lines, where a file speaks about itself.
+   */
+  mention?: boolean;
+}
+
+/** How far down a file a mention-only notice is looked for (a header sits at the top). */
+const MENTION_LINES = 50;
+
+/** A line that is a comment in some language: `//`, `/*`, ` *`, `#`, `;`, `--`, `%`, `dnl`, `rem`, `'`, `"""`, `<!--`, `(*`. */
+const COMMENT_LINE = /^[ \t]*(?:\/\*|\*|\/\/|#|;|--|%|dnl\b|rem\b|'|"{3}|<!--|\(\*)/i;
+
+/** The comment lines among the first MENTION_LINES lines, normalised like the header. */
+function commentText(header: string): string {
+  const lines = header.split('\n', MENTION_LINES).filter((l) => COMMENT_LINE.test(l));
+  return normalizeHeader(lines.join('\n'));
 }
 
 const LATER = /or \(?at your option\)? any later version|or any later version|or later version|version \d(?:\.\d)? or later/;
@@ -71,10 +90,11 @@ const RULES: Rule[] = [
   },
   {
     name: 'lgpl',
-    anchor: ['general public license', 'lgpl'],
-    test: /gnu (?:lesser|library) general public license(?:[^.]{0,120}?version (\d(?:\.\d)?))?|\blgpl(?:v|-)?(\d(?:\.\d)?)/,
-    key: (m, t) => gnu('lgpl', m[1] ?? m[2], t),
+    anchor: 'general public license',
+    test: /gnu (?:lesser|library) general public license(?:[^.]{0,120}?version (\d(?:\.\d)?))?/,
+    key: (m, t) => gnu('lgpl', m[1], t),
   },
+  { name: 'lgpl-mention', anchor: 'lgpl', mention: true, test: /\blgpl(?:v|-)?(\d(?:\.\d)?)/, key: (m, t) => gnu('lgpl', m[1], t) },
   {
     name: 'gpl',
     anchor: 'gnu general public license',
@@ -99,12 +119,18 @@ const RULES: Rule[] = [
           ? 'bsd-3-clause'
           : 'bsd-2-clause',
   },
-  { name: 'isc', anchor: 'permission to use, copy, modify', test: /permission to use, copy, modify, and(?:\/or)? distribute this software for any purpose with or without fee is hereby granted/, key: 'isc' },
+  {
+    name: 'isc',
+    anchor: 'permission to use, copy, modify',
+    test: /permission to use, copy, modify, and(?:\/or)? distribute this software for any purpose with or without fee is hereby granted/,
+    // curl's licence is ISC's grant with X11's advertising clause, which ISC's text never has.
+    key: (_m, t) => (/except as contained in this notice, the name of a copyright holder shall not be used in advertising/.test(t) ? 'curl' : 'isc'),
+  },
   { name: 'expat', anchor: 'permission is hereby granted', test: /permission is hereby granted, free of charge, to any person obtaining a copy/, key: 'expat' },
-  { name: 'mit-mention', anchor: 'mit', test: /\bmit(?: licen[cs]e\b|-licen[cs]ed\b)/, key: 'expat' },
+  { name: 'mit-mention', anchor: 'mit', mention: true, test: /\bmit(?: licen[cs]e\b|-licen[cs]ed\b)/, key: 'expat' },
   { name: 'zlib', anchor: 'altered source versions', test: /altered source versions must be plainly marked as such, and must not be misrepresented/, key: 'zlib' },
   { name: 'fsful', anchor: 'unlimited permission', test: /free software foundation gives unlimited permission to copy(?:,| and\/or) distribute(?: and modify)? it/, key: 'fsful' },
-  { name: 'public-domain', anchor: 'public domain', test: /(?:placed|released|dedicated|put) (?:in|into|to) the public domain|\bis in the public domain\b/, key: 'public-domain' },
+  { name: 'public-domain', anchor: 'public domain', mention: true, test: /(?:placed|released|dedicated|put) (?:in|into|to) the public domain|\bis in the public domain\b/, key: 'public-domain' },
 ];
 
 /** Detects the license a header states; undefined when it states none we know. */
@@ -115,10 +141,14 @@ export function detectLicense(header: string): Detection | undefined {
     if (parsed.names.length > 0 && parsed.problems.length === 0) return { keys: [...new Set(parsed.names.map((n) => n.key))], via: 'spdx' };
   }
   // Every license the header states (win_getopt.h-style files carry three notices).
-  const text = normalizeHeader(header);
+  const whole = normalizeHeader(header);
+  let comments: string | undefined;
   const keys: string[] = [];
   const via: string[] = [];
   for (const rule of RULES) {
+    // The GNU phrase found, a bare "LGPLv2" is no second opinion.
+    if (rule.name === 'lgpl-mention' && keys.some((k) => k.startsWith('lgpl-'))) continue;
+    const text = rule.mention ? (comments ??= commentText(header)) : whole;
     if (typeof rule.anchor === 'string' ? !text.includes(rule.anchor) : !rule.anchor.some((a) => text.includes(a))) continue;
     const m = rule.test.exec(text);
     if (!m) continue;
