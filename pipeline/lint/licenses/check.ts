@@ -39,7 +39,7 @@ export interface HeaderDetection {
 
 /** Reads the header of each file and detects its license, through the cache. */
 export async function detectHeaders(root: string, files: readonly string[], cacheDir?: string): Promise<{ found: HeaderDetection[]; cached: number; scanned: number }> {
-  const cache = new LicenseCache(cacheDir);
+  const cache = new LicenseCache(cacheDir, root);
   const buf = Buffer.allocUnsafe(HEADER_BYTES);
   const found: HeaderDetection[] = [];
   let cached = 0;

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -164,6 +164,8 @@ License: MIT
     const other = makeTree({ 'x/copy.java': ASF });
     const third = await detectHeaders(other, ['x/copy.java'], cacheDir);
     expect([third.scanned, third.cached]).toEqual([0, 1]);
+    // one stat index per tree: a lint loads its own tree's entries only
+    expect(readdirSync(join(cacheDir, 'license-cache', 'index'))).toHaveLength(2);
   });
 
   it('licensecheck as a second opinion annotates the mismatches it confirms', async () => {
