@@ -70,11 +70,12 @@ export class LicenseCache {
     if (!this.file || !this.dirty) return;
     mkdirSync(join(this.file, '..'), { recursive: true });
     const { default: writeFileAtomic } = await import('write-file-atomic');
-    await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.map)));
+    // Renamed into place whole, not fsynced: a cache lost in a crash is only rebuilt (a damaged one reads as empty).
+    await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.map)), { fsync: false });
     // Bounded: the index only speeds up trees seen recently.
     const entries = [...this.index];
     mkdirSync(join(this.indexFile!, '..'), { recursive: true });
-    await writeFileAtomic(this.indexFile!, JSON.stringify(Object.fromEntries(entries.slice(-200_000))));
+    await writeFileAtomic(this.indexFile!, JSON.stringify(Object.fromEntries(entries.slice(-200_000))), { fsync: false });
     rmSync(this.legacyIndex!, { force: true }); // the shared index of earlier versions
     this.dirty = false;
   }
