@@ -127,7 +127,7 @@ const RULES: Rule[] = [
     key: (_m, t) => (/except as contained in this notice, the name of a copyright holder shall not be used in advertising/.test(t) ? 'curl' : 'isc'),
   },
   { name: 'expat', anchor: 'permission is hereby granted', test: /permission is hereby granted, free of charge, to any person obtaining a copy/, key: 'expat' },
-  { name: 'mit-mention', anchor: 'mit', mention: true, test: /\bmit(?: licen[cs]e\b|-licen[cs]ed\b)/, key: 'expat' },
+  { name: 'mit-mention', anchor: ['mit licen', 'mit-licen'], mention: true, test: /\bmit(?: licen[cs]e\b|-licen[cs]ed\b)/, key: 'expat' },
   { name: 'zlib', anchor: 'altered source versions', test: /altered source versions must be plainly marked as such, and must not be misrepresented/, key: 'zlib' },
   { name: 'fsful', anchor: 'unlimited permission', test: /free software foundation gives unlimited permission to copy(?:,| and\/or) distribute(?: and modify)? it/, key: 'fsful' },
   { name: 'public-domain', anchor: 'public domain', mention: true, test: /(?:placed|released|dedicated|put) (?:in|into|to) the public domain|\bis in the public domain\b/, key: 'public-domain' },
@@ -148,8 +148,11 @@ export function detectLicense(header: string): Detection | undefined {
   for (const rule of RULES) {
     // The GNU phrase found, a bare "LGPLv2" is no second opinion.
     if (rule.name === 'lgpl-mention' && keys.some((k) => k.startsWith('lgpl-'))) continue;
+    const has = (t: string) => (typeof rule.anchor === 'string' ? t.includes(rule.anchor) : rule.anchor.some((a) => t.includes(a)));
+    // The comment lines are a part of the header: looked at only when the whole header has the anchor.
+    if (!has(whole)) continue;
     const text = rule.mention ? (comments ??= commentText(header)) : whole;
-    if (typeof rule.anchor === 'string' ? !text.includes(rule.anchor) : !rule.anchor.some((a) => text.includes(a))) continue;
+    if (text !== whole && !has(text)) continue;
     const m = rule.test.exec(text);
     if (!m) continue;
     // A family named without a version (or with an exception) is not specific enough: no key.
