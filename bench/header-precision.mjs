@@ -11,6 +11,7 @@
 // hints nobody has judged yet are printed and counted apart, never guessed.
 // Usage: node bench/header-precision.mjs [PKG...]   (`npm run build` first)
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -101,6 +102,7 @@ for (const [pkg, language] of corpus) {
   for (const k of ['true', 'false', 'unjudged']) totals[k] += counts[k];
 }
 console.log('');
+console.log(`${new Date().toISOString().slice(0, 16)}Z, load average (1 min) ${loadavg()[0].toFixed(1)}`);
 for (const r of rows) console.log(`${r.pkg.padEnd(28)} ${r.language.padEnd(11)} ${r.unavailable ? 'not fetched or not verified (the mirror lacks a file)' : `${String(r.files).padStart(6)} files  ${r.hints} hints: ${r.true} true, ${r.false} false, ${r.unjudged} unjudged`}`);
 const judged = totals.true + totals.false;
 console.log(`series ${series}; packages: ${rows.filter((r) => !r.unavailable).length} of ${rows.length} fetched, ${new Set(rows.filter((r) => !r.unavailable).map((r) => r.language)).size} languages, hints: ${totals.hints}, judged: ${judged}, unjudged: ${totals.unjudged}`);

@@ -11,7 +11,7 @@
 // (as fetched): unpack and license detection from scratch. Warm: the same .dsc again (tree and
 // license cache reused). Each side's wall time and CPU time (user+sys of the process and its
 // children, from /usr/bin/time) are printed; on a shared machine the CPU ratio is the steadier.
-// Targets: cold >= 10x, warm >= 20x. Rounds: argv[2] (default 3). `npm run bench:lint` builds first.
+// Targets: cold >= 10x, warm >= 20x. Rounds: argv[2] (default 5). `npm run bench:lint` builds first.
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -24,7 +24,8 @@ const { loadWorkspace } = await import(join(REPO, 'dist/pipeline/config/workspac
 const { fetchSource } = await import(join(REPO, 'dist/pipeline/source/fetch.js'));
 const { parseSourceControlFile } = await import(join(REPO, 'dist/pipeline/debian/dsc.js'));
 const { unpackDsc, lintTree } = await import(join(REPO, 'dist/pipeline/lint/index.js'));
-const rounds = Number(process.argv[2] ?? 3);
+const rounds = Number(process.argv[2] ?? 5);
+const startLoad = loadavg()[0];
 const say = (s) => process.stderr.write(`${s}\n`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const LINTIAN_CHECKS = 'debian/copyright,debian/copyright/dep5,debian/copyright/dep5/components,debian/copyright/apache-notice';
@@ -88,6 +89,7 @@ await lintTree(tree, { detectLicenses: false });
 const structural = performance.now() - t0;
 
 const m = (k, f) => median(rows[k].map((x) => x[f]));
+console.log(`${new Date().toISOString().slice(0, 16)}Z, ${rounds} rounds, load average (1 min) ${startLoad.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (2 cores)`);
 console.log(`files checked: ${filesChecked}`);
 for (const [k, label] of [['oursCold', 'pipeline lint, cold'], ['oursWarm', 'pipeline lint, warm'], ['lintian', 'lintian copyright checks']])
   console.log(`${label.padEnd(26)} wall median ${m(k, 'wall').toFixed(0).padStart(6)} ms   cpu median ${m(k, 'cpu').toFixed(0).padStart(6)} ms`);

@@ -11,7 +11,7 @@
 // Usage: node bench/lintian-agreement.mjs [--own-only]   (`npm run build` first)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -113,6 +113,7 @@ for (const c of run) {
   for (const f of extra) console.log(`${c.name}: ours only:    ${f.tag} ${f.detail ?? ''} ${f.line ? `[line ${f.line}]` : ''}`);
 }
 console.log('');
+console.log(`${new Date().toISOString().slice(0, 16)}Z, load average (1 min) ${loadavg()[0].toFixed(1)}, ${execFileSync('lintian', ['--version'], { encoding: 'utf8' }).trim()}`);
 console.log(`source packages: ${run.length} (${run.filter((c) => /^(case|own)-/.test(c.name)).length} own cases, ${run.filter((c) => !/^(case|own)-/.test(c.name)).length} real Debian sources)`);
 console.log(`tags compared: ${[...lintianTags].filter((t) => DEP5_CHECKS.some((c) => c.tags.some((x) => x.name === t))).length}`);
 console.log(`lintian hints ${theirTotal}, ours ${ourTotal}, matched ${matched}`);

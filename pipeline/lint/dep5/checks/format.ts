@@ -39,6 +39,12 @@ export const dep5FormatCheck = defineCheck({
       explanation: 'debian/copyright is not valid UTF-8. Debian control-style files must be UTF-8; re-encode it (e.g. with iconv).',
     },
     {
+      name: 'copyright-file-not-text',
+      severity: 'error',
+      explanation:
+        'debian/copyright holds NUL bytes: it is not a text file (UTF-16, an image, junk), and no tool can read its paragraphs. (pipeline tag: lintian\'s copyright checks skip such a file, and its files/encoding check reports national-encoding when the bytes are not UTF-8, as this check does too.) An error: `pipeline show` refuses it too.',
+    },
+    {
       name: 'syntax-error-in-dep5-copyright',
       severity: 'error',
       lintian: true,
@@ -100,7 +106,8 @@ export const dep5FormatCheck = defineCheck({
     // NUL bytes: not a text file at all (UTF-16, an image...). That is the one finding; its
     // encoding, line endings and format are not worth guessing at.
     if (c.text.includes('\u0000')) {
-      emit('syntax-error-in-dep5-copyright', 'not a text file (NUL bytes)', at(c.binaryLines[0] ?? 1));
+      emit('copyright-file-not-text', 'NUL bytes', at(c.binaryLines[0] ?? 1));
+      if (c.invalidUtf8) emit('national-encoding', undefined, at(1));
       return;
     }
     if (c.invalidUtf8) emit('national-encoding', undefined, at(c.text.slice(0, Math.max(0, c.text.indexOf('\ufffd'))).split('\n').length));
