@@ -16,6 +16,7 @@ import { sourceIdOfFile } from '../debian/sourceId.js';
 import type { PackageTarget } from './packageTarget.js';
 import { lintTreeIsolated } from './isolated.js';
 import { displayPath, unpackDsc } from './unpack.js';
+import { scanDsc, scannable } from './scan.js';
 import { type LintTreeOptions } from './run.js';
 
 export { unpackDsc } from './unpack.js';
@@ -67,7 +68,13 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
   let pkg: PackageTarget | undefined;
 
   if (target.endsWith('.dsc') && existsSync(path)) {
-    tree = await unpackDsc(ws.cacheDir, path, opts.progress);
+    // Scanned, not unpacked (lint/scan.ts), unless licensecheck is to read the files.
+    const sc = opts.licensecheck ? undefined : await verifySourceControlFile(path, displayPath(path));
+    if (sc && scannable(sc)) {
+      const scanned = await scanDsc(ws.cacheDir, path, sc, opts.progress);
+      tree = scanned.tree;
+      base.scanned = { files: scanned.files, headers: scanned.headers };
+    } else tree = await unpackDsc(ws.cacheDir, path, opts.progress);
     if (opts.lintian === true) lintianInput = path;
   } else if ((target.includes('/') || target === '.' || !/^[a-z0-9][a-z0-9.+-]*$/.test(target)) && existsSync(path)) {
     if (!statSync(path).isDirectory()) throw new PipelineError('not a directory, .dsc or package name', { file: target });

@@ -74,6 +74,7 @@ export class LicenseCache {
     await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.map)), { fsync: false });
     // Bounded: the index only speeds up trees seen recently.
     const entries = [...this.index];
+    if (entries.length === 0) return void (this.dirty = false);
     mkdirSync(join(this.indexFile!, '..'), { recursive: true });
     await writeFileAtomic(this.indexFile!, JSON.stringify(Object.fromEntries(entries.slice(-200_000))), { fsync: false });
     rmSync(this.legacyIndex!, { force: true }); // the shared index of earlier versions

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import type { ScannedHeaders } from '../scan.js';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -38,7 +39,8 @@ export interface HeaderDetection {
 }
 
 /** Reads the header of each file and detects its license, through the cache. */
-export async function detectHeaders(root: string, files: readonly string[], cacheDir?: string): Promise<{ found: HeaderDetection[]; cached: number; scanned: number }> {
+export async function detectHeaders(root: string, files: readonly string[], cacheDir?: string, given?: ScannedHeaders): Promise<{ found: HeaderDetection[]; cached: number; scanned: number }> {
+  if (given) return detectScanned(given, files, cacheDir);
   const cache = new LicenseCache(cacheDir, root);
   const buf = Buffer.allocUnsafe(HEADER_BYTES);
   const found: HeaderDetection[] = [];
@@ -87,6 +89,41 @@ export async function detectHeaders(root: string, files: readonly string[], cach
   }
   await cache.save();
   return { found, cached, scanned };
+}
+
+/** detectHeaders over a scanned source: hashes from its manifest, bytes from its headers file when not cached. */
+async function detectScanned(given: ScannedHeaders, files: readonly string[], cacheDir?: string): Promise<{ found: HeaderDetection[]; cached: number; scanned: number }> {
+  const cache = new LicenseCache(cacheDir);
+  const found: HeaderDetection[] = [];
+  const pending = new Map<string, string>();
+  let cached = 0;
+  let fd: number | undefined;
+  try {
+    for (const [k, file] of files.entries()) {
+      if (k % 512 === 511) await new Promise((resolve) => setImmediate(resolve));
+      const e = given.entries.get(file);
+      if (!e) continue;
+      const [hash, offset, length] = e;
+      if (cache.has(hash) || pending.has(hash)) {
+        cached++;
+        continue;
+      }
+      fd ??= openSync(given.blob, 'r');
+      const bytes = Buffer.allocUnsafe(length);
+      readSync(fd, bytes, 0, length, offset);
+      if (bytes.subarray(0, 1024).includes(0)) cache.set(hash, null);
+      else pending.set(hash, bytes.toString('utf8'));
+    }
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  for (const [hash, detection] of await detectMany([...pending])) cache.set(hash, detection);
+  for (const file of files) {
+    const detection = cache.get(given.entries.get(file)?.[0] ?? '');
+    if (detection) found.push({ file, detection });
+  }
+  await cache.save();
+  return { found, cached, scanned: pending.size };
 }
 
 /**
@@ -154,7 +191,7 @@ export const licenseHeaderCheck = defineCheck({
     const cov = computeCoverage(ctx);
     if (!cov) return;
     const candidates = [...cov.winner.keys()].filter((f) => !isLicenseNoise(f));
-    const { found } = await detectHeaders(ctx.root, candidates, ctx.options.cacheDir ? join(ctx.options.cacheDir) : undefined);
+    const { found } = await detectHeaders(ctx.root, candidates, ctx.options.cacheDir ? join(ctx.options.cacheDir) : undefined, ctx.options.scanned?.headers);
     const mismatches: Array<{ file: string; detected: string[]; declared: string; line: number }> = [];
     for (const { file, detection } of found) {
       const paragraph = cov.winner.get(file)!;
