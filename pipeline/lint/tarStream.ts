@@ -24,6 +24,7 @@ export interface TarStreamOptions {
 }
 
 const BLOCK = 512;
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
 
 export async function readTarStream(path: string, opts: TarStreamOptions): Promise<TarMember[]> {
   const { stream, done } = await decompressed(path);
@@ -128,7 +129,7 @@ class TarParser {
   }
 
   private header(block: Buffer): void {
-    if (block.every((b) => b === 0)) {
+    if (block[0] === 0 && block.equals(ZERO_BLOCK)) {
       // Two zero blocks end the archive; one is tolerated (GNU tar does too).
       this.ended = this.sawZero === true;
       this.sawZero = true;

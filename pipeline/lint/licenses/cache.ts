@@ -7,7 +7,7 @@
  * had grown to 8 MB, 0.6 s of JSON parsing per lint).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DETECTOR_VERSION, type Detection } from './detect.js';
 
@@ -69,15 +69,21 @@ export class LicenseCache {
   async save(): Promise<void> {
     if (!this.file || !this.dirty) return;
     mkdirSync(join(this.file, '..'), { recursive: true });
-    const { default: writeFileAtomic } = await import('write-file-atomic');
     // Renamed into place whole, not fsynced: a cache lost in a crash is only rebuilt (a damaged one reads as empty).
-    await writeFileAtomic(this.file, JSON.stringify(Object.fromEntries(this.map)), { fsync: false });
+    writeWhole(this.file, JSON.stringify(Object.fromEntries(this.map)));
     // Bounded: the index only speeds up trees seen recently.
     const entries = [...this.index];
     if (entries.length === 0) return void (this.dirty = false);
     mkdirSync(join(this.indexFile!, '..'), { recursive: true });
-    await writeFileAtomic(this.indexFile!, JSON.stringify(Object.fromEntries(entries.slice(-200_000))), { fsync: false });
+    writeWhole(this.indexFile!, JSON.stringify(Object.fromEntries(entries.slice(-200_000))));
     rmSync(this.legacyIndex!, { force: true }); // the shared index of earlier versions
     this.dirty = false;
   }
+}
+
+/** Written beside, then renamed over: a reader sees the old file or the new one, never half of one. */
+function writeWhole(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
 }
