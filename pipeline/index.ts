@@ -51,11 +51,12 @@ export { describePackage, type PackageDescription, type StageTargetVersion } fro
 export * from './debian/deb822.js';
 // Lint: DEP-5 copyright, license headers, metadata, lintian's tags; gates per stage
 export {
-  lintPackage, lintTree, unpackDsc, runLintian, parseLintianOutput, mergeFindings, gateVerdict,
+  lintPackage, lintTree, unpackDsc, mergeFindings, gateVerdict,
   formatHuman as formatLintHuman, formatLintian, lintianLine, parseOverrides, applyOverrides,
   CHECKS as LINT_CHECKS, allTags as allLintTags, tagInfo as lintTagInfo, dep5,
   type LintPackageOptions, type LintTreeOptions, type Check as LintCheck, type TagDefinition,
 } from './lint/index.js';
+export { runLintian, parseLintianOutput } from './lint/lintian.js';
 // New package definitions from debian-templates/
 export { newPackage, renderTemplate, type NewPackageOptions, type NewPackageResult } from './templates/newPackage.js';
 export { LICENSES, dep5LicenseBody, licenseNotice } from './templates/licenses.js';

@@ -35,7 +35,4 @@ export function previousPhaseTimes(ws: Workspace, pkg: string, chrootKey: string
 }
 
 /** 826 → "13m46s", 42 → "42s". */
-export function formatSeconds(s: number): string {
-  const r = Math.round(s);
-  return r < 60 ? `${r}s` : `${Math.floor(r / 60)}m${String(r % 60).padStart(2, '0')}s`;
-}
+export { formatSeconds } from './seconds.js';

@@ -7,11 +7,11 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, isPipelineError, PipelineError } from '../errors.js';
 import { isInjectedFault } from '../state/faults.js';
 import { hideSensitive } from '../secrets.js';
-import { commands } from './commands/index.js';
-import { backportArgv } from './commands/backport.js';
+import { commandsFor } from './commands/index.js';
 import { cutLongLines } from './output.js';
 
-export function buildProgram(): Command {
+/** The program with the subcommands argv needs (every one when it names none: `--help`). */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('pipeline')
     .description('Carry Debian/Ubuntu source packages through PPA → development release → LTS backport.')
     .option('--json', 'machine-readable output on stdout, no progress')
@@ -21,14 +21,15 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showHelpAfterError('(run pipeline --help for usage)')
     .exitOverride();
-  for (const register of commands) register(program);
+  for (const register of await commandsFor(argv)) register(program);
   return program;
 }
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(rawArgv: string[]): Promise<number> {
-  const argv = backportArgv(rawArgv);
-  const program = buildProgram();
+  // `backport ... -v VERSION`: its module rewrites -v, and is loaded only when the word is there.
+  const argv = rawArgv.includes('backport') ? (await import('./commands/backport.js')).backportArgv(rawArgv) : rawArgv;
+  const program = await buildProgram(argv);
   let code = 0;
   program.hook('postAction', (_this, action) => {
     const r = (action as Command & { _exitCode?: number })._exitCode;

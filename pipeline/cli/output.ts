@@ -30,7 +30,7 @@ export interface OutputOptions {
   stderr?: NodeJS.WriteStream | NodeJS.WritableStream;
 }
 
-import { formatSeconds } from '../build/estimate.js';
+import { formatSeconds } from '../build/seconds.js';
 import { makeHideSensitive } from '../secrets.js';
 
 const seconds = (start: number) => `${((Date.now() - start) / 1000).toFixed(1)}s`;

@@ -7,7 +7,7 @@
  * (Whose key signed it is gpg's question, asked where an upload is accepted; not here.)
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PipelineError } from '../errors.js';
 import { parseSourceControl, type SourceControl } from './dsc.js';
@@ -31,7 +31,7 @@ export async function verifySourceControlFile(path: string, display = path): Pro
       throw new PipelineError(`lists ${f.name}, which is not beside it`, { file: display, line: f.lines.sha256, key: 'Checksums-Sha256' });
     }
     if (size !== f.size) throw new PipelineError(`${f.name} is ${size} bytes, the listing says ${f.size}`, { file: display, line: f.lines.sha256, key: 'Checksums-Sha256' });
-    const got = await hashes(file);
+    const got = hashes(file);
     if (got.sha256 !== f.sha256) throw new PipelineError(`${f.name} has sha256 ${got.sha256}, the listing says ${f.sha256}`, { file: display, line: f.lines.sha256, key: 'Checksums-Sha256' });
     if (f.sha1 && got.sha1 !== f.sha1) throw new PipelineError(`${f.name} has sha1 ${got.sha1}, the listing says ${f.sha1}`, { file: display, line: f.lines.sha1, key: 'Checksums-Sha1' });
     if (f.md5 && got.md5 !== f.md5) throw new PipelineError(`${f.name} has md5 ${got.md5}, the listing says ${f.md5}`, { file: display, line: f.lines.md5, key: 'Files' });
@@ -39,12 +39,20 @@ export async function verifySourceControlFile(path: string, display = path): Pro
   return sc;
 }
 
-async function hashes(path: string): Promise<{ sha256: string; sha1: string; md5: string }> {
+/** The three digests in one pass, read in 1 MiB blocks (no stream machinery: this runs before every lint). */
+function hashes(path: string): { sha256: string; sha1: string; md5: string } {
   const [a, b, c] = [createHash('sha256'), createHash('sha1'), createHash('md5')];
-  for await (const chunk of createReadStream(path)) {
-    a.update(chunk as Buffer);
-    b.update(chunk as Buffer);
-    c.update(chunk as Buffer);
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(path, 'r');
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) {
+      const chunk = buf.subarray(0, n);
+      a.update(chunk);
+      b.update(chunk);
+      c.update(chunk);
+    }
+  } finally {
+    closeSync(fd);
   }
   return { sha256: a.digest('hex'), sha1: b.digest('hex'), md5: c.digest('hex') };
 }

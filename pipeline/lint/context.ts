@@ -6,6 +6,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StageConfig } from '../config/schema.js';
+import type { ScannedHeaders } from './scan.js';
 
 export interface LintOptions {
   /** The stage the upload is for: its gate decides what blocks, its series what the changelog must say. */
@@ -26,6 +27,11 @@ export interface LintOptions {
   repackedOrig?: boolean;
   /** The current Debian Policy version to compare Standards-Version against. */
   policyVersion?: string;
+  /**
+   * A scanned .dsc (lint/scan.ts): the root holds debian/ only; the source's files and their
+   * headers are these, not a walk of the root.
+   */
+  scanned?: { files: string[]; headers: ScannedHeaders };
 }
 
 /** Directories that are never part of a source package (VCS metadata, quilt's state). */
@@ -45,6 +51,7 @@ export class LintContext {
 
   /** Every regular file of the tree, relative to the root, sorted (symlinks and VCS dirs excluded). */
   files(): string[] {
+    if (!this.fileList && this.options.scanned) this.fileList = this.options.scanned.files;
     if (!this.fileList) {
       const out: string[] = [];
       walk(this.root, '', out);

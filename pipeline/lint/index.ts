@@ -4,30 +4,24 @@
  *     (a package with a stage is linted as that stage will upload it: lint/asUploaded.ts)
  *   lintTree(dir, opts) → LintRecord  (a bare unpacked source tree, no workspace needed)
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Workspace } from '../config/workspace.js';
-import { loadPackage, stage as stageOf } from '../config/workspace.js';
+import { stage as stageOf } from '../config/workspace.js';
 import { verifySourceControlFile } from '../debian/verifyDsc.js';
 import { PipelineError } from '../errors.js';
-import { prepareSourceTree } from '../source/tree.js';
 import type { Progress } from '../source/fetch.js';
 import type { LintRecord, Severity } from '../state/records.js';
-import { StateStore } from '../state/store.js';
-import { planStage, type StagePlan } from '../stages/plan.js';
-import { lintAsUploaded } from './asUploaded.js';
 import { sourceIdOfFile } from '../debian/sourceId.js';
-import { findStageArtifact, type StageArtifact } from '../stages/stageArtifact.js';
-import { writeUploadEvidence } from '../stages/upload.js';
-import { runLintian } from './lintian.js';
+import type { PackageTarget } from './packageTarget.js';
 import { lintTreeIsolated } from './isolated.js';
 import { displayPath, unpackDsc } from './unpack.js';
+import { scanDsc, scannable } from './scan.js';
 import { type LintTreeOptions } from './run.js';
 
 export { unpackDsc } from './unpack.js';
 export { lintTree, mergeFindings, gateVerdict, type LintTreeOptions } from './run.js';
-export { runLintian, parseLintianOutput } from './lintian.js';
+// runLintian and parseLintianOutput: lint/lintian.ts (not re-exported here: it loads execa).
 export { formatHuman, formatLintian, lintianLine } from './format.js';
 export { parseOverrides, applyOverrides } from './overrides.js';
 export { CHECKS, allTags, tagInfo } from './registry.js';
@@ -71,40 +65,26 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
   const path = resolve(target);
   let tree: string;
   let lintianInput: string | undefined = typeof opts.lintian === 'string' ? resolve(opts.lintian) : undefined;
-  let isPackage = false;
-  let plan: StagePlan | undefined;
-  let subject: StageArtifact | undefined;
+  let pkg: PackageTarget | undefined;
 
   if (target.endsWith('.dsc') && existsSync(path)) {
-    tree = await unpackDsc(ws.cacheDir, path, opts.progress);
+    // Scanned, not unpacked (lint/scan.ts), unless licensecheck is to read the files.
+    const sc = opts.licensecheck ? undefined : await verifySourceControlFile(path, displayPath(path));
+    if (sc && scannable(sc)) {
+      const scanned = await scanDsc(ws.cacheDir, path, sc, opts.progress);
+      tree = scanned.tree;
+      base.scanned = { files: scanned.files, headers: scanned.headers };
+    } else tree = await unpackDsc(ws.cacheDir, path, opts.progress);
     if (opts.lintian === true) lintianInput = path;
   } else if ((target.includes('/') || target === '.' || !/^[a-z0-9][a-z0-9.+-]*$/.test(target)) && existsSync(path)) {
     if (!statSync(path).isDirectory()) throw new PipelineError('not a directory, .dsc or package name', { file: target });
     tree = path;
   } else {
-    const pkg = loadPackage(ws, target);
-    isPackage = true;
-    base.packageYaml = pkg.file;
-    base.waivers = pkg.definition.waivers.filter((w) => w.gate === 'lint' && (!w.stage || w.stage === stage?.name));
-    const prepared = await prepareSourceTree(ws, target, { progress: opts.progress, generated: opts.generated });
-    tree = prepared.tree;
-    if (stage && opts.asUploaded !== false) plan = await planStage(ws, target, stage.name);
-    // The stage already holds an upload (or a build) of that version: lint that exact .dsc, so the
-    // verdict is bound to the artifact the promote judged and the archive serves.
-    subject = stage && plan ? findStageArtifact(ws, target, stage.name, { landed: plan.landed, planned: plan.version }) : undefined;
-    if (subject) {
-      opts.progress?.phase(`the ${subject.state} ${subject.dsc.split('/').pop()} of stage ${stage!.name}`).done(`source ${subject.sourceId.slice(0, 12)}`);
-      tree = await unpackDsc(ws.cacheDir, subject.dsc, opts.progress);
-      plan = undefined;
-      if (opts.lintian === true) lintianInput = subject.changes ?? subject.dsc;
-    } else if (opts.lintian === true) {
-      const build = stage ? new StateStore(ws.stateDir).read(target, stage.name, 'build') : undefined;
-      lintianInput = build?.sourceChanges?.path ?? build?.dsc?.path;
-      if (!lintianInput)
-        throw new PipelineError(`no build of ${target}${stage ? ` for stage ${stage.name}` : ''} to run lintian on`, {
-          hint: `run pipeline build ${target}${stage ? ` --stage ${stage.name}` : ' --stage STAGE'} first, or pass --lintian FILE.changes`,
-        });
-    }
+    // The stage machinery is loaded only for a package (lint/packageTarget.ts).
+    const { packageTarget } = await import('./packageTarget.js');
+    pkg = await packageTarget(ws, target, stage, base, opts);
+    tree = pkg.tree;
+    lintianInput ??= pkg.lintianInput;
   }
   if (opts.lintian === true && !lintianInput) throw new PipelineError('--lintian needs a .changes or .dsc here', { hint: 'pass --lintian FILE.changes' });
 
@@ -114,18 +94,19 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
   const phase = opts.progress?.phase('lint');
   const [extraFindings] = await Promise.all([theirs]);
   const lint = (dir: string) => lintTreeIsolated(dir, { ...base, extraFindings });
-  const record = plan && stage ? await lintAsUploaded(ws, target, tree, plan, stage.name, lint) : await lint(tree);
-  if (plan) record.version = plan.version;
+  const record = pkg ? await pkg.lint(tree, lint) : await lint(tree);
+  if (pkg?.plan) record.version = pkg.plan.version;
   phase?.done(`${record.filesChecked} files, ${record.findings.filter((f) => !f.overridden).length} findings`);
   if (lintianInput) record.lintian = { ran: true };
   // Bound to the source identity of the .dsc linted; a tree that is no upload yet is bound to nothing.
+  const subject = pkg?.subject;
   if (subject) {
     record.version = subject.version;
     record.artifactSha256 = subject.sourceId;
   } else if (target.endsWith('.dsc') && existsSync(path)) record.artifactSha256 = sourceIdOfFile(path);
-  if (isPackage && stage && opts.record !== false) {
-    new StateStore(ws.stateDir).write('lint', record);
-    if (subject?.uploadDir && !opts.gate) writeUploadEvidence({ dir: subject.uploadDir }, 'lint', record);
+  if (pkg && stage && opts.record !== false) {
+    const { keepPackageRecord } = await import('./packageTarget.js');
+    keepPackageRecord(ws, record, subject, Boolean(opts.gate));
   }
   return record;
 }
@@ -133,6 +114,7 @@ export async function lintPackage(ws: Workspace, target: string, opts: LintPacka
 async function runLintianPhase(input: string, progress: Progress | undefined, profile: 'debian' | 'ubuntu') {
   const phase = progress?.phase(`lintian ${input.split('/').pop()}`);
   try {
+    const { runLintian } = await import('./lintian.js');
     const found = await runLintian(input, { profile });
     phase?.done(`${found.length} hints`);
     return found;
@@ -140,8 +122,4 @@ async function runLintianPhase(input: string, progress: Progress | undefined, pr
     phase?.fail();
     throw e;
   }
-}
-
-function sha256(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
 }

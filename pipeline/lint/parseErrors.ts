@@ -21,6 +21,7 @@ export const PARSE_ERROR_TAGS: ReadonlySet<string> = new Set([
   'malformed-debian-changelog-version',
   'empty-debian-copyright',
   'syntax-error-in-dep5-copyright',
+  'copyright-file-not-text',
   'missing-field-in-dep5-copyright',
   'ambiguous-paragraph-in-dep5-copyright',
   'unknown-paragraph-in-dep5-copyright',

@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { execa } from 'execa';
 import { verifySourceControlFile } from '../debian/verifyDsc.js';
 import { PipelineError } from '../errors.js';
 import type { Progress } from '../source/fetch.js';
@@ -46,6 +45,7 @@ export async function unpackDsc(cacheDir: string, dsc: string, progress?: Progre
 }
 
 async function dpkgSource(dsc: string, dest: string): Promise<void> {
+  const { execa } = await import('execa');
   // No --no-check: dpkg-source checks the checksums again itself (an unsigned .dsc is only a warning).
   const r = await execa('dpkg-source', ['-x', dsc, dest], { reject: false, all: true, env: { LC_ALL: 'C.UTF-8' } });
   if (r.exitCode !== 0) {
@@ -56,6 +56,8 @@ async function dpkgSource(dsc: string, dest: string): Promise<void> {
 
 /** Each tarball into its own directory at once; then orig, components (orig-NAME → NAME/) and debian/ assembled into tmp/src. */
 async function extractShipped(from: string, tarballs: string[], tmp: string, dsc: string): Promise<void> {
+  // execa is loaded here, not at start-up: a lint of an already unpacked source spawns nothing.
+  const { execa } = await import('execa');
   const parts = tarballs.map((name, k) => ({ name, into: join(tmp, `part${k}`) }));
   await Promise.all(parts.map(async (p) => {
     mkdirSync(p.into);

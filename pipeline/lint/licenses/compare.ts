@@ -10,6 +10,24 @@
 
 const SAME: Record<string, string> = { mit: 'expat', x11: 'expat', 'bsd-2-clause-freebsd': 'bsd-2-clause' };
 
+/**
+ * License families a declared name can be compared with: DEP-5's standard short names (copyright-
+ * format 1.0, "License specification") and the SPDX names the detector answers with. Any other
+ * name is the package's own (`PD`, `BSD-3-clause-Cambridge`, `Expat_or_PublicDomain`), defined
+ * only by the text of its License paragraph: nothing to compare a header with.
+ */
+const KNOWN_FAMILIES = new Set([
+  'apache', 'artistic', 'bsd-2-clause', 'bsd-3-clause', 'bsd-4-clause', 'isc', 'cc-by', 'cc-by-sa', 'cc-by-nd', 'cc-by-nc',
+  'cc-by-nc-sa', 'cc-by-nc-nd', 'cc0', 'cddl', 'cpl', 'efl', 'expat', 'mit', 'x11', 'gpl', 'lgpl', 'agpl', 'gfdl', 'gfdl-niv',
+  'lppl', 'mpl', 'epl', 'perl', 'python', 'qpl', 'w3c', 'zlib', 'zope', 'zpl', 'public-domain', 'bsl', 'curl', 'fsful',
+  'fsfap', 'unlicense', 'wtfpl', 'sleepycat', 'ofl',
+]);
+
+/** Whether a declared key names a license we know by its name (see KNOWN_FAMILIES). */
+export function isKnownLicenseKey(key: string): boolean {
+  return KNOWN_FAMILIES.has(parts(key).family);
+}
+
 interface Parts {
   family: string;
   version: number[];

@@ -11,7 +11,7 @@
 import { parseLicenseExpression } from '../dep5/license-expression.js';
 
 /** Bump when the rules change: cached results of older versions are ignored. */
-export const DETECTOR_VERSION = 4;
+export const DETECTOR_VERSION = 6;
 
 /** How much of a file is read. Notices sit at the top; 8 KB also covers long preambles. */
 export const HEADER_BYTES = 8 * 1024;
@@ -23,14 +23,18 @@ export interface Detection {
   via: string;
 }
 
-/** Comment markers and decoration removed, whitespace collapsed, lower case. */
+/**
+ * Comment markers and decoration removed, whitespace collapsed, lower case. Lower-cased first (the
+ * markers are ASCII), and only whitespace that changes is replaced: this runs on every header of a
+ * tree, and each pass over 8 KB counts.
+ */
 export function normalizeHeader(text: string): string {
-  return text
-    .replace(/\r/g, '')
-    .replace(/^[ \t]*(?:\/\*+|\*+\/|\*+|\/\/+|#+|;+|--+|<!--|-->|%+|dnl\b|rem\b|'+|"{3})/gim, ' ')
+  let t = text.toLowerCase();
+  if (t.includes('\r')) t = t.replace(/\r/g, '');
+  return t
+    .replace(/^[ \t]*(?:\/\*+|\*+\/|\*+|\/\/+|#+|;+|--+|<!--|-->|%+|dnl\b|rem\b|'+|"{3})/gm, ' ')
     .replace(/\*\/|<!--|-->/g, ' ')
-    .replace(/[ \t\n]+/g, ' ')
-    .toLowerCase();
+    .replace(/[ \t\n]{2,}|[\t\n]/g, ' ');
 }
 
 interface Rule {
@@ -40,6 +44,25 @@ interface Rule {
   test: RegExp;
   /** The key, or a function of the match for versioned families. */
   key: string | ((m: RegExpExecArray, text: string) => string | undefined);
+  /**
+   * A mention of a license by name, with none of its text ("released under the MIT license",
+   * "LGPLv2", "placed in the public domain"): prose says that too — a HISTORY.md, a download page,
+   * a package description, a list of licence names. Such a rule is tried only on the comment lines
+   * among the file's first MENTION_LINES lines, where a file speaks about itself.
+   */
+  mention?: boolean;
+}
+
+/** How far down a file a mention-only notice is looked for (a header sits at the top). */
+const MENTION_LINES = 50;
+
+/** A line that is a comment in some language: `//`, `/*`, ` *`, `#`, `;`, `--`, `%`, `dnl`, `rem`, `'`, `"""`, `<!--`, `(*`. */
+const COMMENT_LINE = /^[ \t]*(?:\/\*|\*|\/\/|#|;|--|%|dnl\b|rem\b|'|"{3}|<!--|\(\*)/i;
+
+/** The comment lines among the first MENTION_LINES lines, normalised like the header. */
+function commentText(header: string): string {
+  const lines = header.split('\n', MENTION_LINES).filter((l) => COMMENT_LINE.test(l));
+  return normalizeHeader(lines.join('\n'));
 }
 
 const LATER = /or \(?at your option\)? any later version|or any later version|or later version|version \d(?:\.\d)? or later/;
@@ -67,10 +90,11 @@ const RULES: Rule[] = [
   },
   {
     name: 'lgpl',
-    anchor: ['general public license', 'lgpl'],
-    test: /gnu (?:lesser|library) general public license(?:[^.]{0,120}?version (\d(?:\.\d)?))?|\blgpl(?:v|-)?(\d(?:\.\d)?)/,
-    key: (m, t) => gnu('lgpl', m[1] ?? m[2], t),
+    anchor: 'general public license',
+    test: /gnu (?:lesser|library) general public license(?:[^.]{0,120}?version (\d(?:\.\d)?))?/,
+    key: (m, t) => gnu('lgpl', m[1], t),
   },
+  { name: 'lgpl-mention', anchor: 'lgpl', mention: true, test: /\blgpl(?:v|-)?(\d(?:\.\d)?)/, key: (m, t) => gnu('lgpl', m[1], t) },
   {
     name: 'gpl',
     anchor: 'gnu general public license',
@@ -95,12 +119,18 @@ const RULES: Rule[] = [
           ? 'bsd-3-clause'
           : 'bsd-2-clause',
   },
-  { name: 'isc', anchor: 'permission to use, copy, modify', test: /permission to use, copy, modify, and(?:\/or)? distribute this software for any purpose with or without fee is hereby granted/, key: 'isc' },
+  {
+    name: 'isc',
+    anchor: 'permission to use, copy, modify',
+    test: /permission to use, copy, modify, and(?:\/or)? distribute this software for any purpose with or without fee is hereby granted/,
+    // curl's licence is ISC's grant with X11's advertising clause, which ISC's text never has.
+    key: (_m, t) => (/except as contained in this notice, the name of a copyright holder shall not be used in advertising/.test(t) ? 'curl' : 'isc'),
+  },
   { name: 'expat', anchor: 'permission is hereby granted', test: /permission is hereby granted, free of charge, to any person obtaining a copy/, key: 'expat' },
-  { name: 'mit-mention', anchor: 'mit', test: /\b(?:under the |released under |licensed under )?(?:the )?mit licen[cs]e\b|\bmit-licen[cs]ed\b/, key: 'expat' },
+  { name: 'mit-mention', anchor: ['mit licen', 'mit-licen'], mention: true, test: /\bmit(?: licen[cs]e\b|-licen[cs]ed\b)/, key: 'expat' },
   { name: 'zlib', anchor: 'altered source versions', test: /altered source versions must be plainly marked as such, and must not be misrepresented/, key: 'zlib' },
   { name: 'fsful', anchor: 'unlimited permission', test: /free software foundation gives unlimited permission to copy(?:,| and\/or) distribute(?: and modify)? it/, key: 'fsful' },
-  { name: 'public-domain', anchor: 'public domain', test: /(?:placed|released|dedicated|put) (?:in|into|to) the public domain|\bis in the public domain\b/, key: 'public-domain' },
+  { name: 'public-domain', anchor: 'public domain', mention: true, test: /(?:placed|released|dedicated|put) (?:in|into|to) the public domain|\bis in the public domain\b/, key: 'public-domain' },
 ];
 
 /** Detects the license a header states; undefined when it states none we know. */
@@ -111,11 +141,18 @@ export function detectLicense(header: string): Detection | undefined {
     if (parsed.names.length > 0 && parsed.problems.length === 0) return { keys: [...new Set(parsed.names.map((n) => n.key))], via: 'spdx' };
   }
   // Every license the header states (win_getopt.h-style files carry three notices).
-  const text = normalizeHeader(header);
+  const whole = normalizeHeader(header);
+  let comments: string | undefined;
   const keys: string[] = [];
   const via: string[] = [];
   for (const rule of RULES) {
-    if (typeof rule.anchor === 'string' ? !text.includes(rule.anchor) : !rule.anchor.some((a) => text.includes(a))) continue;
+    // The GNU phrase found, a bare "LGPLv2" is no second opinion.
+    if (rule.name === 'lgpl-mention' && keys.some((k) => k.startsWith('lgpl-'))) continue;
+    const has = (t: string) => (typeof rule.anchor === 'string' ? t.includes(rule.anchor) : rule.anchor.some((a) => t.includes(a)));
+    // The comment lines are a part of the header: looked at only when the whole header has the anchor.
+    if (!has(whole)) continue;
+    const text = rule.mention ? (comments ??= commentText(header)) : whole;
+    if (text !== whole && !has(text)) continue;
     const m = rule.test.exec(text);
     if (!m) continue;
     // A family named without a version (or with an exception) is not specific enough: no key.

@@ -1,11 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTree } from '../../../test/helpers/lint-tree.js';
 import { lintTree } from '../run.js';
 import { detectHeaders } from './check.js';
-import { keyAgrees, licensesAgree } from './compare.js';
+import { isKnownLicenseKey, keyAgrees, licensesAgree } from './compare.js';
 import { detectLicense } from './detect.js';
 
 const keys = (text: string) => detectLicense(text)?.keys;
@@ -55,6 +55,8 @@ describe('license header detector', () => {
     expect(keys(BSD2)).toEqual(['bsd-2-clause']);
     expect(keys(MIT)).toEqual(['expat']);
     expect(keys(ISC)).toEqual(['isc']);
+    // curl's licence: ISC's grant with X11's advertising clause (libevent's sample/hostcheck.c)
+    expect(keys(`${ISC.replace('and/or', 'and')}\n * Except as contained in this notice, the name of a copyright holder shall not\n * be used in advertising or otherwise`)).toEqual(['curl']);
     expect(keys('/* This Source Code Form is subject to the terms of the Mozilla Public\n * License, v. 2.0. */')).toEqual(['mpl-2']);
     expect(keys('<!-- Eclipse Public License - v 2.0 -->')).toEqual(['epl-2']);
     expect(keys(' * Common Development and Distribution License Version 1.1')).toEqual(['cddl-1.1']);
@@ -67,6 +69,17 @@ describe('license header detector', () => {
   });
   it('reports every notice of a multi-license header', () => {
     expect(keys(`${ASF}\n${ISC}`)).toEqual(['apache-2', 'isc']);
+  });
+  it('takes a license named without its text from a comment near the top, never from prose', () => {
+    expect(keys('//     Underscore may be freely distributed under the MIT license.\n(function() {')).toEqual(['expat']);
+    expect(keys('# Copyright 2020 X\n# SPDX-ish: this library is LGPLv2.1\n')).toEqual(['lgpl-2.1']);
+    // jq's download page, curl's HISTORY.md, lintian's data list of licence names, a package description
+    expect(detectLicense('download:\n  body: |\n      jq is licensed under the MIT license. For all of the gory\n')).toBeUndefined();
+    expect(detectLicense('October 1: with the release of curl 7.10 it is released under the MIT license\nonly.\n')).toBeUndefined();
+    expect(detectLicense('GPL-2\nLGPL-2\nLGPL-2.1\n')).toBeUndefined();
+    expect(detectLicense('Description: checks against common license false positive for lgpl-2\n')).toBeUndefined();
+    // a comment far below the header is no header
+    expect(detectLicense(`${'int x;\n'.repeat(60)}// taken from y, which is in the public domain\n`)).toBeUndefined();
   });
   it('says nothing for files without a notice or with a license exception', () => {
     expect(detectLicense('int main(void) { return 0; }')).toBeUndefined();
@@ -87,6 +100,11 @@ describe('declared vs detected', () => {
     expect(keyAgrees('bsd-2-clause', 'bsd-3-clause')).toBe(false);
     expect(keyAgrees('apache-2', 'expat')).toBe(false);
     expect(licensesAgree(['bsd-2-clause', 'isc', 'apache-2'], ['apache-2', 'isc'])).toBe(true);
+    expect(keyAgrees('expat', 'isc')).toBe(false);
+  });
+  it('compares only names DEP-5 or SPDX define', () => {
+    for (const k of ['gpl-2+', 'apache-2', 'bsd-3-clause', 'expat', 'cc-by-sa-4', 'public-domain', 'lgpl-2.1', 'mpl-2']) expect(isKnownLicenseKey(k)).toBe(true);
+    for (const k of ['pd', 'bsd-3-clause-cambridge', 'expat_or_publicdomain_or_dualexpatpd', 'permissive-fsf', 'bsd-124-clause-ucb']) expect(isKnownLicenseKey(k)).toBe(false);
   });
 });
 
@@ -126,6 +144,13 @@ License: MIT
     ]);
   });
 
+  it('does not compare a header with a license name of the package\'s own', async () => {
+    const own = copyright.replace('License: MIT\n', 'License: Expat_or_PublicDomain\n')
+      + '\nFiles: src/gpl.c\nCopyright: 2001 Someone\nLicense: GPL-2+ and BSD-124-clause-UCB\n text\n\nLicense: Expat_or_PublicDomain\n text\n';
+    const r = await lintTree(makeTree({ 'debian/copyright': own, 'src/gpl.c': BSD3, 'vendor/lib.js': ISC, 'vendor/x.c': GPL2PLUS }), { cacheDir: mkdtempSync(join(tmpdir(), 'lic-cache-')) });
+    expect(r.findings.filter((f) => f.tag === 'license-header-mismatch')).toEqual([]);
+  });
+
   it('caches detections by content hash on disk', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'lic-cache-'));
     const root = tree();
@@ -139,6 +164,8 @@ License: MIT
     const other = makeTree({ 'x/copy.java': ASF });
     const third = await detectHeaders(other, ['x/copy.java'], cacheDir);
     expect([third.scanned, third.cached]).toEqual([0, 1]);
+    // one stat index per tree: a lint loads its own tree's entries only
+    expect(readdirSync(join(cacheDir, 'license-cache', 'index'))).toHaveLength(2);
   });
 
   it('licensecheck as a second opinion annotates the mismatches it confirms', async () => {

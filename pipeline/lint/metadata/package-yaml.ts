@@ -3,7 +3,6 @@
  * package and upstream version as debian/, and complete enough for a Main Inclusion request.
  */
 import { relative } from 'node:path';
-import semver from 'semver';
 import { PackageSchema, type PackageDefinition } from '../../config/schema.js';
 import { parseYamlFile, type LoadedYaml } from '../../config/yaml.js';
 import { isPipelineError } from '../../errors.js';
@@ -28,7 +27,7 @@ export const packageYamlCheck = defineCheck({
     { name: 'mir-without-watch-file', severity: 'warning', explanation: 'mir.required is set but there is no debian/watch; a Main Inclusion request needs one.' },
     { name: 'mir-without-owning-team', severity: 'warning', explanation: 'mir.required is set but mir.team names no committed owning team, which a Main Inclusion request needs.' },
   ],
-  run(ctx, emit) {
+  async run(ctx, emit) {
     const path = ctx.options.packageYaml;
     if (!path) return;
     const file = relative(process.cwd(), path) || path;
@@ -54,6 +53,8 @@ export const packageYamlCheck = defineCheck({
       if (!ok) emit('package-yaml-upstream-version-mismatch', `${def.upstream.version} vs debian/changelog ${version}`, at(['upstream', 'version']));
     }
     if (def.upstream.supports) {
+      // Loaded here: only a package of the workspace has a package.yaml (semver is ~50 modules).
+      const { default: semver } = await import('semver');
       const v = semver.coerce(def.upstream.version, { includePrerelease: true });
       if (v && !semver.satisfies(v, def.upstream.supports, { includePrerelease: true }))
         emit('package-yaml-upstream-outside-supports', `${def.upstream.version} not in ${def.upstream.supports}`, at(['upstream', 'supports']));

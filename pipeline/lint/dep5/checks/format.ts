@@ -39,6 +39,12 @@ export const dep5FormatCheck = defineCheck({
       explanation: 'debian/copyright is not valid UTF-8. Debian control-style files must be UTF-8; re-encode it (e.g. with iconv).',
     },
     {
+      name: 'copyright-file-not-text',
+      severity: 'error',
+      explanation:
+        'debian/copyright holds NUL bytes: it is not a text file (UTF-16, an image, junk), and no tool can read its paragraphs. (pipeline tag: lintian\'s copyright checks skip such a file, and its files/encoding check reports national-encoding when the bytes are not UTF-8, as this check does too.) An error: `pipeline show` refuses it too.',
+    },
+    {
       name: 'syntax-error-in-dep5-copyright',
       severity: 'error',
       lintian: true,
@@ -100,7 +106,11 @@ export const dep5FormatCheck = defineCheck({
     // NUL bytes: not a text file at all (UTF-16, an image...). That is the one finding; its
     // encoding, line endings and format are not worth guessing at.
     if (c.text.includes('\u0000')) {
-      emit('syntax-error-in-dep5-copyright', 'not a text file (NUL bytes)', at(c.binaryLines[0] ?? 1));
+      emit('copyright-file-not-text', 'NUL bytes', at(c.binaryLines[0] ?? 1));
+      // Text in another encoding (UTF-16) is national-encoding as well, as lintian's files/encoding
+      // says of a file that file(1) calls text; binary junk is not text in any encoding.
+      const bytes = ctx.bytes(COPYRIGHT);
+      if (c.invalidUtf8 && bytes && looksUtf16(bytes)) emit('national-encoding', 'UTF-16', at(1));
       return;
     }
     if (c.invalidUtf8) emit('national-encoding', undefined, at(c.text.slice(0, Math.max(0, c.text.indexOf('\ufffd'))).split('\n').length));
@@ -147,3 +157,17 @@ export const dep5FormatCheck = defineCheck({
     if (excluded && c.format?.version !== '1.0') emit('files-excluded-without-copyright-format-1.0', undefined, at(excluded.line));
   },
 });
+
+/** A byte-order mark, or a NUL in every other byte (ASCII text in UTF-16) over the first 512 bytes. */
+function looksUtf16(bytes: Buffer): boolean {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) return true;
+  const n = Math.min(bytes.length, 512) & ~1;
+  if (n < 4) return false;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) even++;
+    if (bytes[i + 1] === 0) odd++;
+  }
+  return Math.max(even, odd) >= 0.9 * (n / 2) && Math.min(even, odd) <= 0.1 * (n / 2);
+}

@@ -36,7 +36,7 @@ export const dep5LicensesCheck = defineCheck({
       name: 'dep5-copyright-license-name-not-unique',
       severity: 'warning',
       lintian: true,
-      explanation: 'Two stand-alone License paragraphs define the same short name; a reader cannot tell which text applies. Keep one, or give the variants distinct names.',
+      explanation: 'Two stand-alone License paragraphs define the same short name; a reader cannot tell which text applies. Keep one, or give the variants distinct names. Names compare as written, case-insensitively (as lintian): `BSD-2-clause` and `BSD-2-clause-NetBSD` are two names even where SPDX calls them aliases.',
     },
     {
       name: 'missing-license-text-in-dep5-copyright',
@@ -60,7 +60,7 @@ export const dep5LicensesCheck = defineCheck({
       name: 'pipe-symbol-used-as-license-disjunction',
       severity: 'warning',
       lintian: true,
-      explanation: 'The License expression uses `|` between names; copyright-format 1.0 spells the choice `or`.',
+      explanation: 'The License expression uses `|` between names; copyright-format 1.0 spells the choice `or`. (As `|` is no operator, the words around it are one name with spaces in it: space-in-std-shortname-in-dep5-copyright says so too, as lintian does.)',
     },
     {
       name: 'space-in-std-shortname-in-dep5-copyright',
@@ -113,7 +113,11 @@ export const dep5LicensesCheck = defineCheck({
       const line = l.field.line;
       for (const pr of l.parsed.problems) {
         if (pr.kind === 'empty') emit('empty-short-license-in-dep5-copyright', undefined, at(line));
-        else if (pr.kind === 'pipe') emit('pipe-symbol-used-as-license-disjunction', l.expression, at(line));
+        else if (pr.kind === 'pipe') {
+          emit('pipe-symbol-used-as-license-disjunction', l.expression, at(line));
+          // `|` is no operator: read as copyright-format 1.0 says, the words around it are one name.
+          for (const name of lintianNames(l.expression)) if (name.includes('|') && /\s/.test(name)) emit('space-in-std-shortname-in-dep5-copyright', name, at(line));
+        }
         else if (pr.kind === 'space-in-name') emit('space-in-std-shortname-in-dep5-copyright', pr.text.toLowerCase(), at(line));
         else if (pr.kind === 'bad-exception') emit('bad-exception-format-in-dep5-copyright', pr.text.toLowerCase(), at(line));
         else emit('bad-license-expression-in-dep5-copyright', `${l.expression}: ${pr.message}`, at(line));
@@ -131,6 +135,9 @@ export const dep5LicensesCheck = defineCheck({
     // Stand-alone paragraphs (with text), by canonical key of their expression.
     const standalone = new Map<string, { line: number; name: string }[]>();
     const keyOf = (l: Dep5License) => (l.parsed.expression ? formatLicenseExpression(l.parsed.expression) : l.expression.toLowerCase());
+    // A name is unique as written (lower case, parentheses and commas as spaces), not by its SPDX meaning.
+    const writtenName = (l: Dep5License) => l.expression.toLowerCase().replace(/[(),]/g, ' ').trim();
+    const byName = new Map<string, number[]>();
     for (const p of doc.licenses) {
       const l = p.license;
       if (!l.expression) continue;
@@ -142,9 +149,12 @@ export const dep5LicensesCheck = defineCheck({
       const list = standalone.get(key) ?? [];
       list.push({ line: l.field.line, name: l.expression });
       standalone.set(key, list);
+      const written = byName.get(writtenName(l)) ?? [];
+      written.push(l.field.line);
+      byName.set(writtenName(l), written);
     }
-    for (const [key, list] of standalone) {
-      if (list.length > 1 && key !== 'public-domain') for (const s of list) emit('dep5-copyright-license-name-not-unique', key, at(s.line));
+    for (const [name, lines] of byName) {
+      if (lines.length > 1 && name !== 'public-domain') for (const line of lines) emit('dep5-copyright-license-name-not-unique', name, at(line));
     }
     const headerKey = doc.header?.license?.text ? keyOf(doc.header.license) : undefined;
 
@@ -190,4 +200,10 @@ export const dep5LicensesCheck = defineCheck({
 /** A name with its exception, as a stand-alone paragraph would spell it. */
 function leafKey(n: LicenseName): string {
   return n.exception ? `${n.key} with ${n.exception.toLowerCase()} exception` : n.key;
+}
+
+/** The expression as lintian reads it: lower case, `(`, `)` and `,` as spaces, split at `and`/`or`. */
+function lintianNames(expression: string): string[] {
+  const id = expression.toLowerCase().replace(/[(),]/g, ' ').trim();
+  return id.split(/\s+(?:and|or)\s+/).filter((n) => n.length > 0);
 }
