@@ -36,6 +36,7 @@ import { buildSource, noEpoch, resultFiles } from './source.js';
 import { inSetBuildDeps, stageArchiveInputs, stageArchiveKey, stageArchiveRecord, stageArchiveViewDir, type StageArchiveInputs } from './stageArchive.js';
 import { chrootRepository, type ChrootRepository } from '../archive/stageRepository.js';
 import { buildTmpDir } from './tmpdir.js';
+import { selectLayer } from './layerSelect.js';
 import { builderStandIn } from '../schedule/seriesTable.js';
 
 export type { BuildInput } from './input.js';
@@ -292,9 +293,14 @@ async function runBuildIn(a: RunBuildArgs, seen: ChrootRepository | undefined): 
     else phase.fail(verdict);
     return done({ ...lent, binaryInputsHash: a.binaryHash }, [a.tmpDir]);
   }
+  // The layer is an optimisation of the same chroot: the binary inputs hash stays the base's.
+  const layer = await selectLayer(a.ws, {
+    chroot: a.chroot, dsc: src.dsc, archAny: true, archAll: a.resolved.build.archAll, ...stageRepo,
+    madeFor: `${a.resolved.name} ${a.plan.version}`, tmpDir: sbuildTmp, progress: a.progress,
+  });
   const bin = await buildBinary({
     dsc: src.dsc,
-    chroot: a.chroot.tarball,
+    chroot: layer.tarball,
     distribution: a.plan.distribution,
     outDir: binDir,
     archAll: a.resolved.build.archAll,
@@ -306,7 +312,7 @@ async function runBuildIn(a: RunBuildArgs, seen: ChrootRepository | undefined): 
   const binOk = bin.exitCode === 0 && bin.summary?.status === 'successful';
   const deps = bin.log ? inSetBuildDeps(a.ws, readFileSync(bin.log, 'utf8'), a.stageArchive.offered) : [];
   const extra: Partial<BuildRecord> = {
-    binarySummary: bin.summary, binaryLog: bin.log, binaryInputsHash: a.binaryHash, commands: [src.command, bin.command],
+    binarySummary: bin.summary, binaryLog: bin.log, binaryInputsHash: a.binaryHash, layer, commands: [src.command, bin.command],
     ...(deps.length ? { inSetBuildDeps: deps } : {}),
   };
   return done(binOk ? extra : { ...extra, ...failed('binary', bin) }, [a.tmpDir, binDir]);

@@ -197,7 +197,14 @@ export const ConfigSchema = z.strictObject({
   chroots: z.strictObject({
     /** Refresh a cached chroot tarball older than this many days. */
     maxAgeDays: z.number().int().positive().default(7),
-  }).default({ maxAgeDays: 7 }),
+    /**
+     * Build-dependency layers (build/layers.ts): base chroots with a resolved set of build
+     * dependencies installed, at most this many MiB in all (least recently used go first); 0 = off.
+     */
+    layers: z.strictObject({
+      maxSizeMiB: z.number().int().min(0).default(4096),
+    }).default({ maxSizeMiB: 4096 }),
+  }).default({ maxAgeDays: 7, layers: { maxSizeMiB: 4096 } }),
   retry: z.strictObject({
     attempts: z.number().int().min(1).default(4),
     /**

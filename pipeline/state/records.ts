@@ -116,6 +116,8 @@ export interface BuildRecord {
    * another stage's test-build, whose .debs carry that stage's version).
    */
   noOwnBinaries?: string;
+  /** The build-dependency layer the binary test-build ran in (build/layers.ts): hit, made, or bypassed (the base chroot). */
+  layer?: LayerUse;
 }
 
 export interface InSetBuildDep {
@@ -123,6 +125,21 @@ export interface InSetBuildDep {
   version: string;
   /** The stage's archive offered exactly this version (else it came from the series' mirror). */
   fromStage: boolean;
+}
+
+/** How the binary test-build got its build dependencies. */
+export interface LayerUse {
+  /** hit: a cached layer had the resolved set; made: it was made for this build; bypassed: the base chroot, sbuild installed them. */
+  status: 'hit' | 'made' | 'bypassed';
+  /** The tarball sbuild unpacked. */
+  tarball: string;
+  key?: string;
+  /** How many packages the layer holds on top of the base chroot. */
+  packages?: number;
+  /** Why it was bypassed. */
+  reason?: string;
+  /** Time spent resolving (and making) the layer. */
+  seconds: number;
 }
 
 /** The build a reused binary verdict came from. */

@@ -21,7 +21,19 @@ export interface MmdebstrapOptions {
   /** Called with every line mmdebstrap writes (its `I:` progress lines, errors). */
   onLine?: (line: string) => void;
   signal?: AbortSignal;
+  /**
+   * Start from this existing chroot (an uncompressed tarball without /dev entries) instead of
+   * bootstrapping: `--variant=apt` with the tarball unpacked by a `tar-in` setup hook, so only
+   * `include` is installed on top, by apt inside the chroot (a build-dependency layer).
+   */
+  fromTar?: string;
+  /** A sources.list file in place while `include` is installed (extra repositories), removed before packing. */
+  extraSourcesFile?: string;
+  /** Where mmdebstrap makes the chroot directory (TMPDIR). */
+  tmpDir?: string;
 }
+
+const EXTRA_SOURCES = '/etc/apt/sources.list.d/pipeline-layer.list';
 
 /**
  * The argument array. `--variant=buildd` is what sbuild expects (essential + apt +
@@ -30,7 +42,7 @@ export interface MmdebstrapOptions {
  */
 export function mmdebstrapArgs(o: MmdebstrapOptions): string[] {
   const args = [
-    '--variant=buildd',
+    o.fromTar ? '--variant=apt' : '--variant=buildd',
     '--mode=unshare',
     '--format=tar',
     `--architectures=${o.architecture}`,
@@ -44,6 +56,12 @@ export function mmdebstrapArgs(o: MmdebstrapOptions): string[] {
   if (o.keyring) args.push(`--keyring=${o.keyring}`);
   if (o.include.length) args.push(`--include=${o.include.join(',')}`);
   for (const opt of o.aptOptions) args.push(`--aptopt=${aptOption(opt)}`);
+  if (o.fromTar) args.push(`--setup-hook=tar-in ${o.fromTar} /`);
+  if (o.extraSourcesFile) {
+    args.push(`--setup-hook=upload ${o.extraSourcesFile} ${EXTRA_SOURCES}`);
+    // The layer is shared by every build with the same package set: no build's repositories stay in it.
+    args.push(`--customize-hook=rm -f "$1${EXTRA_SOURCES}"`);
+  }
   args.push(o.suite, o.target, o.mirror);
   return args;
 }
@@ -61,7 +79,7 @@ export async function mmdebstrap(o: MmdebstrapOptions): Promise<void> {
     all: true,
     stdin: 'ignore',
     cancelSignal: o.signal,
-    env: { LC_ALL: 'C.UTF-8' },
+    env: { LC_ALL: 'C.UTF-8', ...(o.tmpDir ? { TMPDIR: o.tmpDir } : {}) },
   });
   for await (const line of sub.iterable({ from: 'all' })) {
     const text = String(line);
@@ -72,7 +90,7 @@ export async function mmdebstrap(o: MmdebstrapOptions): Promise<void> {
   const result = await sub;
   if (result.failed) {
     const reason = tail.filter((l) => /^E:|error|fail/i.test(l)).slice(-2).join('; ') || tail.slice(-2).join('; ');
-    throw new PipelineError(`mmdebstrap could not create the ${o.suite} chroot: ${reason || result.shortMessage}`, {
+    throw new PipelineError(`mmdebstrap could not create the ${o.suite} ${o.fromTar ? 'build-dependency layer' : 'chroot'}: ${reason || result.shortMessage}`, {
       hint: 'check the mirror and keyring in pipeline.yaml; run pipeline doctor --fix for tools and subuid ranges',
     });
   }

@@ -34,6 +34,10 @@ function render(r: BuildRecord & { runId?: string }): string {
     const from = part === 'binary' && r.binaryFrom ? `, reused: the verdict of ${describeOrigin(r.binaryFrom)}` : '';
     lines.push(`  ${part}: ${s.status}${s.failStage ? ` at ${s.failStage}` : ''}${times ? ` (${times}${from})` : from ? ` (${from.slice(2)})` : ''}  log ${rel(log)}`);
   }
+  if (r.layer && !r.binaryFrom) {
+    const l = r.layer;
+    lines.push(`  build-deps layer: ${l.status}${l.packages ? `, ${l.packages} packages` : ''}${l.reason ? ` (${l.reason})` : ''}, ${l.seconds}s${l.status === 'bypassed' ? '' : `  ${rel(l.tarball)}`}`);
+  }
   return lines.join('\n');
 }
 
