@@ -34,7 +34,16 @@ describe('pipeline chroot', () => {
   it('list on an empty cache', async () => {
     const r = await run(['--json', 'chroot', 'list']);
     expect(r.exitCode).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ chroots: [] });
+    expect(JSON.parse(r.stdout)).toEqual({ chroots: [], layers: [], layersSizeBytes: 0, layersLimitBytes: 4096 * 1048576 });
+  });
+
+  it('prune on an empty cache prunes nothing; a bad bound is one error line', async () => {
+    const r = await run(['chroot', 'prune']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim()).toBe('nothing to prune');
+    const bad = await run(['chroot', 'prune', '--max-size-mib', 'lots']);
+    expect(bad.exitCode).toBe(2);
+    expect(errorLines(bad.stderr)).toEqual([expect.stringMatching(/--max-size-mib: not a number of MiB: "lots"/)]);
   });
 
   it('create without mmdebstrap: one line naming the missing tool and `pipeline doctor --fix`, no cache entry', async () => {
