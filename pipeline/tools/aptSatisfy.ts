@@ -101,7 +101,8 @@ export async function aptSatisfy(o: AptSatisfyOptions): Promise<AptResolution> {
     const args = [...opts, '-s', '-q', 'satisfy', o.depends, ...(o.conflicts ? [`Conflicts: ${o.conflicts}`] : [])];
     const r = await execa('apt-get', args, { reject: false, all: true, env, stdin: 'ignore' });
     if (r.failed) {
-      const why = String(r.all).split('\n').map((l) => l.trim()).find((l) => /but|not installable|E: /.test(l));
+      const lines = String(r.all).split('\n').map((l) => l.trim());
+      const why = lines.find((l) => /(Depends|Conflicts): .* (but|is not)|Unable to locate|has no installation candidate/.test(l)) ?? lines.find((l) => /^E: /.test(l));
       throw new PipelineError(`apt cannot satisfy the build dependencies: ${why ?? r.shortMessage}`);
     }
     return parseSimulation(String(r.stdout));
