@@ -86,11 +86,7 @@ export async function selectLayer(ws: Workspace, o: SelectLayerOptions): Promise
       phase.done('bypassed: the base chroot has every build dependency');
       return bypass('nothing to install');
     }
-    if (resolved.remove.length) {
-      phase.done(`bypassed: the build dependencies remove ${resolved.remove.join(', ')}`);
-      return bypass(`resolution removes ${resolved.remove.join(', ')}`);
-    }
-    const key = layerKey(o.chroot, resolved.install, resolved.remove);
+    const key = layerKey(o.chroot, resolved.install, resolved.files);
     const hit = useLayer(ws, o.chroot, key);
     if (hit) {
       phase.done(`hit: ${resolved.install.length} packages, made for ${hit.madeFor}`);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadWorkspace, type Workspace } from '../config/workspace.js';
-import { parseSimulation } from '../tools/aptSatisfy.js';
+import { parseUris } from '../tools/aptSatisfy.js';
 import { mmdebstrapArgs } from '../tools/mmdebstrap.js';
 import { buildDepsOf } from './buildDeps.js';
 import { chrootPaths, chrootSpecForSuite, findChroot } from './chroots.js';
@@ -42,7 +42,7 @@ function fakeLayer(base: ReturnType<typeof fakeBase>, packages: string[], bytes:
 }
 
 describe('layer keys', () => {
-  it('the base (key and mtime) and the exact resolved set make the key; order does not', () => {
+  it('the base (key and mtime) and the exact resolved set (versions and file hashes) make the key; order does not', () => {
     const base = { key: 'b'.repeat(64), mtimeMs: 1000 };
     const k = layerKey(base, ['a:all=1', 'b:amd64=2'], []);
     expect(layerKey(base, ['b:amd64=2', 'a:all=1'], [])).toBe(k);
@@ -50,18 +50,17 @@ describe('layer keys', () => {
     expect(layerKey({ ...base, key: 'c'.repeat(64) }, ['a:all=1', 'b:amd64=2'], [])).not.toBe(k);
     expect(layerKey(base, ['a:all=1', 'b:amd64=3'], [])).not.toBe(k); // another version
     expect(layerKey(base, ['a:all=1'], [])).not.toBe(k);
-    expect(layerKey(base, ['a:all=1', 'b:amd64=2'], ['c'])).not.toBe(k);
+    expect(layerKey(base, ['a:all=1', 'b:amd64=2'], ['b_2_amd64.deb 10 SHA256:ff'])).not.toBe(k); // same version, other content
   });
 
-  it('reads apt-get -s: installs and upgrades with version and architecture, removals', () => {
-    const r = parseSimulation([
-      'NOTE: This is only a simulation!',
-      'Inst sensible-utils (0.0.17+nmu1 Debian:12.15/oldstable [all])',
-      'Inst libc6 [2.36-9] (2.36-9+deb12u13 Debian:12.15/oldstable [amd64]) []',
-      'Remv libfoo [1.0]',
-      'Conf sensible-utils (0.0.17+nmu1 Debian:12.15/oldstable [all])',
+  it('reads apt-get --print-uris: name, architecture and version (epoch decoded), and each file\'s size and hash', () => {
+    const r = parseUris([
+      "'http://deb.debian.org/debian/pool/main/s/sensible-utils/sensible-utils_0.0.17%2bnmu1_all.deb' sensible-utils_0.0.17+nmu1_all.deb 19020 MD5Sum:d617862548d914db9da74cf2b79f5e00",
+      "'http://deb.debian.org/debian/pool/main/f/file/libmagic1_1%3a5.44-3_amd64.deb' libmagic1_1%3a5.44-3_amd64.deb 104000 SHA256:abcd",
+      'W: something else',
     ].join('\n'));
-    expect(r).toEqual({ install: ['libc6:amd64=2.36-9+deb12u13', 'sensible-utils:all=0.0.17+nmu1'], remove: ['libfoo'] });
+    expect(r.install).toEqual(['libmagic1:amd64=1:5.44-3', 'sensible-utils:all=0.0.17+nmu1']);
+    expect(r.files).toEqual(['libmagic1_1%3a5.44-3_amd64.deb 104000 SHA256:abcd', 'sensible-utils_0.0.17+nmu1_all.deb 19020 MD5Sum:d617862548d914db9da74cf2b79f5e00']);
   });
 });
 

@@ -3,8 +3,8 @@
  * build dependencies installed, at <cacheDir>/chroots/layers/<suite>-<arch>-<key16>.tar.zst with
  * a metadata JSON beside it. The key is the base chroot's key and tarball mtime (a refreshed
  * base is another base) plus the exact set apt resolved (`name:arch=version` of every package it
- * would install, what it would remove): any build whose resolution gives the same set in the
- * same base gets the same chroot from it as sbuild would have made, without installing again.
+ * would install, with each file's size and hash): any build whose resolution gives the same set
+ * in the same base gets the same chroot from it as sbuild would have made, without installing again.
  *
  * Made with mmdebstrap from the base tarball (variant apt, tar-in, the set pinned by version) and
  * written under a temporary name, renamed when complete, metadata last; serialized per key by a
@@ -62,9 +62,10 @@ export function layerLimitBytes(ws: Workspace): number {
   return ws.config.chroots.layers.maxSizeMiB * MiB;
 }
 
-export function layerKey(base: Pick<ChrootStatus, 'key' | 'mtimeMs'>, packages: string[], remove: string[]): string {
+/** `files`: each package's file, size and hash (apt's), so the same version with other content is another set. */
+export function layerKey(base: Pick<ChrootStatus, 'key' | 'mtimeMs'>, packages: string[], files: string[]): string {
   return createHash('sha256')
-    .update(JSON.stringify({ base: base.key, mtimeMs: Math.round(base.mtimeMs), packages: [...packages].sort(), remove: [...remove].sort() }))
+    .update(JSON.stringify({ base: base.key, mtimeMs: Math.round(base.mtimeMs), packages: [...packages].sort(), files: [...files].sort() }))
     .digest('hex');
 }
 

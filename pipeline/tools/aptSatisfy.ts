@@ -2,12 +2,13 @@
  * apt's answer to "what would installing these build dependencies into this chroot do?",
  * without a container: apt-get with a private configuration (its own sources list, lists and
  * cache under `dir`, never /etc/apt) whose dpkg status is the chroot's own
- * (/var/lib/dpkg/status read out of the tarball), so `apt-get -s satisfy` resolves against
+ * (/var/lib/dpkg/status read out of the tarball), so `apt-get satisfy --print-uris` resolves against
  * exactly the packages the chroot holds and the sources sbuild's apt sees (the chroot's mirror
  * and the build's extra repositories).
  *
  *   const r = await aptSatisfy({ dir, status, sources, architecture, depends, conflicts });
  *   r.install   // ['debhelper:all=13.11.4', ...] — what apt would install, sorted
+ *   r.files     // ['debhelper_13.11.4_all.deb 942068 MD5Sum:…', ...] — their content
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,8 +36,8 @@ export interface AptSatisfyOptions {
 export interface AptResolution {
   /** `name:arch=version` of every package apt would install or upgrade, sorted. */
   install: string[];
-  /** Names of the packages apt would remove. */
-  remove: string[];
+  /** `file size hash` of each of them, sorted: the content, whichever repository it comes from. */
+  files: string[];
 }
 
 function optionsFor(o: AptSatisfyOptions): string[] {
@@ -49,6 +50,9 @@ function optionsFor(o: AptSatisfyOptions): string[] {
     `Dir::State=${p('state')}`,
     `Dir::State::status=${o.status}`,
     `Dir::Cache=${p('cache')}`,
+    // Keep apt's binary caches between resolutions (a host's docker-clean config turns them off).
+    'Dir::Cache::pkgcache=pkgcache.bin',
+    'Dir::Cache::srcpkgcache=srcpkgcache.bin',
     `APT::Architecture=${o.architecture}`,
     `APT::Architectures=${o.architecture}`,
     'Acquire::Languages=none',
@@ -59,17 +63,20 @@ function optionsFor(o: AptSatisfyOptions): string[] {
   ].flatMap((x) => ['-o', x]);
 }
 
-/** `Inst name (version release [arch])` / `Remv name [version]` lines of `apt-get -s`. */
-export function parseSimulation(text: string): AptResolution {
+/**
+ * `--print-uris` lines: `'URI' name_version_arch.deb size HASHTYPE:hash`, one per package apt
+ * would download to install (the version's epoch colon is %3a in the file name).
+ */
+export function parseUris(text: string): AptResolution {
   const install: string[] = [];
-  const remove: string[] = [];
+  const files: string[] = [];
   for (const line of text.split('\n')) {
-    const inst = /^Inst (\S+) (?:\[[^\]]*\] )?\((\S+) .*\[([^\]]+)\]\)/.exec(line);
-    if (inst) install.push(`${inst[1]}:${inst[3]}=${inst[2]}`);
-    const remv = /^Remv (\S+)/.exec(line);
-    if (remv) remove.push(remv[1]!);
+    const m = /^'[^']*' (\S+?)_(\S+)_([a-z0-9-]+)\.deb (\d+) (\S+)/.exec(line);
+    if (!m) continue;
+    install.push(`${m[1]}:${m[3]}=${decodeURIComponent(m[2]!)}`);
+    files.push(`${m[1]}_${m[2]}_${m[3]}.deb ${m[4]} ${m[5]}`);
   }
-  return { install: install.sort(), remove: remove.sort() };
+  return { install: install.sort(), files: files.sort() };
 }
 
 export async function aptSatisfy(o: AptSatisfyOptions): Promise<AptResolution> {
@@ -98,14 +105,15 @@ export async function aptSatisfy(o: AptSatisfyOptions): Promise<AptResolution> {
       }
       writeFileSync(stamp, '');
     }
-    const args = [...opts, '-s', '-q', 'satisfy', o.depends, ...(o.conflicts ? [`Conflicts: ${o.conflicts}`] : [])];
+    // --print-uris, not -s: the same resolution without simulating dpkg's ordering (half the time for a Java stack).
+    const args = [...opts, '-q', '--print-uris', 'satisfy', o.depends, ...(o.conflicts ? [`Conflicts: ${o.conflicts}`] : [])];
     const r = await execa('apt-get', args, { reject: false, all: true, env, stdin: 'ignore' });
     if (r.failed) {
       const lines = String(r.all).split('\n').map((l) => l.trim());
       const why = lines.find((l) => /(Depends|Conflicts): .* (but|is not)|Unable to locate|has no installation candidate/.test(l)) ?? lines.find((l) => /^E: /.test(l));
       throw new PipelineError(`apt cannot satisfy the build dependencies: ${why ?? r.shortMessage}`);
     }
-    return parseSimulation(String(r.stdout));
+    return parseUris(String(r.stdout));
   } finally {
     await release();
   }
