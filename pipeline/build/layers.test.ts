@@ -6,6 +6,7 @@ import { loadWorkspace, type Workspace } from '../config/workspace.js';
 import { parseUris } from '../tools/aptSatisfy.js';
 import { mmdebstrapArgs } from '../tools/mmdebstrap.js';
 import { buildDepsOf } from './buildDeps.js';
+import { hostSourceLine } from './layerSelect.js';
 import { chrootPaths, chrootSpecForSuite, findChroot } from './chroots.js';
 import { evictLayers, layerDir, layerKey, layerPaths, listLayers, useLayer, type LayerMeta } from './layers.js';
 
@@ -61,6 +62,15 @@ describe('layer keys', () => {
     ].join('\n'));
     expect(r.install).toEqual(['libmagic1:amd64=1:5.44-3', 'sensible-utils:all=0.0.17+nmu1']);
     expect(r.files).toEqual(['libmagic1_1%3a5.44-3_amd64.deb 104000 SHA256:abcd', 'sensible-utils_0.0.17+nmu1_all.deb 19020 MD5Sum:d617862548d914db9da74cf2b79f5e00']);
+  });
+});
+
+describe('the stage archive for apt on the host', () => {
+  it('maps the bind mount back: the file:// URI and the signed-by key at the host directory', () => {
+    const line = 'deb [signed-by=/srv/pipeline-stage-archive/pipeline-archive-keyring.gpg] file:///srv/pipeline-stage-archive ppa main';
+    expect(hostSourceLine(line, [{ directory: '/dev/shm/view-1', mountpoint: '/srv/pipeline-stage-archive' }]))
+      .toBe('deb [signed-by=/dev/shm/view-1/pipeline-archive-keyring.gpg] file:///dev/shm/view-1 ppa main');
+    expect(hostSourceLine('deb http://deb.debian.org/debian trixie main')).toBe('deb http://deb.debian.org/debian trixie main');
   });
 });
 
