@@ -15,7 +15,9 @@ import { repreproArchive, readSourcesIndex, type RepreproArchive } from '../arch
 import { resolveInput } from '../build/input.js';
 import { packagesInOrder } from '../config/packages.js';
 import type { StageConfig } from '../config/schema.js';
-import type { Workspace } from '../config/workspace.js';
+import { loadPackage, type Workspace } from '../config/workspace.js';
+import { EXIT, isPipelineError } from '../errors.js';
+import { wantsGenerated } from '../source/fetch.js';
 import { parseDeb822File } from '../debian/deb822.js';
 import { compareVersions } from '../debian/version.js';
 import type { BuildRecord } from '../state/records.js';
@@ -89,10 +91,33 @@ export async function dependantUnderTest(ws: Workspace, stage: StageConfig, dep:
   if (record?.status === 'successful' && record.dsc && existsSync(record.dsc.path)) {
     return { name: dep, version: record.version, source: { path: record.dsc.path, from: `the ${stage.name} stage's build record` }, binaries: fromRecord(record.version) };
   }
-  const input = await resolveInput(ws, dep);
-  const { tree } = await input.materialize(join(scratch, dep));
+  const { input, tree, generated } = await dependantTree(ws, dep, join(scratch, dep));
   const binaries = fromRecord(input.version);
-  return { name: dep, version: input.version, source: { path: tree, from: `packages/${dep}` }, ...(binaries ? { binaries } : {}) };
+  return { name: dep, version: input.version, source: { path: tree, from: `packages/${dep}${generated ? `, with its generated upstream tree (${generated})` : ''}` }, ...(binaries ? { binaries } : {}) };
+}
+
+/**
+ * packages/<dep> as the next build would use it. A dependant whose upstream cannot be reached from
+ * here (txzookeeper on PyPI) and that declares `fallback: generated` is tested with its generated
+ * upstream tree — the same tree `promote --generated` builds — and the verdict says so: the test
+ * still exercises the new binaries through the dependant's debian/tests.
+ */
+async function dependantTree(ws: Workspace, dep: string, dir: string): Promise<{ input: Awaited<ReturnType<typeof resolveInput>>; tree: string; generated?: string }> {
+  try {
+    const input = await resolveInput(ws, dep);
+    return { input, tree: (await input.materialize(dir)).tree };
+  } catch (e) {
+    const def = loadPackage(ws, dep).definition;
+    if (!isPipelineError(e) || e.exitCode !== EXIT.environment || def.source.kind !== 'url' || def.source.fallback !== 'generated' || wantsGenerated()) throw e;
+    const saved = process.env.PIPELINE_UPSTREAM;
+    process.env.PIPELINE_UPSTREAM = 'generated';
+    try {
+      const input = await resolveInput(ws, dep);
+      return { input, tree: (await input.materialize(dir)).tree, generated: `${new URL(def.source.url).host} is unreachable` };
+    } finally {
+      if (saved === undefined) delete process.env.PIPELINE_UPSTREAM; else process.env.PIPELINE_UPSTREAM = saved;
+    }
+  }
 }
 
 export interface SetDependencyBinaries {
