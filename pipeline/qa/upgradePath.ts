@@ -35,6 +35,7 @@ import type { QaCheck, QaContext, QaOutcome } from './check.js';
 import { qaDeclaration } from './checks.js';
 import { qaBinaries } from './binaries.js';
 import { qaRepositories } from './repositories.js';
+import { debFields, installSets, isDebugSymbols } from './installSets.js';
 
 /** piuparts of a big package (a JRE and its dependencies, installed twice) takes minutes; an hour is a hang. */
 const PIUPARTS_TIMEOUT_MS = 60 * 60_000;
@@ -127,8 +128,6 @@ export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
   const repos = qaRepositories(ctx.ws, ctx.stage);
   const [release, ...others] = repos;
   const { root, standIn } = await stagedChroot(ctx, ctx.stage);
-  const log = join(ctx.workDir, 'piuparts.log');
-  rmSync(log, { force: true });
   try {
     // signed-by keyrings and file:// repositories must exist at the same path inside the chroot.
     const binds: string[] = [];
@@ -136,49 +135,62 @@ export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
       if (r.keyring && existsSync(r.keyring)) { mkdirSync(join(root, dirname(r.keyring)), { recursive: true }); copyFileSync(r.keyring, join(root, r.keyring)); }
       if (r.mirror.startsWith('file://')) binds.push(r.mirror.replace(/^file:\/\//, ''));
     }
-    const args = [
-      '--mount', '--propagation', 'private', '--',
-      'piuparts', '--existing-chroot', root, '--hard-link', '--tmpdir', ctx.workDir, '-l', log,
-      '-d', release!.suite, '-m', `${release!.mirror} ${release!.components.join(' ')}`,
-      ...others.flatMap((r) => ['--extra-repo', r.line]),
-      ...binds.flatMap((b) => [`--bindmount=${b}`]),
-      ...debs.map((d) => d.path),
-    ];
-    const started = Date.now();
-    // A maintainer script waiting for input (or a daemon that never returns) must not hang the stage.
-    const r = await execaSupervised('unshare', args, { reject: false, all: true, env: { LC_ALL: 'C.UTF-8' }, timeout: PIUPARTS_TIMEOUT_MS, ...(ctx.signal ? { cancelSignal: ctx.signal } : {}) });
-    const secs = Math.round((Date.now() - started) / 1000);
-    const text = existsSync(log) ? readFileSync(log, 'utf8') : String(r.all ?? '');
-    if (r.timedOut) {
-      const tail = text.trim().split('\n').slice(-6).map((l) => l.trim());
-      return { verdict: 'blocked', reason: `piuparts did not finish in ${PIUPARTS_TIMEOUT_MS / 60_000} min — ${tail.join(' ⏎ ')} (full log: ${log})`, todo: `see ${log}: a maintainer script may wait for input or a daemon may not return`, log, details: { tool: 'piuparts', seconds: secs } };
-    }
-    const names = debs.map((d) => basename(d.path).replace(/_.*$/, ''));
     const which = from ? ` (the ${from.stage} test-build's binaries, ${from.version})` : '';
-    const details: Record<string, unknown> = { tool: 'piuparts', seconds: secs, repositories: repos.map((x) => x.line), binaries: debs.map((d) => basename(d.path)) };
-    if (r.exitCode !== 0) {
-      const f = piupartsFailure(text);
-      if (!f) throw new PipelineError(`piuparts failed (exit ${r.exitCode}) without a failure in its log: ${String(r.all ?? '').trim().split('\n').pop()}`, { exitCode: EXIT.environment, file: log });
-      const script = f.script ? `${f.script.package}'s ${f.script.name} failed` : f.dpkg ?? f.what;
-      return {
-        verdict: 'blocked',
-        reason: `piuparts${which}: ${script} — ${f.tail.join(' ⏎ ')} (full log: ${log})`,
-        ...(f.script ? { todo: `fix debian/${f.script.package}.${f.script.name} (or debian/${f.script.name}): it must succeed in a clean ${ctx.stage.target.series} chroot` } : { todo: `see ${log}` }),
-        log, details: { ...details, failure: f },
-      };
+    const sets = installSets(await Promise.all(debs.filter((d) => !isDebugSymbols(d.path)).map((d) => debFields(d.path))));
+    if (!sets.length) return { verdict: 'not-applicable', reason: 'the build made only debug-symbol packages' };
+    const apart = sets.length > 1 ? `; ${sets.length} runs, packages that conflict with each other apart (${sets.map((set) => set.map((d) => d.name).join(' ')).join(' | ')})` : '';
+    const upgradedFrom: string[] = [];
+    let anyUpgrade = false;
+    let secs = 0;
+    const details: Record<string, unknown> = { tool: 'piuparts', repositories: repos.map((x) => x.line), binaries: debs.map((d) => basename(d.path)), sets: sets.map((set) => set.map((d) => d.name)) };
+    for (const [i, set] of sets.entries()) {
+      const log = join(ctx.workDir, sets.length > 1 ? `piuparts-${i + 1}.log` : 'piuparts.log');
+      rmSync(log, { force: true });
+      const args = [
+        '--mount', '--propagation', 'private', '--',
+        'piuparts', '--existing-chroot', root, '--hard-link', '--tmpdir', ctx.workDir, '-l', log,
+        '-d', release!.suite, '-m', `${release!.mirror} ${release!.components.join(' ')}`,
+        ...others.flatMap((r) => ['--extra-repo', r.line]),
+        ...binds.flatMap((b) => [`--bindmount=${b}`]),
+        ...set.map((d) => d.path),
+      ];
+      const started = Date.now();
+      // A maintainer script waiting for input (or a daemon that never returns) must not hang the stage.
+      const r = await execaSupervised('unshare', args, { reject: false, all: true, env: { LC_ALL: 'C.UTF-8' }, timeout: PIUPARTS_TIMEOUT_MS, ...(ctx.signal ? { cancelSignal: ctx.signal } : {}) });
+      secs += Math.round((Date.now() - started) / 1000);
+      details.seconds = secs;
+      const text = existsSync(log) ? readFileSync(log, 'utf8') : String(r.all ?? '');
+      if (r.timedOut) {
+        const tail = text.trim().split('\n').slice(-6).map((l) => l.trim());
+        return { verdict: 'blocked', reason: `piuparts did not finish in ${PIUPARTS_TIMEOUT_MS / 60_000} min — ${tail.join(' ⏎ ')} (full log: ${log})`, todo: `see ${log}: a maintainer script may wait for input or a daemon may not return`, log, details };
+      }
+      if (r.exitCode !== 0) {
+        const f = piupartsFailure(text);
+        if (!f) throw new PipelineError(`piuparts failed (exit ${r.exitCode}) without a failure in its log: ${String(r.all ?? '').trim().split('\n').pop()}`, { exitCode: EXIT.environment, file: log });
+        const script = f.script ? `${f.script.package}'s ${f.script.name} failed` : f.dpkg ?? f.what;
+        const of = sets.length > 1 ? ` installing ${set.map((d) => d.name).join(', ')}` : '';
+        return {
+          verdict: 'blocked',
+          reason: `piuparts${which}${of}: ${script} — ${f.tail.join(' ⏎ ')} (full log: ${log})`,
+          ...(f.script ? { todo: `fix debian/${f.script.package}.${f.script.name} (or debian/${f.script.name}): it must succeed in a clean ${ctx.stage.target.series} chroot` } : { todo: `see ${log}` }),
+          log, details: { ...details, failure: f },
+        };
+      }
+      const { upgraded, shipped } = piupartsUpgrade(text, set.map((d) => d.name));
+      if (upgraded) { anyUpgrade = true; upgradedFrom.push(...shipped); }
     }
-    const { upgraded, shipped } = piupartsUpgrade(text, names);
-    const fresh = !upgraded;
-    const steps = fresh
+    const names = sets.flat().map((d) => d.name);
+    const steps = !anyUpgrade
       ? `fresh install and purge (${ctx.stage.target.series} ships no ${names.join(', ')}: no upgrade to test)`
-      : `install and purge, and the upgrade from ${shipped.length ? `${shipped.join(', ')} (what ${ctx.stage.target.series} ships)` : `the version ${ctx.stage.target.series} ships`} to this upload`;
+      : `install and purge, and the upgrade from ${upgradedFrom.length ? `${upgradedFrom.join(', ')} (what ${ctx.stage.target.series} ships)` : `the version ${ctx.stage.target.series} ships`} to this upload`;
     let next = '';
     if (ctx.stage.kind === 'backports') {
       const devel = develBinaryVersion(ctx.ws, names, ctx.stage.builder.architectures[0] ?? 'amd64');
       next = devel.version ? `; the devel stage's ${devel.version} is in the local archive: the release upgrade to it is not run yet` : `; the upgrade to the devel stage's version not run: ${devel.why}`;
     }
     const chroot = standIn ? `; in the builder's stand-in chroot (${standIn})` : '';
-    return { verdict: 'pass', reason: `piuparts${which}: ${steps} passed (maintainer scripts, no file left after purge, no overwrite) in ${secs} s${chroot}${next}`, log, details: { ...details, upgradeTested: !fresh } };
+    const log = join(ctx.workDir, sets.length > 1 ? 'piuparts-1.log' : 'piuparts.log');
+    return { verdict: 'pass', reason: `piuparts${which}: ${steps} passed (maintainer scripts, no file left after purge, no overwrite) in ${secs} s${chroot}${next}${apart}`, log, details: { ...details, upgradeTested: anyUpgrade } };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
