@@ -80,7 +80,9 @@ export async function runQa(ctx: QaContext, waivers: readonly Waiver[] = [], opt
       verdicts.push({ gate: planned.check, verdict: 'waived', reason: 'no binaries: source-only host build', waiver: { by: 'PIPELINE_BUILDER=host', reason: 'fast source-only build (tests)' }, artifactSha256: ctx.sourceId });
       continue;
     }
-    const kept = previous?.results.find((r) => r.check === planned.check && r.judged.sourceId === judged.sourceId && r.judged.binaries === judged.binaries);
+    // A finished check is not run again for the same source and binaries (a resumed run); a blocked
+    // one is — the tool or the check may have been fixed since, and a stale block is never kept.
+    const kept = previous?.results.find((r) => r.check === planned.check && r.judged.sourceId === judged.sourceId && r.judged.binaries === judged.binaries && r.outcome.verdict !== 'blocked');
     const outcome = kept?.outcome ?? await impl.run({ ...ctx, workDir: join(ctx.workDir, planned.check) });
     const result: QaResult = { check: planned.check, severity: planned.severity, judged, outcome, at: kept?.at ?? new Date().toISOString() };
     record.results.push(result);
