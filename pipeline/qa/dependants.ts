@@ -9,7 +9,7 @@
  *             (also for the packages/ tree, when its changelog names the record's version);
  *             else none: autopkgtest builds them in the testbed, against the new binaries
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { repreproArchive, readSourcesIndex, type RepreproArchive } from '../archive/reprepro.js';
 import { resolveInput } from '../build/input.js';
@@ -103,6 +103,8 @@ export async function dependantUnderTest(ws: Workspace, stage: StageConfig, dep:
  * still exercises the new binaries through the dependant's debian/tests.
  */
 async function dependantTree(ws: Workspace, dep: string, dir: string): Promise<{ input: Awaited<ReturnType<typeof resolveInput>>; tree: string; generated?: string }> {
+  // A tree left by an earlier run of the check (or a failed attempt below) is not this one's.
+  rmSync(dir, { recursive: true, force: true });
   try {
     const input = await resolveInput(ws, dep);
     return { input, tree: (await input.materialize(dir)).tree };
@@ -111,6 +113,7 @@ async function dependantTree(ws: Workspace, dep: string, dir: string): Promise<{
     if (!isPipelineError(e) || e.exitCode !== EXIT.environment || def.source.kind !== 'url' || def.source.fallback !== 'generated' || wantsGenerated()) throw e;
     const saved = process.env.PIPELINE_UPSTREAM;
     process.env.PIPELINE_UPSTREAM = 'generated';
+    rmSync(dir, { recursive: true, force: true });
     try {
       const input = await resolveInput(ws, dep);
       return { input, tree: (await input.materialize(dir)).tree, generated: `${new URL(def.source.url).host} is unreachable` };
