@@ -59,7 +59,11 @@ const SCRIPTS: Record<string, string> = {
 export function piupartsFailure(log: string, tailLines = 8): PiupartsFailure | undefined {
   const lines = log.split('\n');
   const stamp = /^\d+m[\d.]+s (\w+): ?(.*)$/;
-  const at = lines.findIndex((l) => { const m = stamp.exec(l); return Boolean(m && (m[1] === 'ERROR' || m[1] === 'FAIL') && !/piuparts run ends/.test(m[2]!)); });
+  // A "WARN: ..." logged at ERROR level (broken symlinks of the base) is not what failed: the first
+  // FAIL (or a failed command) is, when there is one.
+  const failed = (l: string) => { const m = stamp.exec(l); return Boolean(m && (m[1] === 'ERROR' || m[1] === 'FAIL') && !/piuparts run ends/.test(m[2]!)); };
+  const fail = lines.findIndex((l) => failed(l) && !/^\d+m[\d.]+s \w+: WARN:/.test(l));
+  const at = fail >= 0 ? fail : lines.findIndex(failed);
   if (at < 0) return undefined;
   const head = stamp.exec(lines[at]!)![2]!;
   const body: string[] = [];
@@ -171,7 +175,8 @@ export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
       // remove the protected init. A user's system has one, so the run is repeated with the init in
       // the base (piuparts --fake-essential-packages), and the verdict says so.
       if (r.exitCode !== 0 && /Essential packages were removed/.test(text)) {
-        ({ r, text } = await piuparts(['--fake-essential-packages=systemd-sysv']));
+        // pam-auth-update (libpam-systemd, part of the init) keeps its bookkeeping in /var/lib/pam/seen.
+        ({ r, text } = await piuparts(['--fake-essential-packages=systemd-sysv', '-i', '/var/lib/pam/seen']));
         withInit = true;
       }
       if (r.timedOut) {
