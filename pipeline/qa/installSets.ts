@@ -34,13 +34,20 @@ const clash = (a: DebFields, b: DebFields) =>
   a.excludes.some((n) => n !== a.name && (n === b.name || b.provides.includes(n))) ||
   b.excludes.some((n) => n !== b.name && (n === a.name || a.provides.includes(n)));
 
-/** Greedy sets of packages with no Conflicts/Breaks between members, in the order given. */
+/**
+ * Sets of packages with no Conflicts/Breaks between members, covering every package: the first
+ * takes each package in order that fits; a package left out starts the next set, which then takes
+ * every other package that fits beside it — its own dependencies among them (libzookeeper-st-dev
+ * needs libzookeeper-st2 of the same build, which the first set also holds).
+ */
 export function installSets(debs: readonly DebFields[]): DebFields[][] {
+  const fill = (seed: DebFields[]) => {
+    const set = [...seed];
+    for (const d of debs) if (!set.includes(d) && set.every((o) => !clash(d, o))) set.push(d);
+    return set;
+  };
   const sets: DebFields[][] = [];
-  for (const d of debs) {
-    const home = sets.find((s) => s.every((o) => !clash(d, o)));
-    if (home) home.push(d); else sets.push([d]);
-  }
+  for (const d of debs) if (!sets.some((s) => s.includes(d))) sets.push(fill([d]));
   return sets;
 }
 

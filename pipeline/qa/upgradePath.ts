@@ -198,10 +198,10 @@ export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
       const { upgraded, shipped } = piupartsUpgrade(text, set.map((d) => d.name));
       if (upgraded) { anyUpgrade = true; upgradedFrom.push(...shipped); }
     }
-    const names = sets.flat().map((d) => d.name);
+    const names = [...new Set(sets.flat().map((d) => d.name))];
     const steps = !anyUpgrade
       ? `fresh install and purge (${ctx.stage.target.series} ships no ${names.join(', ')}: no upgrade to test)`
-      : `install and purge, and the upgrade from ${upgradedFrom.length ? `${upgradedFrom.join(', ')} (what ${ctx.stage.target.series} ships)` : `the version ${ctx.stage.target.series} ships`} to this upload`;
+      : `install and purge, and the upgrade from ${upgradedFrom.length ? `${[...new Set(upgradedFrom)].join(', ')} (what ${ctx.stage.target.series} ships)` : `the version ${ctx.stage.target.series} ships`} to this upload`;
     let next = '';
     if (ctx.stage.kind === 'backports') {
       const devel = develBinaryVersion(ctx.ws, names, ctx.stage.builder.architectures[0] ?? 'amd64');
