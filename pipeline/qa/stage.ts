@@ -6,6 +6,7 @@
  * upload's gate record when it is for the same source identity — so the report's `unknown` QA
  * verdict has this command as its fix.
  */
+import { sha256File } from '../source/fetch.js';
 import { existsSync } from 'node:fs';
 import { stage as stageConfig, type Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
@@ -47,7 +48,8 @@ export async function qaStage(ws: Workspace, pkg: string, stageName: string, opt
     if (!existsSync(evidenceDir)) throw new PipelineError(`the build directory of ${pkg} ${subject.version} is gone`, { file: evidenceDir, exitCode: 1, hint: `pipeline build ${pkg} --stage ${st.name}` });
     const { verdicts, record } = await runQa({
       ws, pkg, stage: st, plan: { ...plan, version: subject.version }, build,
-      upload: { dir: evidenceDir } as UploadSet, sourceId: subject.sourceId, workDir: qaWorkDir(ws, pkg, st.name, subject.version),
+      // The checks read the upload's directory (their evidence) and its .dsc (autopkgtest, debdiff).
+      upload: { dir: evidenceDir, dsc: { path: subject.dsc, sha256: await sha256File(subject.dsc) } } as UploadSet, sourceId: subject.sourceId, workDir: qaWorkDir(ws, pkg, st.name, subject.version),
       ...(opts.progress ? { progress: opts.progress } : {}),
     }, [], { force: opts.force });
     // The gate record of this upload takes the verdicts (replacing earlier ones of the same checks).
