@@ -14,17 +14,24 @@ import { basename, join } from 'node:path';
 import { parseSourceControlFile } from '../debian/dsc.js';
 import { PipelineError } from '../errors.js';
 import type { BuildRecord } from '../state/records.js';
+import type { Workspace } from '../config/workspace.js';
 import { autopkgtest, type AutopkgtestOptions, type AutopkgtestResult } from '../tools/autopkgtest.js';
 import type { QaCheck, QaContext, QaOutcome } from './check.js';
 import { qaDeclaration } from './checks.js';
 import { setDependencyBinaries } from './dependants.js';
+import { qaBinaries } from './binaries.js';
 import { newBinariesRepository } from './newBinaries.js';
 import { stageTestbed } from './testbed.js';
 import { describeTests, judgeRun, quoteFailures } from './testRun.js';
 
-/** The .deb files of a build (the test-build's binaries), each checked to still exist. */
-export function buildDebs(build: Pick<BuildRecord, 'artifacts' | 'outDir'>): string[] {
-  const debs = build.artifacts.map((a) => a.path).filter((p) => p.endsWith('.deb'));
+/**
+ * The .deb files of a build (the test-build's binaries), each checked to still exist — for a stage
+ * that took another stage's test-build verdict (build/reuse.ts), that build's binaries, as the
+ * installability and upgrade-path checks judge them (qa/binaries.ts).
+ */
+export function buildDebs(build: BuildRecord, ws?: Workspace): string[] {
+  const lent = ws && !build.artifacts.some((a) => a.path.endsWith('.deb')) ? qaBinaries(ws, build).debs.map((a) => a.path) : [];
+  const debs = lent.length ? lent : build.artifacts.map((a) => a.path).filter((p) => p.endsWith('.deb'));
   const missing = debs.filter((p) => !existsSync(p));
   if (missing.length) {
     throw new PipelineError(`the build's binaries are gone (${missing.map((p) => basename(p)).join(', ')})`, { file: build.outDir, exitCode: 1, hint: 'build again' });
@@ -68,7 +75,7 @@ export const autopkgtestCheck: QaCheck = {
     const dsc = ctx.upload.dsc.path;
     const testsuite = testsuiteOf(dsc);
     if (!testsuite) return { verdict: 'not-applicable', reason: `${ctx.pkg} has no autopkgtest (no debian/tests/control, no Testsuite field)` };
-    const binaries = buildDebs(ctx.build);
+    const binaries = buildDebs(ctx.build, ctx.ws);
     if (!binaries.length) return { verdict: 'not-applicable', reason: `${ctx.pkg} ${ctx.plan.version}: the stage built no binaries to test` };
     // The set's packages this one depends on, as the stage has them (pinned above the suite's).
     const setDeps = setDependencyBinaries(ctx.ws, ctx.stage, ctx.pkg);

@@ -69,7 +69,7 @@ export const reverseDependenciesCheck: QaCheck = {
   async run(ctx: QaContext): Promise<QaOutcome> {
     const names = dependantsOf(ctx.ws, ctx.pkg);
     if (!names.length) return { verdict: 'not-applicable', reason: `no package of the set depends on ${ctx.pkg}` };
-    const binaries = buildDebs(ctx.build);
+    const binaries = buildDebs(ctx.build, ctx.ws);
     if (!binaries.length) return { verdict: 'not-applicable', reason: `${ctx.pkg} ${ctx.plan.version}: the stage built no binaries to test its dependants against` };
     const repo = await newBinariesRepository(binaries, join(ctx.workDir, 'new-binaries'));
     const results: DependantResult[] = [];
