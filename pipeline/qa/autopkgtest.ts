@@ -25,13 +25,11 @@ import { stageTestbed } from './testbed.js';
 import { describeTests, judgeRun, quoteFailures } from './testRun.js';
 
 /**
- * The .deb files of a build (the test-build's binaries), each checked to still exist — for a stage
- * that took another stage's test-build verdict (build/reuse.ts), that build's binaries, as the
- * installability and upgrade-path checks judge them (qa/binaries.ts).
+ * The .deb files the stage's checks judge (qa/binaries.ts: the test-build's, or for a stage that
+ * took another stage's test-build verdict, that build's), each checked to still exist.
  */
-export function buildDebs(build: BuildRecord, ws?: Workspace): string[] {
-  const lent = ws && !build.artifacts.some((a) => a.path.endsWith('.deb')) ? qaBinaries(ws, build).debs.map((a) => a.path) : [];
-  const debs = lent.length ? lent : build.artifacts.map((a) => a.path).filter((p) => p.endsWith('.deb'));
+export function buildDebs(build: BuildRecord, ws: Workspace): string[] {
+  const debs = qaBinaries(ws, build).debs.map((a) => a.path).filter((p) => p.endsWith('.deb'));
   const missing = debs.filter((p) => !existsSync(p));
   if (missing.length) {
     throw new PipelineError(`the build's binaries are gone (${missing.map((p) => basename(p)).join(', ')})`, { file: build.outDir, exitCode: 1, hint: 'build again' });

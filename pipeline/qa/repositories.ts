@@ -14,7 +14,7 @@ import { PipelineError } from '../errors.js';
 import { seriesSuites } from '../tools/apt.js';
 import { stageRepository } from '../archive/stageRepository.js';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { packagesFile } from '../archive/packagesIndex.js';
 
 export interface QaRepository {
   /** What it is, for reasons and the README: `release`, `update`, `backports`, `extra`. */
@@ -70,6 +70,6 @@ export function qaRepositories(ws: Workspace, stage: StageConfig): QaRepository[
 export function stageSuitePackages(ws: Workspace, stage: StageConfig, architecture: string): { line: string; files: string[] } | undefined {
   const r = stageRepository(ws, stage.name);
   if (!r || r.kind !== 'local' || !r.available || !r.archiveDir) return undefined;
-  const files = r.components.flatMap((c) => ['binary-all', `binary-${architecture}`].map((b) => join(r.archiveDir!, 'dists', r.suite, c, b, 'Packages'))).filter((f) => existsSync(f));
+  const files = r.components.map((c) => packagesFile(r.archiveDir!, r.suite, architecture, c)).filter((f) => existsSync(f));
   return { line: r.line, files };
 }
