@@ -10,7 +10,7 @@ import { sha256File } from '../source/fetch.js';
 import { existsSync } from 'node:fs';
 import { stage as stageConfig, type Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
-import { readGateRecord, writeGateRecord, type GateRecord } from '../stages/gates.js';
+import { readGateRecord, withVerdicts, writeGateRecord, type GateRecord } from '../stages/gates.js';
 import { planStage } from '../stages/plan.js';
 import { findStageArtifact, type StageArtifact } from '../stages/stageArtifact.js';
 import { readUploadEvidence, writeUploadEvidence, type UploadSet } from '../stages/upload.js';
@@ -53,10 +53,7 @@ export async function qaStage(ws: Workspace, pkg: string, stageName: string, opt
       ...(opts.progress ? { progress: opts.progress } : {}),
     }, [], { force: opts.force });
     // The gate record of this upload takes the verdicts (replacing earlier ones of the same checks).
-    const merge = (rec: GateRecord): GateRecord => {
-      const names = new Set(verdicts.map((v) => v.gate));
-      return { ...rec, verdicts: [...rec.verdicts.filter((v) => !names.has(v.gate)), ...verdicts], at: new Date().toISOString() };
-    };
+    const merge = (rec: GateRecord): GateRecord => withVerdicts(rec, verdicts);
     let gatesUpdated = false;
     const stageRec = readGateRecord(ws, pkg, st.name);
     if (stageRec?.sourceId === subject.sourceId) { writeGateRecord(ws, merge(stageRec)); gatesUpdated = true; }

@@ -120,6 +120,12 @@ export function writeGateRecord(ws: Workspace, record: GateRecord): void {
   writeJsonAtomic(gateRecordFile(ws, record.package, record.stage), record);
 }
 
+/** The record with `verdicts` in place of any earlier ones of the same gates (a check judged again). */
+export function withVerdicts(rec: GateRecord, verdicts: readonly GateVerdict[]): GateRecord {
+  const names = new Set(verdicts.map((v) => v.gate));
+  return { ...rec, verdicts: [...rec.verdicts.filter((v) => !names.has(v.gate)), ...verdicts], at: new Date().toISOString() };
+}
+
 export function bind(verdicts: readonly GateVerdict[], sourceId: string): GateVerdict[] {
   return verdicts.map((v) => ({ ...v, artifactSha256: sourceId }));
 }

@@ -29,7 +29,7 @@ import { describeInSetBuildDeps } from '../build/stageArchive.js';
 import { builderName, getBuilder } from './builders.js';
 import {
   applyWaiver, bind, blocking, dependenciesGate, describeBlocked, findWaiver, GATES, progressionGate, readGateRecord,
-  writeGateRecord, type PlannedStep, type Waiver,
+  withVerdicts, writeGateRecord, type PlannedStep, type Waiver,
 } from './gates.js';
 import { planStage, type StagePlan } from './plan.js';
 import { changelogEntryOf, lintDebianDir, withStageDebianDir } from './prelint.js';
@@ -267,12 +267,10 @@ export abstract class BaseStage implements Stage {
       ws, pkg, stage: this.config, plan, build, upload: set, sourceId: id, workDir: qaWorkDir(ws, pkg, this.config.name, plan.version),
       ...(run.progress ? { progress: run.progress } : {}),
     }, run.args.waivers);
-    const names = new Set(qa.map((v) => v.gate));
-    const verdicts = [...rec.verdicts.filter((v) => !names.has(v.gate)), ...qa];
-    const gateRecord = { ...rec, verdicts, at: new Date().toISOString() };
+    const gateRecord = withVerdicts(rec, qa);
     writeGateRecord(ws, gateRecord);
     writeUploadEvidence(set, 'gates', gateRecord);
-    if (blocking(verdicts).length) throw blockedError(pkg, this.config.name, verdicts, plan);
+    if (blocking(gateRecord.verdicts).length) throw blockedError(pkg, this.config.name, gateRecord.verdicts, plan);
     return { verdicts: qa, checks: record.results.map((r) => r.check) };
   }
 
