@@ -143,13 +143,15 @@ export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
     const sets = installSets(await Promise.all(debs.filter((d) => !isDebugSymbols(d.path)).map((d) => debFields(d.path))));
     if (!sets.length) return { verdict: 'not-applicable', reason: 'the build made only debug-symbol packages' };
     const apart = sets.length > 1 ? `; ${sets.length} runs, packages that conflict with each other apart (${sets.map((set) => set.map((d) => d.name).join(' ')).join(' | ')})` : '';
+    // One log per piuparts run: piuparts.log, or piuparts-N.log when the build needs several sets.
+    const logOf = (i: number) => join(ctx.workDir, sets.length > 1 ? `piuparts-${i + 1}.log` : 'piuparts.log');
     const upgradedFrom: string[] = [];
     let withInit = false;
     let anyUpgrade = false;
     let secs = 0;
     const details: Record<string, unknown> = { tool: 'piuparts', repositories: repos.map((x) => x.line), binaries: debs.map((d) => basename(d.path)), sets: sets.map((set) => set.map((d) => d.name)) };
     for (const [i, set] of sets.entries()) {
-      const log = join(ctx.workDir, sets.length > 1 ? `piuparts-${i + 1}.log` : 'piuparts.log');
+      const log = logOf(i);
       rmSync(log, { force: true });
       const piuparts = async (extra: string[]) => {
         rmSync(log, { force: true });
@@ -208,7 +210,7 @@ export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
       next = devel.version ? `; the devel stage's ${devel.version} is in the local archive: the release upgrade to it is not run yet` : `; the upgrade to the devel stage's version not run: ${devel.why}`;
     }
     const chroot = `${standIn ? `; in the builder's stand-in chroot (${standIn})` : ''}${withInit ? '; systemd-sysv in the base (the dependencies pull in an init system, which a user\'s system has)' : ''}`;
-    const log = join(ctx.workDir, sets.length > 1 ? 'piuparts-1.log' : 'piuparts.log');
+    const log = logOf(0);
     return { verdict: 'pass', reason: `piuparts${which}: ${steps} passed (maintainer scripts, no file left after purge, no overwrite) in ${secs} s${chroot}${next}${apart}`, log, details: { ...details, upgradeTested: anyUpgrade } };
   } finally {
     rmSync(root, { recursive: true, force: true });
