@@ -294,13 +294,13 @@ async function runBuildIn(a: RunBuildArgs, seen: ChrootRepository | undefined): 
     return done({ ...lent, binaryInputsHash: a.binaryHash }, [a.tmpDir]);
   }
   // The layer is an optimisation of the same chroot: the binary inputs hash stays the base's.
-  const layer = await selectLayer(a.ws, {
+  const { pin, ...layer } = await selectLayer(a.ws, {
     chroot: a.chroot, dsc: src.dsc, archAny: true, archAll: a.resolved.build.archAll, ...stageRepo,
     madeFor: `${a.resolved.name} ${a.plan.version}`, tmpDir: sbuildTmp, progress: a.progress,
   });
   const bin = await buildBinary({
     dsc: src.dsc,
-    chroot: layer.tarball,
+    chroot: pin?.path ?? layer.tarball,
     distribution: a.plan.distribution,
     outDir: binDir,
     archAll: a.resolved.build.archAll,
@@ -308,7 +308,9 @@ async function runBuildIn(a: RunBuildArgs, seen: ChrootRepository | undefined): 
     ...stageRepo,
     progress: a.progress,
     estimates: estimates.binary,
-  });
+  }).finally(() => pin?.release());
+  // The command as it would be run again by hand names the layer, not this build's pin of it.
+  if (pin) bin.command = bin.command.map((arg) => (arg === `--chroot=${pin.path}` ? `--chroot=${layer.tarball}` : arg));
   const binOk = bin.exitCode === 0 && bin.summary?.status === 'successful';
   const deps = bin.log ? inSetBuildDeps(a.ws, readFileSync(bin.log, 'utf8'), a.stageArchive.offered) : [];
   const extra: Partial<BuildRecord> = {

@@ -20,7 +20,7 @@ import type { LayerUse } from '../state/records.js';
 import { aptSatisfy } from '../tools/aptSatisfy.js';
 import { buildDepsOf } from './buildDeps.js';
 import type { ChrootStatus } from './chroots.js';
-import { evictLayers, layerDir, layerKey, layerLimitBytes, makeLayer, useLayer } from './layers.js';
+import { evictLayers, layerDir, layerKey, layerLimitBytes, makeLayer, pinLayer, useLayer, type LayerPin } from './layers.js';
 import type { ProgressSink } from './progress.js';
 
 export interface SelectLayerOptions {
@@ -61,7 +61,10 @@ export function hostSourceLine(line: string, bindMounts: { directory: string; mo
   return bindMounts.reduce((l, m) => l.split(m.mountpoint).join(m.directory), line);
 }
 
-export async function selectLayer(ws: Workspace, o: SelectLayerOptions): Promise<LayerUse> {
+/** The layer chosen, and the pin (layers.ts pinLayer) sbuild unpacks: release it after the build. */
+export type SelectedLayer = LayerUse & { pin?: LayerPin };
+
+export async function selectLayer(ws: Workspace, o: SelectLayerOptions): Promise<SelectedLayer> {
   const started = Date.now();
   const seconds = () => Math.round((Date.now() - started) / 100) / 10;
   const bypass = (reason: string): LayerUse => ({ status: 'bypassed', tarball: o.chroot.tarball, reason, seconds: seconds() });
@@ -88,15 +91,18 @@ export async function selectLayer(ws: Workspace, o: SelectLayerOptions): Promise
     }
     const key = layerKey(o.chroot, resolved.install, resolved.files);
     const hit = useLayer(ws, o.chroot, key);
-    if (hit) {
+    const hitPin = hit && pinLayer(hit.tarball);
+    if (hit && hitPin) {
       phase.done(`hit: ${resolved.install.length} packages, made for ${hit.madeFor}`);
-      return { status: 'hit', tarball: hit.tarball, key, packages: resolved.install.length, seconds: seconds() };
+      return { status: 'hit', tarball: hit.tarball, pin: hitPin, key, packages: resolved.install.length, seconds: seconds() };
     }
     phase.update(`making: ${resolved.install.length} packages`);
     const made = await makeLayer(ws, { base: o.chroot, key, packages: resolved.install, extraRepositories: repositories, madeFor: o.madeFor, tmpDir: o.tmpDir, phase });
+    const pin = pinLayer(made.tarball);
     evictLayers(ws, limit, key);
+    if (!pin) throw new Error(`the layer ${made.tarball} was removed as soon as it was made`);
     phase.done(`made: ${resolved.install.length} packages, ${(made.sizeBytes / 1048576).toFixed(0)} MiB`);
-    return { status: 'made', tarball: made.tarball, key, packages: resolved.install.length, seconds: seconds() };
+    return { status: 'made', tarball: made.tarball, pin, key, packages: resolved.install.length, seconds: seconds() };
   } catch (e) {
     const reason = (e as Error).message.split('\n')[0]!.slice(0, 200);
     phase.done(`bypassed: ${reason}`);

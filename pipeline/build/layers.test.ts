@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { mmdebstrapArgs } from '../tools/mmdebstrap.js';
 import { buildDepsOf } from './buildDeps.js';
 import { hostSourceLine } from './layerSelect.js';
 import { chrootPaths, chrootSpecForSuite, findChroot } from './chroots.js';
-import { evictLayers, layerDir, layerKey, layerPaths, listLayers, useLayer, type LayerMeta } from './layers.js';
+import { evictLayers, layerDir, layerKey, layerPaths, listLayers, pinLayer, useLayer, type LayerMeta } from './layers.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 let root: string;
@@ -112,6 +112,32 @@ describe('the layer cache', () => {
     expect(evictLayers(ws, 100).map((l) => l.key)).toEqual([a.key]);
     expect(listLayers(ws).map((l) => l.key)).toEqual([c.key]);
     expect(evictLayers(ws, 0).map((l) => l.key)).toEqual([c.key]);
+  });
+
+  it('a build pins its layer: evicted by another process meanwhile, the file it unpacks stays until released', () => {
+    const base = fakeBase();
+    const a = fakeLayer(base, ['a:all=1'], 100, '2026-12-01T00:00:00Z');
+    const pin = pinLayer(a.tarball)!;
+    expect(evictLayers(ws, 0).map((l) => l.key)).toEqual([a.key]); // eviction does not see the pin
+    expect(existsSync(a.tarball)).toBe(false);
+    expect(readFileSync(pin.path).length).toBe(100);
+    expect(listLayers(ws)).toEqual([]);
+    pin.release();
+    expect(readdirSync(layerDir(ws))).toEqual([]);
+    expect(pinLayer(a.tarball)).toBeUndefined(); // gone before the pin: the build takes another chroot
+  });
+
+  it('pins left by a process that died are removed by the next pin; a live process\'s pin is kept', () => {
+    const base = fakeBase();
+    const a = fakeLayer(base, ['a:all=1'], 10, '2026-12-01T00:00:00Z');
+    const dead = join(layerDir(ws), '.inuse-2147483646-0-x.tar.zst');
+    const live = join(layerDir(ws), `.inuse-${process.ppid}-0-x.tar.zst`);
+    linkSync(a.tarball, dead);
+    linkSync(a.tarball, live);
+    const pin = pinLayer(a.tarball)!;
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    pin.release();
   });
 
   it('mmdebstrap makes a layer from the base tarball: variant apt, tar-in, the extra sources only while installing', () => {

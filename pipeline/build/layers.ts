@@ -12,8 +12,8 @@
  * least recently used layers go first, layers of a refreshed or removed base before any.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import lockfile from 'proper-lockfile';
 import type { Workspace } from '../config/workspace.js';
@@ -107,6 +107,40 @@ export function useLayer(ws: Workspace, base: ChrootStatus, key: string): LayerS
   const used = { ...meta, lastUsedAt: new Date().toISOString() };
   writeJsonAtomic(metaFile, used);
   return { ...used, metaFile, sizeBytes, stale };
+}
+
+const PIN_PREFIX = '.inuse-';
+
+const alive = (pid: number) => {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+};
+
+export interface LayerPin {
+  /** A hard link to the layer's tarball: what sbuild unpacks. */
+  path: string;
+  release(): void;
+}
+
+/**
+ * Pins a layer for one build: a hard link beside it (`.inuse-PID-N-NAME`), which eviction never
+ * sees, so another process evicting the layer between this build choosing it and sbuild opening
+ * it removes the name but not the file this build unpacks. Undefined when the layer is gone
+ * already. Pins of processes that died (a SIGKILL skips release) are removed by the next pin.
+ */
+let pins = 0;
+export function pinLayer(tarball: string): LayerPin | undefined {
+  const dir = join(tarball, '..');
+  for (const n of existsSync(dir) ? readdirSync(dir) : []) {
+    const pid = Number(/^\.inuse-(\d+)-/.exec(n)?.[1]);
+    if (pid && pid !== process.pid && !alive(pid)) rmSync(join(dir, n), { force: true });
+  }
+  const path = join(dir, `${PIN_PREFIX}${process.pid}-${pins++}-${basename(tarball)}`);
+  try {
+    linkSync(tarball, path);
+  } catch {
+    return undefined;
+  }
+  return { path, release: () => rmSync(path, { force: true }) };
 }
 
 export function removeLayer(l: Pick<LayerStatus, 'metaFile' | 'tarball'>): void {
