@@ -137,6 +137,7 @@ describe('the local archive as a PPA', () => {
     writeFileSync(join(debian, 'control'), 'Source: pkgb\nBuild-Depends: debhelper-compat (= 13), liba-dev (>= 2.0) | libother\n\nPackage: pkgb\nArchitecture: all\nDescription: pkgb\n pkgb\n');
     const ppa = stageArchiveInputs(ws, 'ppa', debian);
     expect(ppa.offered).toEqual(['liba-dev=2.0-1~ppa1']);
+    expect(ppa.held).toContain('liba-dev=2.0-1~ppa1');
     expect(stageArchiveKey(ppa)).toEqual({ offered: ['liba-dev=2.0-1~ppa1'] });
     const devel = stageArchiveInputs(ws, 'devel', debian);
     expect(devel.offered).toEqual([]);
@@ -161,6 +162,14 @@ describe('sbuild\'s log: the in-set build dependencies a build installed', () =>
         // the set's zookeeper builds python3-zookeeper; this one came from the mirror
         { package: 'python3-zookeeper', version: '3.9.3-1', fromStage: false },
       ]);
+      // A dependency of an offered one (not named by Build-Depends) that the stage's suite holds
+      // at the installed version came from the stage; held at another version (and not the set's),
+      // it is not an in-set build dependency at all.
+      const withDep = `${log.trimEnd().replace('libc6:amd64_2.36-9', 'libc6:amd64_2.36-9 libzookeeper-mt2_3.9.3-2~ppa1')}\n\n`;
+      expect(inSetBuildDeps(ws, withDep, ['liba-dev=2.0-1~ppa1'], ['liba-dev=2.0-1~ppa1', 'libzookeeper-mt2=3.9.3-2~ppa1'])).toContainEqual(
+        { package: 'libzookeeper-mt2', version: '3.9.3-2~ppa1', fromStage: true });
+      expect(inSetBuildDeps(ws, withDep, ['liba-dev=2.0-1~ppa1'], ['liba-dev=2.0-1~ppa1', 'libzookeeper-mt2=3.9.3-1']).map((d) => d.package))
+        .toEqual(['liba-dev', 'python3-zookeeper']);
     } finally {
       rmSync(t.root, { recursive: true, force: true });
     }

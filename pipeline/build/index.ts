@@ -312,7 +312,7 @@ async function runBuildIn(a: RunBuildArgs, seen: ChrootRepository | undefined): 
   // The command as it would be run again by hand names the layer, not this build's pin of it.
   if (pin) bin.command = bin.command.map((arg) => (arg === `--chroot=${pin.path}` ? `--chroot=${layer.tarball}` : arg));
   const binOk = bin.exitCode === 0 && bin.summary?.status === 'successful';
-  const deps = bin.log ? inSetBuildDeps(a.ws, readFileSync(bin.log, 'utf8'), a.stageArchive.offered) : [];
+  const deps = bin.log ? inSetBuildDeps(a.ws, readFileSync(bin.log, 'utf8'), a.stageArchive.offered, a.stageArchive.held) : [];
   const extra: Partial<BuildRecord> = {
     binarySummary: bin.summary, binaryLog: bin.log, binaryInputsHash: a.binaryHash, layer, commands: [src.command, bin.command],
     ...(deps.length ? { inSetBuildDeps: deps } : {}),

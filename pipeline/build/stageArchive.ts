@@ -24,6 +24,12 @@ export interface StageArchiveInputs {
   repo?: StageRepository;
   /** `name=version` of each binary in the stage's suite that the package's Build-Depends* name, sorted. */
   offered: string[];
+  /**
+   * `name=version` of every binary the stage's suite holds: what says whether an installed
+   * package came from it (a dependency of an in-set build dependency, e.g. libzookeeper-mt2 for
+   * python3-zookeeper, is not offered but comes from the stage too). Not part of the inputs.
+   */
+  held?: string[];
   none?: string;
 }
 
@@ -49,10 +55,9 @@ export function stageArchiveInputs(ws: Workspace, stageName: string, debianDir: 
   if (!repo.available) return { offered: [], none: repo.why };
   if (repo.kind === 'remote') return { repo, offered: [] };
   const wanted = buildDependencyNames(debianDir);
-  const offered = readPackagesIndex(repo.archiveDir!, repo.suite, repo.architectures)
-    .filter((e) => wanted.has(e.package))
-    .map((e) => `${e.package}=${e.version}`);
-  return { repo, offered: [...new Set(offered)].sort() };
+  const index = readPackagesIndex(repo.archiveDir!, repo.suite, repo.architectures);
+  const offered = index.filter((e) => wanted.has(e.package)).map((e) => `${e.package}=${e.version}`);
+  return { repo, offered: [...new Set(offered)].sort(), held: [...new Set(index.map((e) => `${e.package}=${e.version}`))].sort() };
 }
 
 /**
@@ -89,14 +94,16 @@ export function setBinaryNames(ws: Workspace): Set<string> {
 
 /**
  * Each binary of the package set (or of the stage's suite) the build installed, with its version,
- * and whether it is the version the stage's archive offered.
+ * and whether it came from the stage's archive (the version its suite holds).
  */
-export function inSetBuildDeps(ws: Workspace, log: string, offered: readonly string[]): InSetBuildDep[] {
-  const offeredBy = new Map(offered.map((o) => [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)]));
+export function inSetBuildDeps(ws: Workspace, log: string, offered: readonly string[], held: readonly string[] = offered): InSetBuildDep[] {
+  const byName = (entries: readonly string[]) => new Map(entries.map((o) => [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)]));
+  const offeredBy = byName(offered);
+  const heldBy = byName(held);
   const set = setBinaryNames(ws);
   return [...installedVersions(log)]
-    .filter(([name]) => set.has(name) || offeredBy.has(name))
-    .map(([name, version]) => ({ package: name, version, fromStage: offeredBy.get(name) === version }))
+    .filter(([name, version]) => set.has(name) || offeredBy.has(name) || heldBy.get(name) === version)
+    .map(([name, version]) => ({ package: name, version, fromStage: offeredBy.get(name) === version || heldBy.get(name) === version }))
     .sort((a, b) => a.package.localeCompare(b.package));
 }
 
