@@ -33,6 +33,7 @@ describe('QA checks in the report and status', () => {
     const record: QaRecord = { package: 'alpha', stage: 'devel', version: '2.0-1', sourceId, results: [
       { check: 'installability', severity: 'block', judged, at: '2025-04-20T10:00:00Z', outcome: { verdict: 'pass', reason: '1 binary package installable against trixie' } },
       { check: 'upgrade-path', severity: 'block', judged, at: '2025-04-20T10:00:00Z', outcome: { verdict: 'blocked', reason: "piuparts: alpha's postinst failed — exit 3", todo: 'fix debian/alpha.postinst' } },
+      { check: 'autopkgtest', severity: 'block', judged, at: '2025-04-20T10:00:00Z', outcome: { verdict: 'not-applicable', reason: 'alpha has no autopkgtest' } },
     ] };
     writeFileSync(join(dir, 'qa.json'), JSON.stringify(record));
     const r2 = await collectReadiness(ws, {});
@@ -48,7 +49,7 @@ describe('QA checks in the report and status', () => {
       { check: 'installability', verdict: 'pass', reason: '2.0-1: 1 binary package installable against trixie' },
       { check: 'upgrade-path', verdict: 'blocked', reason: "2.0-1: piuparts: alpha's postinst failed — exit 3", fix: 'fix debian/alpha.postinst' },
     ]);
-    expect(renderStatus(st)).toContain('alpha @ devel: installability ✓ pass, upgrade-path ✗ blocked,');
+    expect(renderStatus(st)).toContain('alpha @ devel: installability ✓ pass, upgrade-path ✗ blocked, autopkgtest – n/a,');
 
     // The stage turns upgrade-path to warn in pipeline.yaml: the same result is waived by the config.
     writeFileSync(ws.configFile, readFileSync(ws.configFile, 'utf8').replace('gates: { lint: warning, schedule: true }', 'gates: { lint: warning, schedule: true }\n    qa: { upgrade-path: warn }'));

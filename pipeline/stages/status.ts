@@ -159,7 +159,8 @@ export function renderStatus(report: StatusReport): string {
     `  ${r.package}: run ${x.runId} (${x.command}) ${x.state}${x.step ? ` in ${x.step}` : ''}${x.error ? `: ${x.error}` : ''}${x.continueWith ? `\n      continue: ${x.continueWith}` : ''}\n      abandon: ${x.abandonWith}`));
   // QA on the artifact each stage holds: one line per stage, a fix under a check that is not a pass.
   const qa = report.rows.flatMap((r) => r.cells.filter((c) => c.qa?.length).flatMap((c) => [
-    `  ${r.package} @ ${c.stage}: ${c.qa!.map((q) => `${q.check} ${VERDICT_SYMBOL[q.verdict]} ${q.verdict}`).join(', ')}`,
+    // A check with nothing to judge passes the gate, but "✓ pass" would claim it tested something.
+    `  ${r.package} @ ${c.stage}: ${c.qa!.map((q) => `${q.check} ${q.verdict === 'pass' && /^(\S+: )?not applicable: /.test(q.reason ?? '') ? '– n/a' : `${VERDICT_SYMBOL[q.verdict]} ${q.verdict}`}`).join(', ')}`,
     ...c.qa!.filter((q) => q.verdict === 'blocked' || q.verdict === 'unknown').map((q) => `      ${q.check}: ${q.reason ?? q.verdict}${q.fix ? `\n      fix: ${q.fix}` : ''}`),
   ]));
   const unreleased = report.rows.flatMap((r) => (r.unreleased?.commits.length ? [
