@@ -132,6 +132,10 @@ describe('QA in the promote and pipeline qa (hello-stage, sbuild, bookworm)', ()
     // Every check the stage runs (autopkgtest and reverse-dependencies are not applicable to hello-stage: passes that say so).
     expect(again.verdicts.map((v) => [v.gate, v.verdict])).toEqual([['installability', 'pass'], ['upgrade-path', 'pass'], ['autopkgtest', 'pass'], ['reverse-dependencies', 'pass'], ['debdiff', 'pass']]);
     expect(again.record.results[0]!.at > kept.record.results[0]!.at).toBe(true);
+    // --check NAME: that check is judged again, the others' verdicts are kept as they were.
+    const one = await qaStage(ws, 'hello-stage', 'ppa', { force: ['installability'] });
+    expect(one.record.results[0]!.at > again.record.results[0]!.at).toBe(true);
+    expect(one.record.results.slice(1).map((x) => x.at)).toEqual(again.record.results.slice(1).map((x) => x.at));
 
     const report = await collectReadiness(ws, {});
     const ppa = report.packages[0]!.stages.find((s) => s.stage === 'ppa')!;

@@ -64,11 +64,15 @@ export function toVerdict(check: QaCheckName, severity: QaSeverity, o: QaOutcome
   return { gate: check, verdict: 'blocked', reason: o.reason, ...(o.fix ? { fix: o.fix } : {}) };
 }
 
-/** `force`: run every check again, ignoring the results kept in qa.json (`pipeline qa --force`). */
-export async function runQa(ctx: QaContext, waivers: readonly Waiver[] = [], opts: { force?: boolean } = {}): Promise<{ verdicts: GateVerdict[]; record: QaRecord }> {
+/**
+ * `force`: run every check again, ignoring the results kept in qa.json (`pipeline qa --force`), or
+ * only the named ones (`pipeline qa --check NAME`), keeping the others' results.
+ */
+export async function runQa(ctx: QaContext, waivers: readonly Waiver[] = [], opts: { force?: boolean | readonly QaCheckName[] } = {}): Promise<{ verdicts: GateVerdict[]; record: QaRecord }> {
   mkdirSync(ctx.workDir, { recursive: true });
   const judged = { sourceId: ctx.sourceId, binaries: binariesKey(ctx) };
-  const previous = opts.force ? undefined : readUploadEvidence<QaRecord>(ctx.upload.dir, 'qa');
+  const previous = opts.force === true ? undefined : readUploadEvidence<QaRecord>(ctx.upload.dir, 'qa');
+  const forced = (check: QaCheckName) => Array.isArray(opts.force) && opts.force.includes(check);
   const record: QaRecord = { package: ctx.pkg, stage: ctx.stage.name, version: ctx.plan.version, sourceId: ctx.sourceId, results: [] };
   const verdicts: GateVerdict[] = [];
   for (const planned of plannedChecks(ctx)) {
@@ -82,7 +86,7 @@ export async function runQa(ctx: QaContext, waivers: readonly Waiver[] = [], opt
     }
     // A finished check is not run again for the same source and binaries (a resumed run); a blocked
     // one is — the tool or the check may have been fixed since, and a stale block is never kept.
-    const kept = previous?.results.find((r) => r.check === planned.check && r.judged.sourceId === judged.sourceId && r.judged.binaries === judged.binaries && r.outcome.verdict !== 'blocked');
+    const kept = forced(planned.check) ? undefined : previous?.results.find((r) => r.check === planned.check && r.judged.sourceId === judged.sourceId && r.judged.binaries === judged.binaries && r.outcome.verdict !== 'blocked');
     const outcome = kept?.outcome ?? await impl.run({ ...ctx, workDir: join(ctx.workDir, planned.check) });
     const result: QaResult = { check: planned.check, severity: planned.severity, judged, outcome, at: kept?.at ?? new Date().toISOString() };
     record.results.push(result);

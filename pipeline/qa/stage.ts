@@ -10,6 +10,7 @@ import { sha256File } from '../source/fetch.js';
 import { existsSync } from 'node:fs';
 import { stage as stageConfig, type Workspace } from '../config/workspace.js';
 import { PipelineError } from '../errors.js';
+import type { QaCheckName } from './checks.js';
 import { readGateRecord, withVerdicts, writeGateRecord, type GateRecord } from '../stages/gates.js';
 import { planStage } from '../stages/plan.js';
 import { findStageArtifact, type StageArtifact } from '../stages/stageArtifact.js';
@@ -33,7 +34,7 @@ export interface StageQaResult {
   gatesUpdated: boolean;
 }
 
-export async function qaStage(ws: Workspace, pkg: string, stageName: string, opts: { force?: boolean; progress?: RunProgress } = {}): Promise<StageQaResult> {
+export async function qaStage(ws: Workspace, pkg: string, stageName: string, opts: { force?: boolean | readonly QaCheckName[]; progress?: RunProgress } = {}): Promise<StageQaResult> {
   const st = stageConfig(ws, stageName);
   return withLock(ws.stateDir, packageLockName(pkg), { wait: true, command: `pipeline qa ${pkg} --stage ${st.name}` }, async () => {
     const plan = await planStage(ws, pkg, st.name);

@@ -94,7 +94,7 @@ export function register(program: Command): void {
       if (pkg && opts.all) throw new PipelineError('give a package or --all, not both');
       for (const gate of opts.waive ?? []) {
         if (UNWAIVABLE.has(gate)) throw new PipelineError(`--waive ${gate}: the ${gate} gate cannot be waived (a version must sort where the stage needs it)`, { key: '--waive' });
-        if (!WAIVABLE.includes(gate)) throw new PipelineError(`--waive: unknown gate ${JSON.stringify(gate)} (gates: ${WAIVABLE.join(', ')})`, { key: '--waive' });
+        if (!WAIVABLE.includes(gate)) throw new PipelineError(`unknown gate ${JSON.stringify(gate)} (gates: ${WAIVABLE.join(', ')})`, { key: '--waive' });
       }
       if (opts.waive?.length && !opts.reason?.trim()) throw new PipelineError('--waive needs --reason "why"', { key: '--reason' });
       if (opts.allowDirty && !opts.reason?.trim()) throw new PipelineError('--allow-dirty needs --reason "why"', { key: '--reason' });

@@ -1,6 +1,14 @@
 import type { Command } from 'commander';
+import { PipelineError } from '../../errors.js';
 import { qaStage, type StageQaResult } from '../../qa/stage.js';
+import { QA_CHECK_NAMES, type QaCheckName } from '../../qa/checks.js';
 import { action } from '../action.js';
+
+/** The --check names, checked in the action so a wrong one is the usual one error line (exit 2). */
+function checkNames(names: string[]): QaCheckName[] {
+  for (const n of names) if (!(QA_CHECK_NAMES as readonly string[]).includes(n)) throw new PipelineError(`not a QA check: ${n} (${QA_CHECK_NAMES.join(', ')})`, { key: '--check' });
+  return names as QaCheckName[];
+}
 
 const MARK = { pass: '✓', waived: '~', blocked: '✗' } as const;
 
@@ -17,15 +25,18 @@ export function renderQa(r: StageQaResult): string {
   return lines.join('\n');
 }
 
-/** `pipeline qa PKG --stage S [--force]` — the stage's QA checks on the artifact it holds; exit 1 when one blocks. */
+/** `pipeline qa PKG --stage S [--force | --check NAME...]` — the stage's QA checks on the artifact it holds; exit 1 when one blocks. */
 export function register(program: Command): void {
   program.command('qa')
     .description("run the stage's QA checks (installability, upgrade path, ...) on the artifact the stage holds and record the verdicts; exit 1 when one blocks")
     .argument('<pkg>', 'package under packages/')
     .requiredOption('--stage <stage>', 'the stage whose artifact and QA settings (pipeline.yaml stages[].qa) apply')
     .option('--force', 'run every check again, even one whose verdict for these binaries is kept')
-    .action(action(async (ctx, pkg: string, opts: { stage: string; force?: boolean }) => {
-      const r = await qaStage(ctx.workspace(), pkg, opts.stage, { force: Boolean(opts.force), progress: ctx.out });
+    .option('--check <name>', `run this check again, keeping the others' kept verdicts (${QA_CHECK_NAMES.join(', ')}; repeat for more)`, (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .action(action(async (ctx, pkg: string, opts: { stage: string; force?: boolean; check: string[] }) => {
+      const checks = checkNames(opts.check);
+      const force = opts.force ? true : checks.length ? checks : false;
+      const r = await qaStage(ctx.workspace(), pkg, opts.stage, { force, progress: ctx.out });
       ctx.out.result(r, () => renderQa(r));
       return r.verdicts.some((v) => v.verdict === 'blocked') ? 1 : 0;
     }));
