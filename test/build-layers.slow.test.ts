@@ -12,6 +12,7 @@ import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chrootSpecForSuite, findChroot } from '../pipeline/build/chroots.js';
+import { buildBinary } from '../pipeline/build/binary.js';
 import { buildPackage } from '../pipeline/build/index.js';
 import { listLayers } from '../pipeline/build/layers.js';
 import { selectLayer } from '../pipeline/build/layerSelect.js';
@@ -72,15 +73,18 @@ describe('build-dependency layers', () => {
   let first: BuildRecord;
   let second: BuildRecord;
 
-  it('the first build makes the layer; sbuild installs nothing from it but its own dummy', async () => {
+  it('the first build makes the layer; sbuild installs nothing in it (null resolver; dpkg-checkbuilddeps found the set)', async () => {
     first = await buildPackage(ws, { dir: join(FIXTURES, 'hello-native') }, STAGE);
     expect(first.status).toBe('successful');
-    expect(first.layer).toMatchObject({ status: 'made' });
+    expect(first.layer).toMatchObject({ status: 'made', resolver: 'null' });
     expect(first.layer!.packages).toBeGreaterThan(10);
+    // The command as recorded names the layer (not the build's pin of it) and the null resolver.
     expect(first.commands![1]).toContain(`--chroot=${first.layer!.tarball}`);
+    expect(first.commands![1]).toContain('--build-dep-resolver=null');
     const section = installSection(first);
-    expect(section).toMatch(/sbuild-build-depends-main-dummy/); // sbuild still resolved the build dependencies itself
+    expect(section).toMatch(/Null resolver: not installing main dependencies/);
     expect(section).not.toMatch(/Unpacking debhelper /);
+    expect(readFileSync(first.binaryLog!, 'utf8')).toMatch(/dpkg-checkbuilddeps|dpkg-buildpackage: info: source package hello-native/);
     const layers = listLayers(ws);
     expect(layers.map((l) => l.key)).toEqual([first.layer!.key]);
     expect(layers[0]!.packages.some((p) => p.startsWith('debhelper:all='))).toBe(true);
@@ -110,6 +114,14 @@ describe('build-dependency layers', () => {
     console.log(`install build-deps: hit ${installSeconds(second)} s, bypassed ${installSeconds(again)} s, load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
     if (overloaded) expect(installSeconds(second)).toBeLessThan(installSeconds(again));
     else expect(installSeconds(second)).toBeLessThanOrEqual(10);
+  });
+
+  it('the null resolver is no blind trust: in a chroot without the build dependencies dpkg-checkbuilddeps refuses the build', async () => {
+    const base = findChroot(ws, chrootSpecForSuite(ws, 'bookworm'))!;
+    const out = join(root, 'unmet');
+    const r = await buildBinary({ dsc: first.dsc!.path, chroot: base.tarball, distribution: 'bookworm', outDir: out, archAll: true, progress: silentProgress, buildDepsInstalled: true });
+    expect(r.summary?.status).not.toBe('successful');
+    expect(readFileSync(r.log!, 'utf8')).toMatch(/Unmet build dependencies: .*debhelper/);
   });
 
   it('a changed resolution misses and makes another layer; an unsatisfiable one bypasses', async () => {

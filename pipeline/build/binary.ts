@@ -26,6 +26,8 @@ export interface BinaryBuildOptions {
   /** A varied build (the reproducibility check's second build): build path and environment. */
   buildPath?: string;
   buildEnvironment?: Record<string, string>;
+  /** The chroot is a build-dependency layer holding the whole resolved set (tools/sbuild.ts). */
+  buildDepsInstalled?: boolean;
 }
 
 export async function buildBinary(o: BinaryBuildOptions): Promise<SbuildResult> {
@@ -44,6 +46,7 @@ export async function buildBinary(o: BinaryBuildOptions): Promise<SbuildResult> 
     tmpDir: o.tmpDir,
     ...(o.buildPath ? { buildPath: o.buildPath } : {}),
     ...(o.buildEnvironment ? { buildEnvironment: o.buildEnvironment } : {}),
+    ...(o.buildDepsInstalled ? { buildDepsInstalled: true } : {}),
     onLine: (l) => phases.line(l),
   });
   const ok = result.exitCode === 0 && result.summary?.status === 'successful';

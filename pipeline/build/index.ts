@@ -301,6 +301,7 @@ async function runBuildIn(a: RunBuildArgs, seen: ChrootRepository | undefined): 
   const bin = await buildBinary({
     dsc: src.dsc,
     chroot: pin?.path ?? layer.tarball,
+    buildDepsInstalled: layer.resolver === 'null',
     distribution: a.plan.distribution,
     outDir: binDir,
     archAll: a.resolved.build.archAll,

@@ -90,11 +90,13 @@ export async function selectLayer(ws: Workspace, o: SelectLayerOptions): Promise
       return bypass('nothing to install');
     }
     const key = layerKey(o.chroot, resolved.install, resolved.files);
+    // The layer installs the resolved set but removes nothing: a Build-Conflicts needs sbuild's resolver.
+    const resolver = deps.conflicts ? 'apt' as const : 'null' as const;
     const hit = useLayer(ws, o.chroot, key);
     const hitPin = hit && pinLayer(hit.tarball);
     if (hit && hitPin) {
       phase.done(`hit: ${resolved.install.length} packages, made for ${hit.madeFor}`);
-      return { status: 'hit', tarball: hit.tarball, pin: hitPin, key, packages: resolved.install.length, seconds: seconds() };
+      return { status: 'hit', tarball: hit.tarball, pin: hitPin, key, packages: resolved.install.length, seconds: seconds(), resolver };
     }
     phase.update(`making: ${resolved.install.length} packages`);
     const made = await makeLayer(ws, { base: o.chroot, key, packages: resolved.install, extraRepositories: repositories, madeFor: o.madeFor, tmpDir: o.tmpDir, phase });
@@ -102,7 +104,7 @@ export async function selectLayer(ws: Workspace, o: SelectLayerOptions): Promise
     evictLayers(ws, limit, key);
     if (!pin) throw new Error(`the layer ${made.tarball} was removed as soon as it was made`);
     phase.done(`made: ${resolved.install.length} packages, ${(made.sizeBytes / 1048576).toFixed(0)} MiB`);
-    return { status: 'made', tarball: made.tarball, pin, key, packages: resolved.install.length, seconds: seconds() };
+    return { status: 'made', tarball: made.tarball, pin, key, packages: resolved.install.length, seconds: seconds(), resolver };
   } catch (e) {
     const reason = (e as Error).message.split('\n')[0]!.slice(0, 200);
     phase.done(`bypassed: ${reason}`);

@@ -140,6 +140,12 @@ export interface LayerUse {
   reason?: string;
   /** Time spent resolving (and making) the layer. */
   seconds: number;
+  /**
+   * sbuild's resolver in the layer: `null` (installs nothing: the layer holds the whole set, and
+   * dpkg-checkbuilddeps checks it) unless the package has Build-Conflicts, which only sbuild's apt
+   * resolver removes (`apt`). Absent in records made before.
+   */
+  resolver?: 'null' | 'apt';
 }
 
 /** The build a reused binary verdict came from. */

@@ -57,6 +57,14 @@ describe('sbuildArgs', () => {
     expect(binary.some((a) => fast.includes(a))).toBe(false);
   });
 
+  it('binary test-build in a layer holding every build dependency: the null resolver, apt update and dist-upgrade kept', () => {
+    const bin = { ...base, input: '/out/hello_1.0.dsc', source: false, archAny: true, archAll: true };
+    const inLayer = sbuildArgs({ ...bin, buildDepsInstalled: true });
+    expect(inLayer).toContain('--build-dep-resolver=null');
+    expect(inLayer.some((a) => ['--no-apt-update', '--no-apt-distupgrade', '--debbuildopt=-nc'].includes(a))).toBe(false);
+    expect(sbuildArgs(bin)).not.toContain('--build-dep-resolver=null');
+  });
+
   it('binary test-build: arch any + all from a .dsc, no source rebuild', () => {
     const args = sbuildArgs({ ...base, input: '/out/hello_1.0.dsc', source: false, archAny: true, archAll: true, includeOrig: true });
     expect(args).toEqual(expect.arrayContaining(['--no-source', '--arch-any', '--arch-all']));

@@ -33,6 +33,13 @@ export interface SbuildOptions {
   withoutBuildDeps?: boolean;
   extraRepositories?: string[];
   /**
+   * A binary build in a chroot that already holds every build dependency (a build-dependency layer
+   * resolved for this very .dsc): sbuild's null resolver installs nothing, and dpkg-buildpackage's
+   * own dpkg-checkbuilddeps still refuses to build if one is missing. apt update and dist-upgrade
+   * of the chroot run as always.
+   */
+  buildDepsInstalled?: boolean;
+  /**
    * Host directories bind-mounted into the unshare chroot (sbuild's `$unshare_bind_mounts`, set in
    * the run's config file): how the stage's archive snapshot becomes visible to apt inside it.
    */
@@ -87,6 +94,7 @@ export function sbuildArgs(o: SbuildOptions): string[] {
   if (o.source && !o.archAny && !o.archAll && o.withoutBuildDeps) {
     args.push('--build-dep-resolver=null', '--no-apt-update', '--no-apt-upgrade', '--no-apt-distupgrade', '--debbuildopt=-nc');
   }
+  if (!o.source && o.buildDepsInstalled) args.push('--build-dep-resolver=null');
   for (const repo of o.extraRepositories ?? []) args.push(`--extra-repository=${repo}`);
   if (o.buildPath) args.push(`--build-path=${o.buildPath}`);
   args.push(o.input);
