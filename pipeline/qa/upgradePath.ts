@@ -16,26 +16,26 @@
  * piuparts mounts /proc and /dev/pts in the chroot: it runs in its own mount namespace (unshare
  * --mount), so a killed run leaves no mount on the host.
  *
- * The backport's next step — a user upgrading to the next release gets the devel stage's version
- * — is not run yet: it is a dist-upgrade of the chroot to the devel series with the devel stage's
- * suite (whose binaries the local archive publishes since issue #16 item 4). The reason says the
- * step was not run, naming the devel version the archive holds, or that it holds none.
+ * For the backport stage a third run follows, piuparts' distupgrade mode (qa/releaseUpgrade.ts):
+ * the LTS's own version, this backport over it, then a dist-upgrade to the devel series with the
+ * devel stage's suite — a user upgrading to the next release — then purge. The verdict names every
+ * version on that path; the devel stage holding no version yet, or one that does not sort above
+ * the backport, blocks it (the fix or the edit named).
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { readPackagesIndex } from '../archive/packagesIndex.js';
-import { repreproArchive } from '../archive/reprepro.js';
 import { chrootSpecFor, chrootSpecForSuite, ensureChroot } from '../build/chroots.js';
 import type { StageConfig } from '../config/schema.js';
-import { builderSuite, type Workspace } from '../config/workspace.js';
+import { builderSuite } from '../config/workspace.js';
 import { EXIT, PipelineError } from '../errors.js';
 import { execaSupervised } from '../tools/supervised.js';
 import type { QaCheck, QaContext, QaOutcome } from './check.js';
 import { qaDeclaration } from './checks.js';
 import { qaBinaries } from './binaries.js';
 import { qaRepositories } from './repositories.js';
-import { debFields, installSets, isDebugSymbols } from './installSets.js';
+import { debFields, installSets, isDebugSymbols, type DebFields } from './installSets.js';
+import { debVersions, describePath, forgetReference, planReleaseUpgrade, prepareReleaseUpgrade, versionChain } from './releaseUpgrade.js';
 
 /** piuparts of a big package (a JRE and its dependencies, installed twice) takes minutes; an hour is a hang. */
 const PIUPARTS_TIMEOUT_MS = 60 * 60_000;
@@ -94,17 +94,6 @@ export function piupartsUpgrade(log: string, names: readonly string[]): { upgrad
   return { upgraded: /PASS: Installation, upgrade and purging tests/.test(log), shipped: [...new Set(over.map((m) => `${m[1]} ${m[2]}`))] };
 }
 
-/** The highest version of `names` the devel stage's local archive suite holds as binaries, if any. */
-export function develBinaryVersion(ws: Workspace, names: string[], arch: string): { version?: string; why: string } {
-  const devel = ws.config.stages.find((s) => s.kind === 'devel');
-  if (!devel) return { why: 'no devel stage in pipeline.yaml' };
-  const archive = ws.config.archives[devel.target.archive];
-  if (archive?.kind !== 'reprepro') return { why: `the devel stage's archive ${devel.target.archive} is not the local archive` };
-  const held = readPackagesIndex(repreproArchive(ws, devel.target.archive).dir, devel.target.suite, [arch]).filter((p) => names.includes(p.package));
-  if (!held.length) return { why: `the local archive's ${devel.target.suite} suite holds no binaries of ${names.join(', ')}` };
-  return { why: 'held', version: held[0]!.version };
-}
-
 /** The stage's cached chroot tarball, unpacked into the work directory (piuparts copies it by hard links). */
 async function stagedChroot(ctx: QaContext, stage: StageConfig): Promise<{ root: string; standIn?: string }> {
   const arch = stage.builder.architectures[0] ?? 'amd64';
@@ -150,53 +139,59 @@ export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
     let anyUpgrade = false;
     let secs = 0;
     const details: Record<string, unknown> = { tool: 'piuparts', repositories: repos.map((x) => x.line), binaries: debs.map((d) => basename(d.path)), sets: sets.map((set) => set.map((d) => d.name)) };
-    for (const [i, set] of sets.entries()) {
-      const log = logOf(i);
+    // One piuparts run (in its own mount namespace) and what it logged.
+    const runPiuparts: PiupartsRun = async (log, args) => {
       rmSync(log, { force: true });
-      const piuparts = async (extra: string[]) => {
-        rmSync(log, { force: true });
-        const args = [
-          '--mount', '--propagation', 'private', '--',
-          'piuparts', '--existing-chroot', root, '--hard-link', '--tmpdir', ctx.workDir, '-l', log,
-          '-d', release!.suite, '-m', `${release!.mirror} ${release!.components.join(' ')}`,
-          ...others.flatMap((r) => ['--extra-repo', r.line]),
-          ...binds.flatMap((b) => [`--bindmount=${b}`]),
-          ...extra,
-          ...set.map((d) => d.path),
-        ];
-        const started = Date.now();
-        // A maintainer script waiting for input (or a daemon that never returns) must not hang the stage.
-        const r = await execaSupervised('unshare', args, { reject: false, all: true, env: { LC_ALL: 'C.UTF-8' }, timeout: PIUPARTS_TIMEOUT_MS, ...(ctx.signal ? { cancelSignal: ctx.signal } : {}) });
-        secs += Math.round((Date.now() - started) / 1000);
-        details.seconds = secs;
-        return { r, text: existsSync(log) ? readFileSync(log, 'utf8') : String(r.all ?? '') };
-      };
-      let { r, text } = await piuparts([]);
-      // The cached chroot is a buildd chroot, with no init system. A package whose dependencies pull
-      // one in (zookeeperd → … → systemd-sysv) cannot be purged back to that base: apt refuses to
-      // remove the protected init. A user's system has one, so the run is repeated with the init in
-      // the base (piuparts --fake-essential-packages), and the verdict says so.
-      if (r.exitCode !== 0 && /Essential packages were removed/.test(text)) {
-        // pam-auth-update (libpam-systemd, part of the init) keeps its bookkeeping in /var/lib/pam/seen.
-        ({ r, text } = await piuparts(['--fake-essential-packages=systemd-sysv', '-i', '/var/lib/pam/seen']));
+      const started = Date.now();
+      // A maintainer script waiting for input (or a daemon that never returns) must not hang the stage.
+      const r = await execaSupervised('unshare', ['--mount', '--propagation', 'private', '--', 'piuparts', '--existing-chroot', root, '--tmpdir', ctx.workDir, '-l', log, ...args], { reject: false, all: true, env: { LC_ALL: 'C.UTF-8' }, timeout: PIUPARTS_TIMEOUT_MS, ...(ctx.signal ? { cancelSignal: ctx.signal } : {}) });
+      secs += Math.round((Date.now() - started) / 1000);
+      details.seconds = secs;
+      return { r, text: existsSync(log) ? readFileSync(log, 'utf8') : String(r.all ?? '') };
+    };
+    // The cached chroot is a buildd chroot, with no init system. A package whose dependencies pull
+    // one in (zookeeperd → … → systemd-sysv) cannot be purged back to that base: apt refuses to
+    // remove the protected init. A user's system has one, so the run is repeated with the init in
+    // the base (piuparts --fake-essential-packages), and the verdict says so; later runs start so.
+    // pam-auth-update (libpam-systemd, part of the init) keeps its bookkeeping in /var/lib/pam/seen.
+    const INIT = ['--fake-essential-packages=systemd-sysv', '-i', '/var/lib/pam/seen'];
+    const withInitRetry = async (run: (extra: string[]) => ReturnType<PiupartsRun>) => {
+      let done = await run(withInit ? INIT : []);
+      if (!withInit && done.r.exitCode !== 0 && /Essential packages were removed/.test(done.text)) {
+        done = await run(INIT);
         withInit = true;
       }
+      return done;
+    };
+    /** A failed (or hung) run as the blocked verdict: the failing maintainer script and its output. */
+    const failedRun = (r: Awaited<ReturnType<PiupartsRun>>['r'], text: string, log: string, what: string, must: string): QaOutcome | undefined => {
       if (r.timedOut) {
         const tail = text.trim().split('\n').slice(-6).map((l) => l.trim());
-        return { verdict: 'blocked', reason: `piuparts did not finish in ${PIUPARTS_TIMEOUT_MS / 60_000} min — ${tail.join(' ⏎ ')} (full log: ${log})`, todo: `see ${log}: a maintainer script may wait for input or a daemon may not return`, log, details };
+        return { verdict: 'blocked', reason: `${what}: piuparts did not finish in ${PIUPARTS_TIMEOUT_MS / 60_000} min — ${tail.join(' ⏎ ')} (full log: ${log})`, todo: `see ${log}: a maintainer script may wait for input or a daemon may not return`, log, details };
       }
-      if (r.exitCode !== 0) {
-        const f = piupartsFailure(text);
-        if (!f) throw new PipelineError(`piuparts failed (exit ${r.exitCode}) without a failure in its log: ${String(r.all ?? '').trim().split('\n').pop()}`, { exitCode: EXIT.environment, file: log });
-        const script = f.script ? `${f.script.package}'s ${f.script.name} failed` : f.dpkg ?? f.what;
-        const of = sets.length > 1 ? ` installing ${set.map((d) => d.name).join(', ')}` : '';
-        return {
-          verdict: 'blocked',
-          reason: `piuparts${which}${of}: ${script} — ${f.tail.join(' ⏎ ')} (full log: ${log})`,
-          ...(f.script ? { todo: `fix debian/${f.script.package}.${f.script.name} (or debian/${f.script.name}): it must succeed in a clean ${ctx.stage.target.series} chroot` } : { todo: `see ${log}` }),
-          log, details: { ...details, failure: f },
-        };
-      }
+      if (r.exitCode === 0) return undefined;
+      const f = piupartsFailure(text);
+      if (!f) throw new PipelineError(`piuparts failed (exit ${r.exitCode}) without a failure in its log: ${String(r.all ?? '').trim().split('\n').pop()}`, { exitCode: EXIT.environment, file: log });
+      const script = f.script ? `${f.script.package}'s ${f.script.name} failed` : f.dpkg ?? f.what;
+      return {
+        verdict: 'blocked',
+        reason: `${what}: ${script} — ${f.tail.join(' ⏎ ')} (full log: ${log})`,
+        ...(f.script ? { todo: `fix debian/${f.script.package}.${f.script.name} (or debian/${f.script.name}): ${must}` } : { todo: `see ${log}` }),
+        log, details: { ...details, failure: f },
+      };
+    };
+    for (const [i, set] of sets.entries()) {
+      const log = logOf(i);
+      const piuparts = (extra: string[]) => runPiuparts(log, [
+        '--hard-link', '-d', release!.suite, '-m', `${release!.mirror} ${release!.components.join(' ')}`,
+        ...others.flatMap((r) => ['--extra-repo', r.line]),
+        ...binds.flatMap((b) => [`--bindmount=${b}`]),
+        ...extra,
+        ...set.map((d) => d.path),
+      ]);
+      const { r, text } = await withInitRetry(piuparts);
+      const failed = failedRun(r, text, log, `piuparts${which}${sets.length > 1 ? ` installing ${set.map((d) => d.name).join(', ')}` : ''}`, `it must succeed in a clean ${ctx.stage.target.series} chroot`);
+      if (failed) return { ...failed, details: { ...details, ...failed.details } };
       const { upgraded, shipped } = piupartsUpgrade(text, set.map((d) => d.name));
       if (upgraded) { anyUpgrade = true; upgradedFrom.push(...shipped); }
     }
@@ -206,8 +201,9 @@ export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
       : `install and purge, and the upgrade from ${upgradedFrom.length ? `${[...new Set(upgradedFrom)].join(', ')} (what ${ctx.stage.target.series} ships)` : `the version ${ctx.stage.target.series} ships`} to this upload`;
     let next = '';
     if (ctx.stage.kind === 'backports') {
-      const devel = develBinaryVersion(ctx.ws, names, ctx.stage.builder.architectures[0] ?? 'amd64');
-      next = devel.version ? `; the devel stage's ${devel.version} is in the local archive: the release upgrade to it is not run yet` : `; the upgrade to the devel stage's version not run: ${devel.why}`;
+      const leg = await releaseUpgrade(ctx, root, sets, debs.filter((d) => !isDebugSymbols(d.path)).map((d) => d.path), { runPiuparts, withInitRetry, failedRun, which, details });
+      if (leg.outcome) return leg.outcome;
+      next = leg.next!;
     }
     const chroot = `${standIn ? `; in the builder's stand-in chroot (${standIn})` : ''}${withInit ? '; systemd-sysv in the base (the dependencies pull in an init system, which a user\'s system has)' : ''}`;
     const log = logOf(0);
@@ -215,6 +211,57 @@ export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** What a piuparts run gave: its exit, whether it timed out, its output; and its log's text. */
+type PiupartsRun = (log: string, args: string[]) => Promise<{ r: { exitCode?: number; timedOut: boolean; all?: unknown }; text: string }>;
+interface LegTools {
+  runPiuparts: PiupartsRun;
+  withInitRetry: (run: (extra: string[]) => ReturnType<PiupartsRun>) => ReturnType<PiupartsRun>;
+  failedRun: (r: Awaited<ReturnType<PiupartsRun>>['r'], text: string, log: string, what: string, must: string) => QaOutcome | undefined;
+  which: string;
+  details: Record<string, unknown>;
+}
+
+/**
+ * The backport's release upgrade (qa/releaseUpgrade.ts), one piuparts distupgrade run per install
+ * set: the blocked outcome, or the pass text naming every version on the path.
+ */
+async function releaseUpgrade(ctx: QaContext, root: string, sets: DebFields[][], debs: string[], t: LegTools): Promise<{ outcome?: QaOutcome; next?: string }> {
+  const backport = await debVersions(sets.flat().map((d) => d.path));
+  const plan = planReleaseUpgrade(ctx.ws, ctx.pkg, ctx.stage, backport, ctx.stage.builder.architectures[0] ?? 'amd64');
+  if ('blocked' in plan) {
+    return { outcome: { verdict: 'blocked', reason: `the upgrade to the next release (this backport → the devel stage's version) not run: ${plan.blocked}`, ...(plan.fix ? { fix: plan.fix } : {}), ...(plan.todo ? { todo: plan.todo } : {}), details: t.details } };
+  }
+  forgetReference(ctx.workDir);
+  const chains = new Map<string, string[]>();
+  let secs = 0;
+  for (const [i, set] of sets.entries()) {
+    const log = join(ctx.workDir, sets.length > 1 ? `piuparts-release-upgrade-${i + 1}.log` : 'piuparts-release-upgrade.log');
+    const names = set.map((d) => d.name);
+    const run = await prepareReleaseUpgrade(ctx.ws, plan, root, ctx.workDir, debs, names);
+    try {
+      const started = Date.now();
+      const { r, text } = await t.withInitRetry((extra) => t.runPiuparts(log, [...extra, ...run.args]));
+      secs += Math.round((Date.now() - started) / 1000);
+      const what = `piuparts release upgrade ${plan.lts} → ${plan.devel}${t.which} (${[...plan.backport].filter(([n]) => names.includes(n)).map(([n, v]) => `${n} ${v} → ${plan.develVersions.get(n) ?? 'kept'}`).join(', ')})`;
+      const failed = t.failedRun(r, text, log, what, `it must succeed when ${plan.devel}'s version is installed over this backport (a user upgrading to the next release)`);
+      if (failed) return { outcome: { ...failed, details: { ...failed.details, releaseUpgrade: { from: plan.lts, to: plan.devel, log } } } };
+      for (const n of names) {
+        const chain = versionChain(text, n);
+        const want = plan.develVersions.get(n);
+        // dist-upgrade can hold a package back (a dependency it will not remove): then the user does not get it.
+        if (want && chain.at(-1) !== want) {
+          return { outcome: { verdict: 'blocked', reason: `${what}: apt's dist-upgrade left ${n} at ${chain.at(-1) ?? 'nothing'}, not the devel stage's ${want} (full log: ${log})`, todo: `see ${log}: a user upgrading to ${plan.devel} would not get ${n} ${want}`, log, details: t.details } };
+        }
+        chains.set(n, chain);
+      }
+    } finally {
+      run.cleanup();
+    }
+  }
+  t.details.releaseUpgrade = { from: plan.lts, to: plan.devel, develStage: plan.develStage.name, seconds: secs, path: Object.fromEntries(chains) };
+  return { next: `; the upgrade to the next release, ${plan.lts} → ${plan.devel} with the ${plan.develStage.name} stage's suite (apt-get dist-upgrade, then purge), passed in ${secs} s: ${describePath(plan, chains)}` };
 }
 
 export const upgradePath: QaCheck = { ...qaDeclaration('upgrade-path')!, run: checkUpgradePath };

@@ -1,0 +1,183 @@
+/**
+ * The backport's release upgrade, the last leg of the `upgrade-path` check: a user of the LTS with
+ * the backport installed upgrades to the next release, and gets the devel stage's version.
+ *
+ * piuparts' own distupgrade mode does it (several `-d`): piuparts installs the packages by name
+ * from the first distribution, dist-upgrades through the others and — with `--testdebs-repo` and
+ * `--distupgrade-to-testdebs` — adds the devel stage's suite before the last dist-upgrade; then
+ * purges, and compares the tree with a reference chroot dist-upgraded the same way without the
+ * packages (no file left behind, every maintainer script succeeding). The path is
+ *
+ *   -d LTS   the LTS release and its pockets (+ its backports suite): apt installs the LTS's own
+ *            version, when the LTS ships one;
+ *   -d LTS   again, with this backport's .debs as an extra repository: dist-upgrade takes the
+ *            LTS's version to the backport (or installs it, when the LTS ships none);
+ *   -d DEVEL the devel series and its pockets, the LTS's lines gone (as the release notes tell a
+ *            user to do), the devel stage's suite of the local archive added (a snapshot of it,
+ *            signed-by the archive key, bind-mounted): `apt-get dist-upgrade`.
+ *
+ * piuparts writes only the release line of each distribution (`-m`); the pockets and the backport
+ * repository are switched per step by two custom scripts (piuparts' `--scriptsdir` hooks:
+ * post_chroot_unpack for the first step, pre_distupgrade for the others, which piuparts runs
+ * with PIUPARTS_DISTRIBUTION_NEXT set). The reference chroot's dist-upgrade is kept for the run's
+ * other install sets (`--save-end-meta`/`--end-meta`): a package with two sets pays it once.
+ */
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { readPackagesIndex } from '../archive/packagesIndex.js';
+import { chrootRepository, stageRepository } from '../archive/stageRepository.js';
+import { buildTmpDir } from '../build/tmpdir.js';
+import type { StageConfig } from '../config/schema.js';
+import type { Workspace } from '../config/workspace.js';
+import { compareVersions } from '../debian/version.js';
+import { qaRepositories, type QaRepository } from './repositories.js';
+
+/** What the leg needs, once it is known it can run. */
+export interface ReleaseUpgradePlan {
+  develStage: StageConfig;
+  /** The distributions piuparts is given: the LTS (`-d` twice) and the devel series. */
+  lts: string;
+  devel: string;
+  ltsRepos: QaRepository[];
+  develRepos: QaRepository[];
+  /** Package → this backport's version, and → the devel stage's version (only those devel holds). */
+  backport: Map<string, string>;
+  develVersions: Map<string, string>;
+}
+
+/** Why the leg is not run: a verdict of its own (blocked, with a fix when there is one). */
+export interface ReleaseUpgradeBlock { blocked: string; fix?: string; todo?: string }
+
+/** Package → Version of the given .debs. */
+export async function debVersions(paths: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const p of paths) {
+    const r = await execa('dpkg-deb', ['--field', p, 'Package', 'Version'], { env: { LC_ALL: 'C.UTF-8' } });
+    const f = Object.fromEntries(String(r.stdout).split('\n').map((l) => /^(\w+):\s*(.*)$/.exec(l)).filter((m): m is RegExpExecArray => Boolean(m)).map((m) => [m[1]!, m[2]!]));
+    if (f.Package && f.Version) out.set(f.Package, f.Version);
+  }
+  return out;
+}
+
+/**
+ * Whether the leg can run for the backport's packages, and against what. Blocked (not a silent
+ * pass) when the devel stage holds none of them — the path to the next release is unproven until
+ * the devel stage has the package, which Debian's backports policy asks first anyway — and when
+ * a devel version does not sort above the backport's: the user upgrading keeps the backport (the
+ * version policy blocks that too; the upgrade path names it).
+ */
+export function planReleaseUpgrade(ws: Workspace, pkg: string, stage: StageConfig, backport: Map<string, string>, arch: string): ReleaseUpgradePlan | ReleaseUpgradeBlock {
+  const develStage = ws.config.stages.find((s) => s.kind === 'devel');
+  const names = [...backport.keys()];
+  if (!develStage) return { blocked: 'no devel stage in pipeline.yaml: there is no next release to upgrade to', todo: `add a devel stage, or set qa: { upgrade-path: warn } for stage ${stage.name}` };
+  const repo = stageRepository(ws, develStage.name);
+  if (repo?.kind !== 'local' || !repo.archiveDir) return { blocked: `the devel stage's archive ${develStage.target.archive} is not the local archive: its version cannot be installed here`, todo: `set qa: { upgrade-path: warn } for stage ${stage.name} in pipeline.yaml` };
+  const promoteDevel = `pipeline promote ${pkg} --to ${develStage.name}`;
+  if (!repo.available) return { blocked: `the devel stage's suite holds no version of ${names.join(', ')} yet (${repo.why})`, fix: promoteDevel };
+  const develVersions = new Map<string, string>();
+  for (const e of readPackagesIndex(repo.archiveDir, repo.suite, [arch])) {
+    if (!backport.has(e.package)) continue;
+    const had = develVersions.get(e.package);
+    if (!had || compareVersions(e.version, had) > 0) develVersions.set(e.package, e.version);
+  }
+  if (!develVersions.size) return { blocked: `the devel stage's suite ${repo.suite} holds no version of ${names.join(', ')} yet: the upgrade to the next release cannot be run`, fix: promoteDevel };
+  const below = [...develVersions].filter(([n, v]) => compareVersions(v, backport.get(n)!) <= 0);
+  if (below.length) {
+    const what = below.map(([n, v]) => `${n} ${v} (${develStage.target.suite}) does not sort above this backport's ${backport.get(n)}`).join('; ');
+    return { blocked: `${what}: a user upgrading to ${develStage.target.series} keeps the backport (the version policy blocks this too)`, todo: `upload a version above ${below.map(([n]) => backport.get(n)).join(', ')} to the ${develStage.name} stage first` };
+  }
+  const ltsRepos = qaRepositories(ws, stage);
+  const develRepos = qaRepositories(ws, develStage);
+  return { develStage, lts: ltsRepos[0]!.suite, devel: develRepos[0]!.suite, ltsRepos, develRepos, backport, develVersions };
+}
+
+/** One step's apt lines as a shell here-document into the script's list. */
+const listOf = (lines: readonly string[]) => `cat > "$list" <<'EOF'\n${lines.join('\n')}\nEOF\n`;
+
+/** The two hook scripts that switch the apt sources between the steps (see above). */
+export function sourceScripts(p: ReleaseUpgradePlan, backportLine: string): Record<string, string> {
+  const head = '#!/bin/sh\n# Written by pipeline (pipeline/qa/releaseUpgrade.ts): the apt sources of this step of the release upgrade.\nset -e\nlist=/etc/apt/sources.list.d/pipeline-release-upgrade.list\nrm -f "$list"\n';
+  // piuparts writes the release line of each distribution itself (-m): the scripts add the rest.
+  const ltsLines = p.ltsRepos.slice(1).map((r) => r.line);
+  const [develRelease, ...develRest] = p.develRepos;
+  const develLines = [...(develRelease!.mirror !== p.ltsRepos[0]!.mirror ? [develRelease!.line] : []), ...develRest.map((r) => r.line)];
+  return {
+    'post_chroot_unpack_pipeline-sources': head + listOf(ltsLines),
+    'pre_distupgrade_pipeline-sources': `${head}case "$PIUPARTS_DISTRIBUTION_NEXT" in\n${p.lts})\n${listOf([...ltsLines, backportLine])};;\n${p.devel})\n${listOf(develLines)};;\nesac\n`,
+  };
+}
+
+/** The packages' versions in the order dpkg unpacked them: LTS's own → backport → devel. */
+export function versionChain(log: string, name: string): string[] {
+  const chain: string[] = [];
+  const esc = name.replace(/[.+]/g, '\\$&');
+  for (const m of log.matchAll(new RegExp(`Unpacking ${esc}(?::\\S+)? \\(([^)]+)\\)`, 'g'))) if (chain.at(-1) !== m[1]) chain.push(m[1]!);
+  return chain;
+}
+
+export interface ReleaseUpgradeRun {
+  /** piuparts' arguments after `piuparts --existing-chroot ROOT`. */
+  args: string[];
+  cleanup(): void;
+}
+
+/**
+ * Everything the piuparts run reads, prepared: the backport's .debs as a flat repository, the
+ * devel stage's suite as a snapshot (world-readable, outside the state directory), the hook
+ * scripts, the keyrings the lines name copied into the chroot.
+ */
+export async function prepareReleaseUpgrade(ws: Workspace, p: ReleaseUpgradePlan, root: string, workDir: string, debs: readonly string[], names: readonly string[]): Promise<ReleaseUpgradeRun> {
+  const flat = join(workDir, 'backport-debs');
+  rmSync(flat, { recursive: true, force: true });
+  mkdirSync(flat, { recursive: true });
+  for (const d of debs) copyFileSync(d, join(flat, basename(d)));
+  const scan = await execa('dpkg-scanpackages', ['--multiversion', '.', '/dev/null'], { cwd: flat, env: { LC_ALL: 'C.UTF-8' } });
+  writeFileSync(join(flat, 'Packages'), `${scan.stdout}\n`);
+  // The backport's own .debs, exactly what the first runs judged: trusted as piuparts' testdebs are.
+  const backportLine = `deb [trusted=yes] file://${flat} ./`;
+  const scripts = join(workDir, 'piuparts-scripts');
+  rmSync(scripts, { recursive: true, force: true });
+  mkdirSync(scripts, { recursive: true });
+  for (const [name, body] of Object.entries(sourceScripts(p, backportLine))) {
+    writeFileSync(join(scripts, name), body);
+    chmodSync(join(scripts, name), 0o755);
+  }
+  for (const r of [...p.ltsRepos, ...p.develRepos]) {
+    if (r.keyring && existsSync(r.keyring)) { mkdirSync(join(root, dirname(r.keyring)), { recursive: true }); copyFileSync(r.keyring, join(root, r.keyring)); }
+  }
+  const view = mkdtempSync(join(buildTmpDir() ?? tmpdir(), 'pipeline-qa-devel-archive-'));
+  const repo = stageRepository(ws, p.develStage.name)!;
+  await chrootRepository(ws, repo, view);
+  const develLine = `deb [signed-by=${view}/${basename(repo.keyring!)}] file://${view} ${repo.suite} ${repo.components.join(' ')}`;
+  const binds = [flat, view, ...[...p.ltsRepos, ...p.develRepos].filter((r) => r.mirror.startsWith('file://')).map((r) => r.mirror.replace(/^file:\/\//, ''))];
+  const endMeta = join(workDir, 'release-upgrade-reference.meta');
+  const release = p.ltsRepos[0]!;
+  return {
+    args: [
+      // No --hard-link: the reference chroot's dist-upgrade would write through to the test chroot's base.
+      '-d', p.lts, '-d', p.lts, '-d', p.devel, '-m', `${release.mirror} ${release.components.join(' ')}`,
+      '--scriptsdir', scripts, ...[...new Set(binds)].map((b) => `--bindmount=${b}`),
+      '--testdebs-repo', develLine, '--distupgrade-to-testdebs',
+      '--end-meta', endMeta, '--save-end-meta', endMeta,
+      '--apt', ...names,
+    ],
+    cleanup: () => rmSync(view, { recursive: true, force: true }),
+  };
+}
+
+/** The reference chroot's state is the run's own: a new check dist-upgrades a fresh one (the mirror moves). */
+export function forgetReference(workDir: string): void {
+  rmSync(join(workDir, 'release-upgrade-reference.meta'), { force: true });
+}
+
+/** `hello 2.10-3 (bookworm) → 2.10-3~bpo12+1 (this backport) → 2.11-1 (trixie)` for each package. */
+export function describePath(p: ReleaseUpgradePlan, chains: Map<string, string[]>): string {
+  return [...chains].map(([name, chain]) => {
+    const bp = p.backport.get(name)!;
+    const dv = p.develVersions.get(name);
+    const lts = chain[0] !== bp ? `${chain[0]} (${p.lts})` : `none (${p.lts} ships none)`;
+    return `${name} ${lts} → ${bp} (this backport) → ${dv ? `${dv} (${p.develStage.target.suite})` : `${chain.at(-1)} (${p.develStage.target.suite} holds none: kept)`}`;
+  }).join('; ');
+}
