@@ -1,0 +1,93 @@
+/**
+ * When the backport's release upgrade runs, and against what: the devel stage's suite of a real
+ * local archive (reprepro, real .debs from dpkg-deb), the hook scripts' apt lines, the version
+ * chain read from dpkg's output. The piuparts run itself is test/qa-release-upgrade.slow.test.ts.
+ */
+import { execa } from 'execa';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stagesWorkspace, type StagesWorkspace } from '../../test/helpers/stagesWorkspace.js';
+import { REPO } from '../../test/helpers/workspace.js';
+import { ensureArchive, reprepro } from '../archive/reprepro.js';
+import { ensureSigningKey, type SigningKey } from '../archive/signing.js';
+import type { Workspace } from '../config/workspace.js';
+import { describePath, planReleaseUpgrade, sourceScripts, versionChain, type ReleaseUpgradePlan } from './releaseUpgrade.js';
+import { readFileSync } from 'node:fs';
+
+async function makeDeb(dir: string, name: string, version: string): Promise<string> {
+  const root = join(dir, `${name}-${version}-root`);
+  mkdirSync(join(root, 'DEBIAN'), { recursive: true });
+  writeFileSync(join(root, 'DEBIAN', 'control'), [
+    `Package: ${name}`, `Version: ${version}`, 'Architecture: all', 'Section: misc', 'Priority: optional',
+    'Maintainer: Pipeline Maintainers <pipeline@example.org>', `Description: ${name} for the release upgrade test`, '',
+  ].join('\n'));
+  const deb = join(dir, `${name}_${version}_all.deb`);
+  await execa('dpkg-deb', ['--root-owner-group', '--build', root, deb]);
+  rmSync(root, { recursive: true });
+  return deb;
+}
+
+describe('planReleaseUpgrade: the backport → devel leg runs only when the devel stage has a higher version', () => {
+  let t: StagesWorkspace;
+  let ws: Workspace;
+  let key: SigningKey;
+  let dir: string;
+  let restore: () => void;
+  const backport = new Map([['qa-sysuser', '1.0-1~bpo12+1']]);
+  const plan = () => planReleaseUpgrade(ws, 'qa-sysuser', ws.config.stages.find((s) => s.name === 'backports')!, backport, 'amd64');
+  beforeAll(async () => {
+    t = stagesWorkspace({ packages: [], config: readFileSync(join(REPO, 'pipeline.yaml'), 'utf8') });
+    restore = t.use();
+    ws = t.ws();
+    key = await ensureSigningKey(ws, { create: true });
+    dir = mkdtempSync(join(tmpdir(), 'pipeline-release-upgrade-'));
+  });
+  afterAll(async () => { restore(); await t.cleanup(); rmSync(dir, { recursive: true, force: true }); });
+
+  it('is blocked while the devel stage holds no version, with the promote that fixes it', async () => {
+    expect(plan()).toMatchObject({ blocked: expect.stringContaining('holds no version of qa-sysuser yet'), fix: 'pipeline promote qa-sysuser --to devel' });
+    await ensureArchive(ws, 'local', key);
+    await reprepro(await ensureArchive(ws, 'local', key), key, ['includedeb', 'trixie', await makeDeb(dir, 'other', '1.0')]);
+    expect(plan()).toMatchObject({ blocked: "the devel stage's suite trixie holds no version of qa-sysuser yet: the upgrade to the next release cannot be run", fix: 'pipeline promote qa-sysuser --to devel' });
+  });
+
+  it('names a devel version that does not sort above the backport', async () => {
+    await reprepro(await ensureArchive(ws, 'local', key), key, ['includedeb', 'trixie', await makeDeb(dir, 'qa-sysuser', '1.0-0.1')]);
+    const p = plan();
+    expect(p).toMatchObject({ blocked: "qa-sysuser 1.0-0.1 (trixie) does not sort above this backport's 1.0-1~bpo12+1: a user upgrading to trixie keeps the backport (the version policy blocks this too)" });
+  });
+
+  it('plans bookworm → trixie with both series\' pockets once devel is higher; the scripts switch them', async () => {
+    await reprepro(await ensureArchive(ws, 'local', key), key, ['includedeb', 'trixie', await makeDeb(dir, 'qa-sysuser', '1.0-1')]);
+    const p = plan() as ReleaseUpgradePlan;
+    expect(p).toMatchObject({ lts: 'bookworm', devel: 'trixie', develVersions: new Map([['qa-sysuser', '1.0-1']]) });
+    const scripts = sourceScripts(p, 'deb [trusted=yes] file:///w/backport-debs ./');
+    const first = scripts['post_chroot_unpack_pipeline-sources']!;
+    expect(first).toContain('http://deb.debian.org/debian bookworm-updates main');
+    expect(first).toContain('bookworm-backports main');
+    expect(first).not.toContain('backport-debs');
+    const next = scripts['pre_distupgrade_pipeline-sources']!;
+    const [, lts, devel] = /bookworm\)\n([\s\S]*?);;\ntrixie\)\n([\s\S]*?);;/.exec(next)!;
+    expect(lts).toContain('deb [trusted=yes] file:///w/backport-debs ./');
+    expect(devel).toContain('http://deb.debian.org/debian trixie-updates main');
+    expect(devel).toContain('http://deb.debian.org/debian-security trixie-security main');
+    expect(devel).not.toContain('bookworm');
+    // The verdict's path: every version, the LTS's own first.
+    expect(describePath(p, new Map([['qa-sysuser', ['1.0-1~bpo12+1', '1.0-1']]]))).toBe('qa-sysuser none (bookworm ships none) → 1.0-1~bpo12+1 (this backport) → 1.0-1 (trixie)');
+    expect(describePath(p, new Map([['qa-sysuser', ['0.9-1', '1.0-1~bpo12+1', '1.0-1']]]))).toBe('qa-sysuser 0.9-1 (bookworm) → 1.0-1~bpo12+1 (this backport) → 1.0-1 (trixie)');
+  });
+});
+
+describe('versionChain: what dpkg unpacked, in order', () => {
+  it('follows a package through the log, once per version', () => {
+    const log = [
+      '  Unpacking hello (2.10-3) ...', '  Unpacking hello-extra (1) ...', '  Unpacking hello (2.10-3+bpo1) over (2.10-3) ...',
+      '  Unpacking hello (2.10-3+bpo1) over (2.10-3) ...', '  Unpacking hello:amd64 (2.11-1) over (2.10-3+bpo1) ...',
+    ].join('\n');
+    expect(versionChain(log, 'hello')).toEqual(['2.10-3', '2.10-3+bpo1', '2.11-1']);
+    expect(versionChain(log, 'hello-extra')).toEqual(['1']);
+    expect(versionChain(log, 'nope')).toEqual([]);
+  });
+});
