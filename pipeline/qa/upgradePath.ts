@@ -201,7 +201,7 @@ export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
       : `install and purge, and the upgrade from ${upgradedFrom.length ? `${[...new Set(upgradedFrom)].join(', ')} (what ${ctx.stage.target.series} ships)` : `the version ${ctx.stage.target.series} ships`} to this upload`;
     let next = '';
     if (ctx.stage.kind === 'backports') {
-      const leg = await releaseUpgrade(ctx, root, sets, debs.filter((d) => !isDebugSymbols(d.path)).map((d) => d.path), { runPiuparts, withInitRetry, failedRun, which, details });
+      const leg = await releaseUpgrade(ctx, root, sets, debs.filter((d) => !isDebugSymbols(d.path)).map((d) => d.path), { runPiuparts, withInitRetry, failedRun, which, details, passed: `piuparts${which}: ${steps} passed in ${secs} s` });
       if (leg.outcome) return leg.outcome;
       next = leg.next!;
     }
@@ -221,6 +221,8 @@ interface LegTools {
   failedRun: (r: Awaited<ReturnType<PiupartsRun>>['r'], text: string, log: string, what: string, must: string) => QaOutcome | undefined;
   which: string;
   details: Record<string, unknown>;
+  /** What the runs before this leg proved (a blocked leg's reason says it too). */
+  passed: string;
 }
 
 /**
@@ -231,7 +233,7 @@ async function releaseUpgrade(ctx: QaContext, root: string, sets: DebFields[][],
   const backport = await debVersions(sets.flat().map((d) => d.path));
   const plan = planReleaseUpgrade(ctx.ws, ctx.pkg, ctx.stage, backport, ctx.stage.builder.architectures[0] ?? 'amd64');
   if ('blocked' in plan) {
-    return { outcome: { verdict: 'blocked', reason: `the upgrade to the next release (this backport → the devel stage's version) not run: ${plan.blocked}`, ...(plan.fix ? { fix: plan.fix } : {}), ...(plan.todo ? { todo: plan.todo } : {}), details: t.details } };
+    return { outcome: { verdict: 'blocked', reason: `${t.passed}; but the upgrade to the next release (this backport → the devel stage's version) was not run: ${plan.blocked}`, ...(plan.fix ? { fix: plan.fix } : {}), ...(plan.todo ? { todo: plan.todo } : {}), details: t.details } };
   }
   forgetReference(ctx.workDir);
   const chains = new Map<string, string[]>();
