@@ -31,6 +31,7 @@ describe('QA upgrade path: the backport upgraded to the devel stage\'s version (
   let ws: Workspace;
   let key: SigningKey;
   let scratch: string;
+  let backport: string;
 
   /** qa-sysuser at `version`, its postinst given `extra` lines before #DEBHELPER#. */
   async function build(version: string, extra = ''): Promise<string> {
@@ -51,6 +52,7 @@ describe('QA upgrade path: the backport upgraded to the devel stage\'s version (
     key = await ensureSigningKey(ws, { create: true });
     await ensureArchive(ws, 'local', key);
     scratch = mkdtempSync(join(tmpdir(), 'qa-release-upgrade-'));
+    backport = await build(BACKPORT);
   });
   afterAll(async () => { restore(); await t.cleanup(); rmSync(scratch, { recursive: true, force: true }); });
 
@@ -68,7 +70,6 @@ describe('QA upgrade path: the backport upgraded to the devel stage\'s version (
   }
 
   it('passes the path bookworm (none) → the backport → the devel stage\'s 1.0-1, naming every version', async () => {
-    const backport = await build(BACKPORT);
     await reprepro(await ensureArchive(ws, 'local', key), key, ['includedeb', 'trixie', await build('1.0-1')]);
     const o = await checkUpgradePath(await backportCtx(backport));
     expect(o.verdict, o.reason).toBe('pass');
@@ -88,10 +89,10 @@ describe('QA upgrade path: the backport upgraded to the devel stage\'s version (
       '',
     ].join('\n'));
     await reprepro(await ensureArchive(ws, 'local', key), key, ['includedeb', 'trixie', broken]);
-    const ctx = await backportCtx(join(scratch, `qa-sysuser_${BACKPORT}_all.deb`));
+    const ctx = await backportCtx(backport);
     const o = await checkUpgradePath(ctx);
     expect(o.verdict, o.reason).toBe('blocked');
-    expect(o.reason).toContain('piuparts release upgrade bookworm → trixie (qa-sysuser 1.0-1~bpo12+1 → 1.0-2)');
+    expect(o.reason).toContain('piuparts release upgrade bookworm → trixie (qa-sysuser none (bookworm ships none) → 1.0-1~bpo12+1 (this backport) → 1.0-2 (trixie)): ');
     expect(o.reason).toContain("qa-sysuser's postinst failed");
     expect(o.reason).toContain('cannot migrate /var/lib/qa-sysuser from 1.0-1~bpo12+1');
     expect(o.todo).toContain('debian/qa-sysuser.postinst');

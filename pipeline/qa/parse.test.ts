@@ -17,6 +17,26 @@ describe('piupartsFailure: what the log of a failed piuparts run says', () => {
     expect(f.tail.some((l) => l.includes('Reading database'))).toBe(false);
   });
 
+  it('quotes the failing script\'s own output, not the lines a dist-upgrade printed after it', () => {
+    const upgrade = [
+      "0m300.1s ERROR: Command failed (status=100): ['chroot', '/tmp/x/tmpq', 'apt-get', '-yf', 'dist-upgrade']",
+      '  Preparing to unpack .../qa-sysuser_1.0-2_all.deb ...', '  Unpacking qa-sysuser (1.0-2) over (1.0-1~bpo12+1) ...',
+      '  Setting up libqa-sysuser (1.0-2) ...', '  Setting up qa-sysuser (1.0-2) ...',
+      '  qa-sysuser: cannot migrate /var/lib/qa-sysuser from 1.0-1~bpo12+1',
+      '  dpkg: error processing package qa-sysuser (--configure):',
+      '   installed qa-sysuser package post-installation script subprocess returned error exit status 4',
+      ...Array.from({ length: 20 }, (_, i) => `  Setting up other${i} (1) ...`),
+      '  Errors were encountered while processing:', '   qa-sysuser', '  E: Sub-process /usr/bin/dpkg returned an error code (1)',
+      '0m301.0s ERROR: piuparts run ends.',
+    ].join('\n');
+    const f = piupartsFailure(upgrade)!;
+    expect(f.script).toEqual({ name: 'postinst', package: 'qa-sysuser' });
+    expect(f.tail).toEqual([
+      'Setting up qa-sysuser (1.0-2) ...', 'qa-sysuser: cannot migrate /var/lib/qa-sysuser from 1.0-1~bpo12+1',
+      'dpkg: error processing package qa-sysuser (--configure):', 'installed qa-sysuser package post-installation script subprocess returned error exit status 4',
+    ]);
+  });
+
   it('finds a FAIL line (files left after purge) and nothing in a clean log', () => {
     const left = '0m40.1s DEBUG: Recording chroot state\n0m42.2s FAIL: Package purging left files on system:\n  /etc/qa/left.conf\t not owned\n0m42.3s ERROR: piuparts run ends.\n';
     expect(piupartsFailure(left)).toMatchObject({ what: 'Package purging left files on system:', tail: ['/etc/qa/left.conf\t not owned'] });

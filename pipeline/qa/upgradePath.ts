@@ -77,12 +77,29 @@ export function piupartsFailure(log: string, tailLines = 8): PiupartsFailure | u
   const dpkg = useful.map((l) => l.trim()).find((l) => /(maintainer|installation|removal) script subprocess returned error|trying to overwrite|subprocess .* returned error exit status/.test(l));
   const proc = useful.map((l) => /error processing (?:package|archive) (\S+)/.exec(l)?.[1]).find(Boolean);
   const kind = dpkg ? Object.keys(SCRIPTS).find((k) => dpkg.includes(`${k} script`)) : undefined;
+  const pkg = proc ? basename(proc).replace(/_.*$/, '') : undefined;
   return {
     what,
     ...(dpkg ? { dpkg } : {}),
-    ...(kind && proc ? { script: { name: SCRIPTS[kind]!, package: basename(proc).replace(/_.*$/, '') } } : {}),
-    tail: useful.slice(-tailLines),
+    ...(kind && pkg ? { script: { name: SCRIPTS[kind]!, package: pkg } } : {}),
+    tail: (pkg && scriptOutput(useful, pkg)) || useful.slice(-tailLines),
   };
+}
+
+/**
+ * The failing maintainer script's own output: from dpkg's "Setting up P" (or Unpacking, Removing…)
+ * to its complaint about P. A dist-upgrade goes on configuring hundreds of other packages after
+ * it, so the command's last lines would say nothing about the script.
+ */
+function scriptOutput(lines: readonly string[], pkg: string, max = 8): string[] | undefined {
+  const esc = pkg.replace(/[.+]/g, '\\$&');
+  const end = lines.findIndex((l) => new RegExp(`error processing (?:package|archive) (?:\\S*/)?${esc}[_ :(]`).test(`${l} `));
+  if (end < 0) return undefined;
+  const opening = new RegExp(`^\\s*(?:Setting up|Unpacking|Preparing to unpack|Removing|Purging configuration files for) (?:\\S*/)?${esc}[ :_]`);
+  let start = end - 1;
+  while (start >= 0 && !opening.test(lines[start]!)) start--;
+  if (start < 0) return undefined;
+  return lines.slice(start, end + 2).map((l) => l.trim()).slice(-max);
 }
 
 /**
@@ -201,7 +218,7 @@ export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
       : `install and purge, and the upgrade from ${upgradedFrom.length ? `${[...new Set(upgradedFrom)].join(', ')} (what ${ctx.stage.target.series} ships)` : `the version ${ctx.stage.target.series} ships`} to this upload`;
     let next = '';
     if (ctx.stage.kind === 'backports') {
-      const leg = await releaseUpgrade(ctx, root, sets, debs.filter((d) => !isDebugSymbols(d.path)).map((d) => d.path), { runPiuparts, withInitRetry, failedRun, which, details, passed: `piuparts${which}: ${steps} passed in ${secs} s` });
+      const leg = await releaseUpgrade(ctx, root, sets, debs.filter((d) => !isDebugSymbols(d.path)).map((d) => d.path), { runPiuparts, withInitRetry, failedRun, which, details, passed: `piuparts${which}: ${steps} passed in ${secs} s`, shipped: new Map(upgradedFrom.map((x) => x.split(' ')).map(([n, v]) => [n!.replace(/:.*$/, ''), v!])) });
       if (leg.outcome) return leg.outcome;
       next = leg.next!;
     }
@@ -223,6 +240,8 @@ interface LegTools {
   details: Record<string, unknown>;
   /** What the runs before this leg proved (a blocked leg's reason says it too). */
   passed: string;
+  /** Package → the version the LTS ships, from the upgrade runs before. */
+  shipped: Map<string, string>;
 }
 
 /**
@@ -246,7 +265,8 @@ async function releaseUpgrade(ctx: QaContext, root: string, sets: DebFields[][],
       const started = Date.now();
       const { r, text } = await t.withInitRetry((extra) => t.runPiuparts(log, [...extra, ...run.args]));
       secs += Math.round((Date.now() - started) / 1000);
-      const what = `piuparts release upgrade ${plan.lts} → ${plan.devel}${t.which} (${[...plan.backport].filter(([n]) => names.includes(n)).map(([n, v]) => `${n} ${v} → ${plan.develVersions.get(n) ?? 'kept'}`).join(', ')})`;
+      const planned = new Map(names.map((n) => [n, [...(t.shipped.has(n) ? [t.shipped.get(n)!] : []), plan.backport.get(n)!]]));
+      const what = `piuparts release upgrade ${plan.lts} → ${plan.devel}${t.which} (${describePath(plan, planned)})`;
       const failed = t.failedRun(r, text, log, what, `it must succeed when ${plan.devel}'s version is installed over this backport (a user upgrading to the next release)`);
       if (failed) return { outcome: { ...failed, details: { ...failed.details, releaseUpgrade: { from: plan.lts, to: plan.devel, log } } } };
       for (const n of names) {
