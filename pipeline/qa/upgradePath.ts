@@ -216,15 +216,16 @@ export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
     const steps = !anyUpgrade
       ? `fresh install and purge (${ctx.stage.target.series} ships no ${names.join(', ')}: no upgrade to test)`
       : `install and purge, and the upgrade from ${upgradedFrom.length ? `${[...new Set(upgradedFrom)].join(', ')} (what ${ctx.stage.target.series} ships)` : `the version ${ctx.stage.target.series} ships`} to this upload`;
+    const firstRuns = secs;
     let next = '';
     if (ctx.stage.kind === 'backports') {
-      const leg = await releaseUpgrade(ctx, root, sets, debs.filter((d) => !isDebugSymbols(d.path)).map((d) => d.path), { runPiuparts, withInitRetry, failedRun, which, details, passed: `piuparts${which}: ${steps} passed in ${secs} s`, shipped: new Map(upgradedFrom.map((x) => x.split(' ')).map(([n, v]) => [n!.replace(/:.*$/, ''), v!])) });
+      const leg = await releaseUpgrade(ctx, root, sets, debs.filter((d) => !isDebugSymbols(d.path)).map((d) => d.path), { runPiuparts, withInitRetry, failedRun, which, details, passed: `piuparts${which}: ${steps} passed in ${firstRuns} s`, shipped: new Map(upgradedFrom.map((x) => x.split(' ')).map(([n, v]) => [n!.replace(/:.*$/, ''), v!])) });
       if (leg.outcome) return leg.outcome;
       next = leg.next!;
     }
     const chroot = `${standIn ? `; in the builder's stand-in chroot (${standIn})` : ''}${withInit ? '; systemd-sysv in the base (the dependencies pull in an init system, which a user\'s system has)' : ''}`;
     const log = logOf(0);
-    return { verdict: 'pass', reason: `piuparts${which}: ${steps} passed (maintainer scripts, no file left after purge, no overwrite) in ${secs} s${chroot}${next}${apart}`, log, details: { ...details, upgradeTested: anyUpgrade } };
+    return { verdict: 'pass', reason: `piuparts${which}: ${steps} passed (maintainer scripts, no file left after purge, no overwrite) in ${firstRuns} s${chroot}${next}${apart}`, log, details: { ...details, upgradeTested: anyUpgrade } };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
