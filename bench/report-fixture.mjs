@@ -120,6 +120,7 @@ function writeStageRecords(state, p, stage, s) {
         { gate: 'autopkgtest', verdict: 'pass', reason: 'not applicable: no debian/tests', artifactSha256: dscSha },
         { gate: 'reverse-dependencies', verdict: 'pass', reason: 'not applicable: no reverse dependency in the set', artifactSha256: dscSha },
         { gate: 'debdiff', verdict: 'pass', reason: 'no previous upload to compare with', artifactSha256: dscSha },
+        ...(stage === 'backports' ? [{ gate: 'release-upgrade', verdict: 'pass', reason: 'piuparts: bookworm\'s version, this backport, then the dist-upgrade to trixie with the devel stage\'s version passed', artifactSha256: dscSha }] : []),
       ] : []),
       ...(s.qa === 'blocked' ? [
         { gate: 'installability', verdict: 'pass', reason: '1 binary package installable (dose-debcheck)', artifactSha256: dscSha },

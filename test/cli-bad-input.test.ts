@@ -70,7 +70,7 @@ describe('bad input: one error line, non-zero exit, nothing written', () => {
   it('pipeline qa --check with a name that is no QA check names the known ones', async () => {
     const ws = tempWorkspace();
     const err = await expectOneError(ws, ['qa', 'zookeeper', '--stage', 'ppa', '--check', 'piuparts']);
-    expect(err).toMatch(/not a QA check: piuparts \(installability, upgrade-path, autopkgtest, reverse-dependencies, debdiff, reproducible\)/);
+    expect(err).toMatch(/not a QA check: piuparts \(installability, upgrade-path, autopkgtest, reverse-dependencies, debdiff, release-upgrade, reproducible\)/);
   });
 
   it('a package.yaml missing a field names the file, line and key', async () => {

@@ -38,7 +38,7 @@ describe('CLI conventions', () => {
   it('--waive: an unknown gate is refused with the list; the version policy is refused; the package argument is not swallowed', async () => {
     const bad = await run(['promote', '--waive', 'nosuchgate', '--reason', 'x', 'zookeeper', '--dry-run']);
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toContain('--waive: unknown gate "nosuchgate" (gates: progression, dependencies, freeze, series-support, lint, binary-build, clean-tree, installability, upgrade-path, autopkgtest, reverse-dependencies, debdiff, reproducible)');
+    expect(bad.stderr).toContain('--waive: unknown gate "nosuchgate" (gates: progression, dependencies, freeze, series-support, lint, binary-build, clean-tree, installability, upgrade-path, autopkgtest, reverse-dependencies, debdiff, release-upgrade, reproducible)');
     const vp = await run(['promote', 'zookeeper', '--waive', 'version-policy', '--reason', 'x', '--dry-run']);
     expect(vp.exitCode).toBe(2);
     expect(vp.stderr).toContain('the version-policy gate cannot be waived');

@@ -23,7 +23,7 @@ import { REPO } from './helpers/workspace.js';
  * (apt-get update of archive.ubuntu.com tbd2704/resolute), which is out of reach here — this test
  * is about the builds in the stand-in chroots and the uploads into the local queues.
  */
-const QA_OFF = '    qa: { installability: off, upgrade-path: off, autopkgtest: off, reverse-dependencies: off, debdiff: off, reproducible: off }';
+const QA_OFF = '    qa: { installability: off, upgrade-path: off, autopkgtest: off, reverse-dependencies: off, debdiff: off, release-upgrade: off, reproducible: off }';
 const profile = () => readFileSync(join(REPO, 'profiles', 'ubuntu-local.yaml'), 'utf8').replace(/^root: \.\.$/m, 'root: .')
   .replace(/^(    gates: \{.*\})$/gm, `$1\n${QA_OFF}`);
 

@@ -19,10 +19,13 @@ import { REPO } from './helpers/workspace.js';
  * The default profile with every stage building in bookworm (the chroot the slow setup caches).
  * The upgrade path (piuparts, minutes per stage) runs at the backports stage only, whose target is
  * bookworm too; ppa and devel target trixie, whose chroot this suite does not cache.
- * test/qa-install.slow.test.ts tests the check itself.
+ * test/qa-install.slow.test.ts tests the check itself. The backport's upgrade to the next release
+ * (two dist-upgrades of the chroot to trixie, ~6 min) is off here: test/qa-release-upgrade.slow.test.ts
+ * runs it.
  */
 function bookwormBuilders(yaml: string): string {
-  return yaml.replace(/builder: \{ suite: trixie,(.*)\n(\s+)gates: (\{[^}]*\})\n/g, 'builder: { suite: bookworm,$1\n$2gates: $3\n$2qa: { upgrade-path: off }\n');
+  return yaml.replace(/builder: \{ suite: trixie,(.*)\n(\s+)gates: (\{[^}]*\})\n/g, 'builder: { suite: bookworm,$1\n$2gates: $3\n$2qa: { upgrade-path: off }\n')
+    .replace(/(- name: backports\n(?:\s+.*\n)*?(\s+)gates: \{[^}]*\}\n)/, '$1$2qa: { release-upgrade: off }\n');
 }
 
 describe('promote with sbuild (hello-stage, arch:all)', () => {

@@ -10,7 +10,7 @@
 import type { StageKind } from '../state/records.js';
 
 export const QA_CHECK_NAMES = [
-  'installability', 'upgrade-path', 'autopkgtest', 'reverse-dependencies', 'debdiff', 'reproducible',
+  'installability', 'upgrade-path', 'autopkgtest', 'reverse-dependencies', 'debdiff', 'release-upgrade', 'reproducible',
 ] as const;
 export type QaCheckName = (typeof QA_CHECK_NAMES)[number];
 
@@ -34,7 +34,7 @@ export const QA_CHECKS: readonly QaCheckDeclaration[] = [
     explanation: 'the built binaries install in a clean chroot of the target (for a backport: the LTS release, its pockets and backports); an unmet dependency is named',
     tool: 'dose-debcheck over the target\'s Packages lists', defaults: { ppa: 'block', devel: 'block', backports: 'block' } },
   { name: 'upgrade-path', title: 'upgrade path',
-    explanation: 'install the version the target ships, upgrade to this upload (for a backport, then to the devel stage\'s version), remove and purge: maintainer scripts succeed, no file left behind or overwritten',
+    explanation: 'install the version the target ships, upgrade to this upload, remove and purge: maintainer scripts succeed, no file left behind or overwritten',
     tool: 'piuparts in the stage\'s cached chroot', defaults: { ppa: 'block', devel: 'block', backports: 'block' } },
   { name: 'autopkgtest', title: 'autopkgtest',
     explanation: 'the package\'s own debian/tests pass against the built binaries in the stage\'s container',
@@ -45,6 +45,9 @@ export const QA_CHECKS: readonly QaCheckDeclaration[] = [
   { name: 'debdiff', title: 'debdiff',
     explanation: 'the source and binary changes against what the target holds now (or the previous stage\'s upload), summarised; the full diff is kept beside the build',
     tool: 'debdiff', defaults: { ppa: 'warn', devel: 'warn', backports: 'warn' } },
+  { name: 'release-upgrade', title: 'upgrade to the next release',
+    explanation: 'a backport only: the LTS\'s own version, then this backport, then a dist-upgrade to the devel series with the devel stage\'s version, remove and purge: maintainer scripts succeed, the devel version ends up installed, no file left behind',
+    tool: 'piuparts (distupgrade mode) in the LTS\'s cached chroot', defaults: { ppa: 'off', devel: 'off', backports: 'block' } },
   { name: 'reproducible', title: 'reproducible build',
     explanation: 'a second build with a varied environment gives the same binaries; the differing files are listed',
     tool: 'sbuild + diffoscope', defaults: { ppa: 'off', devel: 'off', backports: 'off' } },

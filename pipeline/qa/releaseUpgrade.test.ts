@@ -13,6 +13,8 @@ import { REPO } from '../../test/helpers/workspace.js';
 import { ensureArchive, reprepro } from '../archive/reprepro.js';
 import { ensureSigningKey, type SigningKey } from '../archive/signing.js';
 import type { Workspace } from '../config/workspace.js';
+import type { BuildRecord } from '../state/records.js';
+import { StateStore } from '../state/store.js';
 import { describePath, planReleaseUpgrade, sourceScripts, versionChain, type ReleaseUpgradePlan } from './releaseUpgrade.js';
 import { readFileSync } from 'node:fs';
 
@@ -77,6 +79,44 @@ describe('planReleaseUpgrade: the backport → devel leg runs only when the deve
     // The verdict's path: every version, the LTS's own first.
     expect(describePath(p, new Map([['qa-sysuser', ['1.0-1~bpo12+1', '1.0-1']]]))).toBe('qa-sysuser none (bookworm ships none) → 1.0-1~bpo12+1 (this backport) → 1.0-1 (trixie)');
     expect(describePath(p, new Map([['qa-sysuser', ['0.9-1', '1.0-1~bpo12+1', '1.0-1']]]))).toBe('qa-sysuser 0.9-1 (bookworm) → 1.0-1~bpo12+1 (this backport) → 1.0-1 (trixie)');
+  });
+});
+
+describe('planReleaseUpgrade: a devel stage that published its source only (its test-build lent by the ppa)', () => {
+  let t: StagesWorkspace;
+  let ws: Workspace;
+  let dir: string;
+  let restore: () => void;
+  afterAll(async () => { restore(); await t.cleanup(); rmSync(dir, { recursive: true, force: true }); });
+
+  it('takes the lender\'s .debs as the devel binaries, saying so; blocked when they are gone', async () => {
+    t = stagesWorkspace({ packages: [], config: readFileSync(join(REPO, 'pipeline.yaml'), 'utf8') });
+    restore = t.use();
+    ws = t.ws();
+    const key = await ensureSigningKey(ws, { create: true });
+    dir = mkdtempSync(join(tmpdir(), 'pipeline-release-upgrade-'));
+    // The devel suite holds the source 1.0 and no binaries, as a devel stage that reused ppa's test-build.
+    const tree = join(dir, 'qa-sysuser-1.0');
+    mkdirSync(join(tree, 'debian', 'source'), { recursive: true });
+    writeFileSync(join(tree, 'debian', 'source', 'format'), '3.0 (native)\n');
+    writeFileSync(join(tree, 'debian', 'control'), 'Source: qa-sysuser\nMaintainer: Pipeline Maintainers <pipeline@example.org>\nStandards-Version: 4.6.2\n\nPackage: qa-sysuser\nArchitecture: all\nDescription: test\n test\n');
+    writeFileSync(join(tree, 'debian', 'changelog'), 'qa-sysuser (1.0) trixie; urgency=medium\n\n  * Test.\n\n -- Pipeline Maintainers <pipeline@example.org>  Mon, 07 Dec 2026 00:00:00 +0000\n');
+    await execa('dpkg-source', ['-b', 'qa-sysuser-1.0'], { cwd: dir });
+    const archive = await ensureArchive(ws, 'local', key);
+    await reprepro(archive, key, ['-S', 'misc', '-P', 'optional', 'includedsc', 'trixie', join(dir, 'qa-sysuser_1.0.dsc')]);
+    const deb = await makeDeb(dir, 'qa-sysuser', '1.0~ppa1');
+    const store = new StateStore(ws.stateDir);
+    const at = '2026-12-07T00:00:00Z';
+    store.write('build', { package: 'qa-sysuser', stage: 'ppa', version: '1.0~ppa1', artifacts: [{ path: deb, sha256: 'x' }] } as unknown as BuildRecord);
+    store.write('build', { package: 'qa-sysuser', stage: 'devel', version: '1.0', artifacts: [], binaryFrom: { stage: 'ppa', version: '1.0~ppa1', finishedAt: at } } as unknown as BuildRecord);
+    const plan = () => planReleaseUpgrade(ws, 'qa-sysuser', ws.config.stages.find((s) => s.name === 'backports')!, new Map([['qa-sysuser', '1.0~bpo12+1']]), 'amd64');
+    const p = plan() as ReleaseUpgradePlan;
+    expect(p.develDebs).toEqual([deb]);
+    expect(p.develVersions).toEqual(new Map([['qa-sysuser', '1.0~ppa1']]));
+    expect(describePath(p, new Map([['qa-sysuser', ['1.0~bpo12+1', '1.0~ppa1']]]))).toBe(
+      "qa-sysuser none (bookworm ships none) → 1.0~bpo12+1 (this backport) → 1.0~ppa1 (the devel stage's 1.0 (source only in trixie; its binaries are the ppa test-build's 1.0~ppa1 of the same tree and chroot))");
+    rmSync(deb);
+    expect(plan()).toMatchObject({ blocked: expect.stringContaining('holds qa-sysuser 1.0 as source only, and the binaries of ppa 1.0~ppa1 whose test-build it reused are gone'), fix: 'pipeline build qa-sysuser --stage devel --rebuild' });
   });
 });
 

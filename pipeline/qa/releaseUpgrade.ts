@@ -1,5 +1,5 @@
 /**
- * The backport's release upgrade, the last leg of the `upgrade-path` check: a user of the LTS with
+ * The backport's release upgrade, the `release-upgrade` QA check: a user of the LTS with
  * the backport installed upgrades to the next release, and gets the devel stage's version.
  *
  * piuparts' own distupgrade mode does it (several `-d`): piuparts installs the packages by name
@@ -27,11 +27,14 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { readPackagesIndex } from '../archive/packagesIndex.js';
+import { findSource, repreproArchive } from '../archive/reprepro.js';
 import { chrootRepository, stageRepository } from '../archive/stageRepository.js';
 import { buildTmpDir } from '../build/tmpdir.js';
 import type { StageConfig } from '../config/schema.js';
 import type { Workspace } from '../config/workspace.js';
 import { compareVersions } from '../debian/version.js';
+import { StateStore } from '../state/store.js';
+import { qaBinaries } from './binaries.js';
 import { qaRepositories, type QaRepository } from './repositories.js';
 
 /** What the leg needs, once it is known it can run. */
@@ -45,6 +48,13 @@ export interface ReleaseUpgradePlan {
   /** Package → this backport's version, and → the devel stage's version (only those devel holds). */
   backport: Map<string, string>;
   develVersions: Map<string, string>;
+  /**
+   * Set when the devel stage holds the source only (its test-build verdict was lent by another
+   * stage's build of the same tree and chroot, e.g. the ppa's): the lender's .debs stand in for the
+   * binaries the devel series' builders would make, and `develNote` says so in every verdict.
+   */
+  develDebs?: string[];
+  develNote?: string;
 }
 
 /** Why the leg is not run: a verdict of its own (blocked, with a fix when there is one). */
@@ -71,9 +81,9 @@ export async function debVersions(paths: readonly string[]): Promise<Map<string,
 export function planReleaseUpgrade(ws: Workspace, pkg: string, stage: StageConfig, backport: Map<string, string>, arch: string): ReleaseUpgradePlan | ReleaseUpgradeBlock {
   const develStage = ws.config.stages.find((s) => s.kind === 'devel');
   const names = [...backport.keys()];
-  if (!develStage) return { blocked: 'no devel stage in pipeline.yaml: there is no next release to upgrade to', todo: `add a devel stage, or set qa: { upgrade-path: warn } for stage ${stage.name}` };
+  if (!develStage) return { blocked: 'no devel stage in pipeline.yaml: there is no next release to upgrade to', todo: `add a devel stage, or set qa: { release-upgrade: warn } for stage ${stage.name}` };
   const repo = stageRepository(ws, develStage.name);
-  if (repo?.kind !== 'local' || !repo.archiveDir) return { blocked: `the devel stage's archive ${develStage.target.archive} is not the local archive: its version cannot be installed here`, todo: `set qa: { upgrade-path: warn } for stage ${stage.name} in pipeline.yaml` };
+  if (repo?.kind !== 'local' || !repo.archiveDir) return { blocked: `the devel stage's archive ${develStage.target.archive} is not the local archive: its version cannot be installed here`, todo: `set qa: { release-upgrade: warn } for stage ${stage.name} in pipeline.yaml` };
   const promoteDevel = `pipeline promote ${pkg} --to ${develStage.name}`;
   if (!repo.available) return { blocked: `the devel stage's suite holds no version of ${names.join(', ')} yet (${repo.why})`, fix: promoteDevel };
   const develVersions = new Map<string, string>();
@@ -81,6 +91,15 @@ export function planReleaseUpgrade(ws: Workspace, pkg: string, stage: StageConfi
     if (!backport.has(e.package)) continue;
     const had = develVersions.get(e.package);
     if (!had || compareVersions(e.version, had) > 0) develVersions.set(e.package, e.version);
+  }
+  let standIn: Pick<ReleaseUpgradePlan, 'develDebs' | 'develNote'> = {};
+  if (!develVersions.size) {
+    const lent = lentDevelBinaries(ws, pkg, develStage, repo.suite, backport);
+    if (lent && 'blocked' in lent) return lent;
+    if (lent) {
+      for (const [n, v] of lent.develVersions) develVersions.set(n, v);
+      standIn = { develDebs: lent.develDebs, develNote: lent.develNote };
+    }
   }
   if (!develVersions.size) return { blocked: `the devel stage's suite ${repo.suite} holds no version of ${names.join(', ')} yet: the upgrade to the next release cannot be run`, fix: promoteDevel };
   const below = [...develVersions].filter(([n, v]) => compareVersions(v, backport.get(n)!) <= 0);
@@ -90,8 +109,32 @@ export function planReleaseUpgrade(ws: Workspace, pkg: string, stage: StageConfi
   }
   const ltsRepos = qaRepositories(ws, stage);
   const develRepos = qaRepositories(ws, develStage);
-  return { develStage, lts: ltsRepos[0]!.suite, devel: develRepos[0]!.suite, ltsRepos, develRepos, backport, develVersions };
+  return { develStage, lts: ltsRepos[0]!.suite, devel: develRepos[0]!.suite, ltsRepos, develRepos, backport, develVersions, ...standIn };
 }
+
+/**
+ * The devel stage's source-only upload (it published no binaries: its test-build verdict came from
+ * another stage's build of the same tree and chroot) with the lender's .debs as its binaries —
+ * undefined when the devel suite holds no source of the package either. Their versions are the
+ * lender's (3.9.3-2~ppa1 for the devel stage's 3.9.3-2): they must sort above the backport's.
+ */
+function lentDevelBinaries(ws: Workspace, pkg: string, develStage: StageConfig, suite: string, backport: Map<string, string>):
+  { develVersions: Map<string, string>; develDebs: string[]; develNote: string } | ReleaseUpgradeBlock | undefined {
+  const build = new StateStore(ws.stateDir).read(pkg, develStage.name, 'build');
+  if (!build?.binaryFrom || !findSource(repreproArchive(ws, develStage.target.archive), suite, pkg, build.version)) return undefined;
+  const lent = qaBinaries(ws, build);
+  const debs = lent.debs.map((d) => d.path).filter((d) => backport.has(debPackageName(d)));
+  if (!debs.length) return { blocked: `the devel stage's suite ${suite} holds ${pkg} ${build.version} as source only, and the binaries of ${build.binaryFrom.stage} ${build.binaryFrom.version} whose test-build it reused are gone`, fix: `pipeline build ${pkg} --stage ${develStage.name} --rebuild` };
+  // The lender's .debs carry the lender's version (the build record's, epoch included).
+  const develVersions = new Map(debs.map((d) => [debPackageName(d), build.binaryFrom!.version]));
+  return {
+    develVersions, develDebs: debs,
+    develNote: `${build.version} (source only in ${suite}; its binaries are the ${build.binaryFrom.stage} test-build's ${build.binaryFrom.version} of the same tree and chroot)`,
+  };
+}
+
+/** A .deb's package name from its file name (NAME_VERSION_ARCH.deb). */
+const debPackageName = (path: string) => basename(path).split('_')[0]!;
 
 /** One step's apt lines as a shell here-document into the script's list. */
 const listOf = (lines: readonly string[]) => `cat > "$list" <<'EOF'\n${lines.join('\n')}\nEOF\n`;
@@ -129,12 +172,7 @@ export interface ReleaseUpgradeRun {
  * scripts, the keyrings the lines name copied into the chroot.
  */
 export async function prepareReleaseUpgrade(ws: Workspace, p: ReleaseUpgradePlan, root: string, workDir: string, debs: readonly string[], names: readonly string[]): Promise<ReleaseUpgradeRun> {
-  const flat = join(workDir, 'backport-debs');
-  rmSync(flat, { recursive: true, force: true });
-  mkdirSync(flat, { recursive: true });
-  for (const d of debs) copyFileSync(d, join(flat, basename(d)));
-  const scan = await execa('dpkg-scanpackages', ['--multiversion', '.', '/dev/null'], { cwd: flat, env: { LC_ALL: 'C.UTF-8' } });
-  writeFileSync(join(flat, 'Packages'), `${scan.stdout}\n`);
+  const flat = await flatRepository(join(workDir, 'backport-debs'), debs);
   // The backport's own .debs, exactly what the first runs judged: trusted as piuparts' testdebs are.
   const backportLine = `deb [trusted=yes] file://${flat} ./`;
   const scripts = join(workDir, 'piuparts-scripts');
@@ -148,9 +186,15 @@ export async function prepareReleaseUpgrade(ws: Workspace, p: ReleaseUpgradePlan
     if (r.keyring && existsSync(r.keyring)) { mkdirSync(join(root, dirname(r.keyring)), { recursive: true }); copyFileSync(r.keyring, join(root, r.keyring)); }
   }
   const view = mkdtempSync(join(buildTmpDir() ?? tmpdir(), 'pipeline-qa-devel-archive-'));
-  const repo = stageRepository(ws, p.develStage.name)!;
-  await chrootRepository(ws, repo, view);
-  const develLine = `deb [signed-by=${view}/${basename(repo.keyring!)}] file://${view} ${repo.suite} ${repo.components.join(' ')}`;
+  let develLine: string;
+  if (p.develDebs) {
+    // The devel stage published its source only: the lender's .debs are its binaries (planReleaseUpgrade).
+    develLine = `deb [trusted=yes] file://${await flatRepository(view, p.develDebs)} ./`;
+  } else {
+    const repo = stageRepository(ws, p.develStage.name)!;
+    await chrootRepository(ws, repo, view);
+    develLine = `deb [signed-by=${view}/${basename(repo.keyring!)}] file://${view} ${repo.suite} ${repo.components.join(' ')}`;
+  }
   const binds = [flat, view, ...[...p.ltsRepos, ...p.develRepos].filter((r) => r.mirror.startsWith('file://')).map((r) => r.mirror.replace(/^file:\/\//, ''))];
   const endMeta = join(workDir, 'release-upgrade-reference.meta');
   const release = p.ltsRepos[0]!;
@@ -167,6 +211,16 @@ export async function prepareReleaseUpgrade(ws: Workspace, p: ReleaseUpgradePlan
   };
 }
 
+/** .debs as a flat apt repository (dpkg-scanpackages), made afresh in `dir`. */
+async function flatRepository(dir: string, debs: readonly string[]): Promise<string> {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const d of debs) copyFileSync(d, join(dir, basename(d)));
+  const scan = await execa('dpkg-scanpackages', ['--multiversion', '.', '/dev/null'], { cwd: dir, env: { LC_ALL: 'C.UTF-8' } });
+  writeFileSync(join(dir, 'Packages'), `${scan.stdout}\n`);
+  return dir;
+}
+
 /** The reference chroot's state is the run's own: a new check dist-upgrades a fresh one (the mirror moves). */
 export function forgetReference(workDir: string): void {
   rmSync(join(workDir, 'release-upgrade-reference.meta'), { force: true });
@@ -178,6 +232,6 @@ export function describePath(p: ReleaseUpgradePlan, chains: Map<string, string[]
     const bp = p.backport.get(name)!;
     const dv = p.develVersions.get(name);
     const lts = chain[0] !== bp ? `${chain[0]} (${p.lts})` : `none (${p.lts} ships none)`;
-    return `${name} ${lts} → ${bp} (this backport) → ${dv ? `${dv} (${p.develStage.target.suite})` : `${chain.at(-1)} (${p.develStage.target.suite} holds none: kept)`}`;
+    return `${name} ${lts} → ${bp} (this backport) → ${dv ? `${dv} (${p.develNote ? `the devel stage's ${p.develNote}` : p.develStage.target.suite})` : `${chain.at(-1)} (${p.develStage.target.suite} holds none: kept)`}`;
   }).join('; ');
 }

@@ -127,87 +127,126 @@ async function stagedChroot(ctx: QaContext, stage: StageConfig): Promise<{ root:
   return { root, ...(stage.builder.standIn ? { standIn: stage.builder.standIn } : {}) };
 }
 
-export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
+/** What a piuparts run gave: its exit, whether it timed out, its output; and its log's text. */
+type PiupartsRun = (log: string, args: string[]) => Promise<{ r: { exitCode?: number; timedOut: boolean; all?: unknown }; text: string }>;
+
+/**
+ * The cached chroot is a buildd chroot, with no init system. A package whose dependencies pull
+ * one in (zookeeperd → … → systemd-sysv) cannot be purged back to that base: apt refuses to
+ * remove the protected init. A user's system has one, so the run is repeated with the init in
+ * the base (piuparts --fake-essential-packages), and the verdict says so; later runs start so.
+ * pam-auth-update (libpam-systemd, part of the init) keeps its bookkeeping in /var/lib/pam/seen.
+ */
+const INIT = ['--fake-essential-packages=systemd-sysv', '-i', '/var/lib/pam/seen'];
+
+/** The piuparts runs of one check in one unpacked chroot: running, the init retry, a failure as a verdict. */
+export interface PiupartsSession {
+  runPiuparts: PiupartsRun;
+  withInitRetry: (run: (extra: string[]) => ReturnType<PiupartsRun>) => ReturnType<PiupartsRun>;
+  failedRun: (r: Awaited<ReturnType<PiupartsRun>>['r'], text: string, log: string, what: string, must: string) => QaOutcome | undefined;
+  /** Seconds spent in piuparts so far. */
+  seconds(): number;
+  /** Whether the runs needed (or started with) the init system in the base. */
+  withInit(): boolean;
+  details: Record<string, unknown>;
+}
+
+export function piupartsSession(ctx: QaContext, root: string, details: Record<string, unknown>, opts: { initFromStart?: boolean } = {}): PiupartsSession {
+  let secs = 0;
+  let withInit = Boolean(opts.initFromStart);
+  const runPiuparts: PiupartsRun = async (log, args) => {
+    rmSync(log, { force: true });
+    const started = Date.now();
+    // A maintainer script waiting for input (or a daemon that never returns) must not hang the stage.
+    const r = await execaSupervised('unshare', ['--mount', '--propagation', 'private', '--', 'piuparts', '--existing-chroot', root, '--tmpdir', ctx.workDir, '-l', log, ...args], { reject: false, all: true, env: { LC_ALL: 'C.UTF-8' }, timeout: PIUPARTS_TIMEOUT_MS, ...(ctx.signal ? { cancelSignal: ctx.signal } : {}) });
+    secs += Math.round((Date.now() - started) / 1000);
+    details.seconds = secs;
+    return { r, text: existsSync(log) ? readFileSync(log, 'utf8') : String(r.all ?? '') };
+  };
+  const withInitRetry: PiupartsSession['withInitRetry'] = async (run) => {
+    let done = await run(withInit ? INIT : []);
+    if (!withInit && done.r.exitCode !== 0 && /Essential packages were removed/.test(done.text)) {
+      done = await run(INIT);
+      withInit = true;
+    }
+    return done;
+  };
+  /** A failed (or hung) run as the blocked verdict: the failing maintainer script and its output. */
+  const failedRun: PiupartsSession['failedRun'] = (r, text, log, what, must) => {
+    if (r.timedOut) {
+      const tail = text.trim().split('\n').slice(-6).map((l) => l.trim());
+      return { verdict: 'blocked', reason: `${what}: piuparts did not finish in ${PIUPARTS_TIMEOUT_MS / 60_000} min — ${tail.join(' ⏎ ')} (full log: ${log})`, todo: `see ${log}: a maintainer script may wait for input or a daemon may not return`, log, details };
+    }
+    if (r.exitCode === 0) return undefined;
+    const f = piupartsFailure(text);
+    if (!f) throw new PipelineError(`piuparts failed (exit ${r.exitCode}) without a failure in its log: ${String(r.all ?? '').trim().split('\n').pop()}`, { exitCode: EXIT.environment, file: log });
+    const script = f.script ? `${f.script.package}'s ${f.script.name} failed` : f.dpkg ?? f.what;
+    return {
+      verdict: 'blocked',
+      reason: `${what}: ${script} — ${f.tail.join(' ⏎ ')} (full log: ${log})`,
+      ...(f.script ? { todo: `fix debian/${f.script.package}.${f.script.name} (or debian/${f.script.name}): ${must}` } : { todo: `see ${log}` }),
+      log, details: { ...details, failure: f },
+    };
+  };
+  return { runPiuparts, withInitRetry, failedRun, seconds: () => secs, withInit: () => withInit, details };
+}
+
+/** What both piuparts checks start from: the binaries judged, split into sets that install together. */
+interface PiupartsSubject {
+  debs: string[];
+  sets: DebFields[][];
+  /** ` (the ppa test-build's binaries, 1.0-1~ppa1)` when the stage reused another's test-build. */
+  which: string;
+}
+
+async function piupartsSubject(ctx: QaContext, check: string): Promise<PiupartsSubject | QaOutcome> {
   const { debs, from } = qaBinaries(ctx.ws, ctx.build);
   if (!debs.length) {
     if (ctx.build.binaryFrom) return { verdict: 'blocked', reason: `the binaries of ${from!.stage} ${from!.version}, whose test-build this stage reused, are gone`, fix: `pipeline build ${ctx.pkg} --stage ${ctx.stage.name}` };
     return { verdict: 'not-applicable', reason: 'the build made no binary packages' };
   }
-  if (process.getuid?.() !== 0) throw new PipelineError('upgrade-path runs piuparts, which needs root (it chroots, mounts /proc and installs packages)', { exitCode: EXIT.environment, hint: `run as root, or set qa: { upgrade-path: off } for stage ${ctx.stage.name} in pipeline.yaml` });
+  if (process.getuid?.() !== 0) throw new PipelineError(`${check} runs piuparts, which needs root (it chroots, mounts /proc and installs packages)`, { exitCode: EXIT.environment, hint: `run as root, or set qa: { ${check}: off } for stage ${ctx.stage.name} in pipeline.yaml` });
+  const judged = debs.filter((d) => !isDebugSymbols(d.path)).map((d) => d.path);
+  const sets = installSets(await Promise.all(judged.map((d) => debFields(d))));
+  if (!sets.length) return { verdict: 'not-applicable', reason: 'the build made only debug-symbol packages' };
   mkdirSync(ctx.workDir, { recursive: true });
-  const repos = qaRepositories(ctx.ws, ctx.stage);
-  const [release, ...others] = repos;
+  return { debs: judged, sets, which: from ? ` (the ${from.stage} test-build's binaries, ${from.version})` : '' };
+}
+
+const isOutcome = (x: PiupartsSubject | QaOutcome): x is QaOutcome => 'verdict' in x;
+
+export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
+  const subject = await piupartsSubject(ctx, 'upgrade-path');
+  if (isOutcome(subject)) return subject;
+  const { sets, which } = subject;
   const { root, standIn } = await stagedChroot(ctx, ctx.stage);
   try {
+    const repos = qaRepositories(ctx.ws, ctx.stage);
+    const [release, ...others] = repos;
     // signed-by keyrings and file:// repositories must exist at the same path inside the chroot.
     const binds: string[] = [];
     for (const r of others) {
       if (r.keyring && existsSync(r.keyring)) { mkdirSync(join(root, dirname(r.keyring)), { recursive: true }); copyFileSync(r.keyring, join(root, r.keyring)); }
       if (r.mirror.startsWith('file://')) binds.push(r.mirror.replace(/^file:\/\//, ''));
     }
-    const which = from ? ` (the ${from.stage} test-build's binaries, ${from.version})` : '';
-    const sets = installSets(await Promise.all(debs.filter((d) => !isDebugSymbols(d.path)).map((d) => debFields(d.path))));
-    if (!sets.length) return { verdict: 'not-applicable', reason: 'the build made only debug-symbol packages' };
     const apart = sets.length > 1 ? `; ${sets.length} runs, packages that conflict with each other apart (${sets.map((set) => set.map((d) => d.name).join(' ')).join(' | ')})` : '';
     // One log per piuparts run: piuparts.log, or piuparts-N.log when the build needs several sets.
     const logOf = (i: number) => join(ctx.workDir, sets.length > 1 ? `piuparts-${i + 1}.log` : 'piuparts.log');
     const upgradedFrom: string[] = [];
-    let withInit = false;
     let anyUpgrade = false;
-    let secs = 0;
-    const details: Record<string, unknown> = { tool: 'piuparts', repositories: repos.map((x) => x.line), binaries: debs.map((d) => basename(d.path)), sets: sets.map((set) => set.map((d) => d.name)) };
-    // One piuparts run (in its own mount namespace) and what it logged.
-    const runPiuparts: PiupartsRun = async (log, args) => {
-      rmSync(log, { force: true });
-      const started = Date.now();
-      // A maintainer script waiting for input (or a daemon that never returns) must not hang the stage.
-      const r = await execaSupervised('unshare', ['--mount', '--propagation', 'private', '--', 'piuparts', '--existing-chroot', root, '--tmpdir', ctx.workDir, '-l', log, ...args], { reject: false, all: true, env: { LC_ALL: 'C.UTF-8' }, timeout: PIUPARTS_TIMEOUT_MS, ...(ctx.signal ? { cancelSignal: ctx.signal } : {}) });
-      secs += Math.round((Date.now() - started) / 1000);
-      details.seconds = secs;
-      return { r, text: existsSync(log) ? readFileSync(log, 'utf8') : String(r.all ?? '') };
-    };
-    // The cached chroot is a buildd chroot, with no init system. A package whose dependencies pull
-    // one in (zookeeperd → … → systemd-sysv) cannot be purged back to that base: apt refuses to
-    // remove the protected init. A user's system has one, so the run is repeated with the init in
-    // the base (piuparts --fake-essential-packages), and the verdict says so; later runs start so.
-    // pam-auth-update (libpam-systemd, part of the init) keeps its bookkeeping in /var/lib/pam/seen.
-    const INIT = ['--fake-essential-packages=systemd-sysv', '-i', '/var/lib/pam/seen'];
-    const withInitRetry = async (run: (extra: string[]) => ReturnType<PiupartsRun>) => {
-      let done = await run(withInit ? INIT : []);
-      if (!withInit && done.r.exitCode !== 0 && /Essential packages were removed/.test(done.text)) {
-        done = await run(INIT);
-        withInit = true;
-      }
-      return done;
-    };
-    /** A failed (or hung) run as the blocked verdict: the failing maintainer script and its output. */
-    const failedRun = (r: Awaited<ReturnType<PiupartsRun>>['r'], text: string, log: string, what: string, must: string): QaOutcome | undefined => {
-      if (r.timedOut) {
-        const tail = text.trim().split('\n').slice(-6).map((l) => l.trim());
-        return { verdict: 'blocked', reason: `${what}: piuparts did not finish in ${PIUPARTS_TIMEOUT_MS / 60_000} min — ${tail.join(' ⏎ ')} (full log: ${log})`, todo: `see ${log}: a maintainer script may wait for input or a daemon may not return`, log, details };
-      }
-      if (r.exitCode === 0) return undefined;
-      const f = piupartsFailure(text);
-      if (!f) throw new PipelineError(`piuparts failed (exit ${r.exitCode}) without a failure in its log: ${String(r.all ?? '').trim().split('\n').pop()}`, { exitCode: EXIT.environment, file: log });
-      const script = f.script ? `${f.script.package}'s ${f.script.name} failed` : f.dpkg ?? f.what;
-      return {
-        verdict: 'blocked',
-        reason: `${what}: ${script} — ${f.tail.join(' ⏎ ')} (full log: ${log})`,
-        ...(f.script ? { todo: `fix debian/${f.script.package}.${f.script.name} (or debian/${f.script.name}): ${must}` } : { todo: `see ${log}` }),
-        log, details: { ...details, failure: f },
-      };
-    };
+    const details: Record<string, unknown> = { tool: 'piuparts', repositories: repos.map((x) => x.line), binaries: subject.debs.map((d) => basename(d)), sets: sets.map((set) => set.map((d) => d.name)) };
+    const session = piupartsSession(ctx, root, details);
     for (const [i, set] of sets.entries()) {
       const log = logOf(i);
-      const piuparts = (extra: string[]) => runPiuparts(log, [
+      const piuparts = (extra: string[]) => session.runPiuparts(log, [
         '--hard-link', '-d', release!.suite, '-m', `${release!.mirror} ${release!.components.join(' ')}`,
         ...others.flatMap((r) => ['--extra-repo', r.line]),
         ...binds.flatMap((b) => [`--bindmount=${b}`]),
         ...extra,
         ...set.map((d) => d.path),
       ]);
-      const { r, text } = await withInitRetry(piuparts);
-      const failed = failedRun(r, text, log, `piuparts${which}${sets.length > 1 ? ` installing ${set.map((d) => d.name).join(', ')}` : ''}`, `it must succeed in a clean ${ctx.stage.target.series} chroot`);
+      const { r, text } = await session.withInitRetry(piuparts);
+      const failed = session.failedRun(r, text, log, `piuparts${which}${sets.length > 1 ? ` installing ${set.map((d) => d.name).join(', ')}` : ''}`, `it must succeed in a clean ${ctx.stage.target.series} chroot`);
       if (failed) return { ...failed, details: { ...details, ...failed.details } };
       const { upgraded, shipped } = piupartsUpgrade(text, set.map((d) => d.name));
       if (upgraded) { anyUpgrade = true; upgradedFrom.push(...shipped); }
@@ -216,75 +255,67 @@ export async function checkUpgradePath(ctx: QaContext): Promise<QaOutcome> {
     const steps = !anyUpgrade
       ? `fresh install and purge (${ctx.stage.target.series} ships no ${names.join(', ')}: no upgrade to test)`
       : `install and purge, and the upgrade from ${upgradedFrom.length ? `${[...new Set(upgradedFrom)].join(', ')} (what ${ctx.stage.target.series} ships)` : `the version ${ctx.stage.target.series} ships`} to this upload`;
-    const firstRuns = secs;
-    let next = '';
-    if (ctx.stage.kind === 'backports') {
-      const leg = await releaseUpgrade(ctx, root, sets, debs.filter((d) => !isDebugSymbols(d.path)).map((d) => d.path), { runPiuparts, withInitRetry, failedRun, which, details, passed: `piuparts${which}: ${steps} passed in ${firstRuns} s`, shipped: new Map(upgradedFrom.map((x) => x.split(' ')).map(([n, v]) => [n!.replace(/:.*$/, ''), v!])) });
-      if (leg.outcome) return leg.outcome;
-      next = leg.next!;
-    }
-    const chroot = `${standIn ? `; in the builder's stand-in chroot (${standIn})` : ''}${withInit ? '; systemd-sysv in the base (the dependencies pull in an init system, which a user\'s system has)' : ''}`;
-    const log = logOf(0);
-    return { verdict: 'pass', reason: `piuparts${which}: ${steps} passed (maintainer scripts, no file left after purge, no overwrite) in ${firstRuns} s${chroot}${next}${apart}`, log, details: { ...details, upgradeTested: anyUpgrade } };
+    const chroot = `${standIn ? `; in the builder's stand-in chroot (${standIn})` : ''}${session.withInit() ? '; systemd-sysv in the base (the dependencies pull in an init system, which a user\'s system has)' : ''}`;
+    return { verdict: 'pass', reason: `piuparts${which}: ${steps} passed (maintainer scripts, no file left after purge, no overwrite) in ${session.seconds()} s${chroot}${apart}`, log: logOf(0), details: { ...details, upgradeTested: anyUpgrade } };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 }
 
-/** What a piuparts run gave: its exit, whether it timed out, its output; and its log's text. */
-type PiupartsRun = (log: string, args: string[]) => Promise<{ r: { exitCode?: number; timedOut: boolean; all?: unknown }; text: string }>;
-interface LegTools {
-  runPiuparts: PiupartsRun;
-  withInitRetry: (run: (extra: string[]) => ReturnType<PiupartsRun>) => ReturnType<PiupartsRun>;
-  failedRun: (r: Awaited<ReturnType<PiupartsRun>>['r'], text: string, log: string, what: string, must: string) => QaOutcome | undefined;
-  which: string;
-  details: Record<string, unknown>;
-  /** What the runs before this leg proved (a blocked leg's reason says it too). */
-  passed: string;
-  /** Package → the version the LTS ships, from the upgrade runs before. */
-  shipped: Map<string, string>;
-}
-
 /**
- * The backport's release upgrade (qa/releaseUpgrade.ts), one piuparts distupgrade run per install
- * set: the blocked outcome, or the pass text naming every version on the path.
+ * The `release-upgrade` check (qa/releaseUpgrade.ts plans and prepares it): for a backport, a user
+ * of the LTS with the backport installed upgrades to the next release and gets the devel stage's
+ * version — one piuparts distupgrade run per install set. The init system is in the base from the
+ * start: a system being upgraded to the next release has one (and ZooKeeper's dependencies pull
+ * it in, which would otherwise cost every run twice).
  */
-async function releaseUpgrade(ctx: QaContext, root: string, sets: DebFields[][], debs: string[], t: LegTools): Promise<{ outcome?: QaOutcome; next?: string }> {
+export async function checkReleaseUpgrade(ctx: QaContext): Promise<QaOutcome> {
+  if (ctx.stage.kind !== 'backports') return { verdict: 'not-applicable', reason: `only a backport is upgraded to the next release (stage ${ctx.stage.name} is ${ctx.stage.kind})` };
+  const subject = await piupartsSubject(ctx, 'release-upgrade');
+  if (isOutcome(subject)) return subject;
+  const { sets, which } = subject;
   const backport = await debVersions(sets.flat().map((d) => d.path));
   const plan = planReleaseUpgrade(ctx.ws, ctx.pkg, ctx.stage, backport, ctx.stage.builder.architectures[0] ?? 'amd64');
   if ('blocked' in plan) {
-    return { outcome: { verdict: 'blocked', reason: `${t.passed}; but the upgrade to the next release (this backport → the devel stage's version) was not run: ${plan.blocked}`, ...(plan.fix ? { fix: plan.fix } : {}), ...(plan.todo ? { todo: plan.todo } : {}), details: t.details } };
+    return { verdict: 'blocked', reason: `the upgrade to the next release (this backport → the devel stage's version) cannot be run: ${plan.blocked}`, ...(plan.fix ? { fix: plan.fix } : {}), ...(plan.todo ? { todo: plan.todo } : {}) };
   }
-  forgetReference(ctx.workDir);
-  const chains = new Map<string, string[]>();
-  let secs = 0;
-  for (const [i, set] of sets.entries()) {
-    const log = join(ctx.workDir, sets.length > 1 ? `piuparts-release-upgrade-${i + 1}.log` : 'piuparts-release-upgrade.log');
-    const names = set.map((d) => d.name);
-    const run = await prepareReleaseUpgrade(ctx.ws, plan, root, ctx.workDir, debs, names);
-    try {
-      const started = Date.now();
-      const { r, text } = await t.withInitRetry((extra) => t.runPiuparts(log, [...extra, ...run.args]));
-      secs += Math.round((Date.now() - started) / 1000);
-      const planned = new Map(names.map((n) => [n, [...(t.shipped.has(n) ? [t.shipped.get(n)!] : []), plan.backport.get(n)!]]));
-      const what = `piuparts release upgrade ${plan.lts} → ${plan.devel}${t.which} (${describePath(plan, planned)})`;
-      const failed = t.failedRun(r, text, log, what, `it must succeed when ${plan.devel}'s version is installed over this backport (a user upgrading to the next release)`);
-      if (failed) return { outcome: { ...failed, details: { ...failed.details, releaseUpgrade: { from: plan.lts, to: plan.devel, log } } } };
-      for (const n of names) {
-        const chain = versionChain(text, n);
-        const want = plan.develVersions.get(n);
-        // dist-upgrade can hold a package back (a dependency it will not remove): then the user does not get it.
-        if (want && chain.at(-1) !== want) {
-          return { outcome: { verdict: 'blocked', reason: `${what}: apt's dist-upgrade left ${n} at ${chain.at(-1) ?? 'nothing'}, not the devel stage's ${want} (full log: ${log})`, todo: `see ${log}: a user upgrading to ${plan.devel} would not get ${n} ${want}`, log, details: t.details } };
+  const { root } = await stagedChroot(ctx, ctx.stage);
+  try {
+    const details: Record<string, unknown> = { tool: 'piuparts (distupgrade)', sets: sets.map((set) => set.map((d) => d.name)) };
+    const session = piupartsSession(ctx, root, details, { initFromStart: true });
+    forgetReference(ctx.workDir);
+    const chains = new Map<string, string[]>();
+    for (const [i, set] of sets.entries()) {
+      const log = join(ctx.workDir, sets.length > 1 ? `piuparts-release-upgrade-${i + 1}.log` : 'piuparts-release-upgrade.log');
+      const names = set.map((d) => d.name);
+      const run = await prepareReleaseUpgrade(ctx.ws, plan, root, ctx.workDir, subject.debs, names);
+      try {
+        const { r, text } = await session.withInitRetry((extra) => session.runPiuparts(log, [...extra, ...run.args]));
+        // The path as far as dpkg got (a run that failed before unpacking anything: the backport alone).
+        const sofar = new Map(names.map((n) => { const c = versionChain(text, n); return [n, c.length ? c : [plan.backport.get(n)!]]; }));
+        const what = `piuparts release upgrade ${plan.lts} → ${plan.devel}${which} (${describePath(plan, sofar)})`;
+        const failed = session.failedRun(r, text, log, what, `it must succeed when ${plan.devel}'s version is installed over this backport (a user upgrading to the next release)`);
+        if (failed) return { ...failed, details: { ...failed.details, releaseUpgrade: { from: plan.lts, to: plan.devel, log } } };
+        for (const n of names) {
+          const chain = versionChain(text, n);
+          const want = plan.develVersions.get(n);
+          // dist-upgrade can hold a package back (a dependency it will not remove): then the user does not get it.
+          if (want && chain.at(-1) !== want) {
+            return { verdict: 'blocked', reason: `${what}: apt's dist-upgrade left ${n} at ${chain.at(-1) ?? 'nothing'}, not the devel stage's ${want} (full log: ${log})`, todo: `see ${log}: a user upgrading to ${plan.devel} would not get ${n} ${want}`, log, details };
+          }
+          chains.set(n, chain);
         }
-        chains.set(n, chain);
+      } finally {
+        run.cleanup();
       }
-    } finally {
-      run.cleanup();
     }
+    details.releaseUpgrade = { from: plan.lts, to: plan.devel, develStage: plan.develStage.name, path: Object.fromEntries(chains) };
+    const log = join(ctx.workDir, sets.length > 1 ? 'piuparts-release-upgrade-1.log' : 'piuparts-release-upgrade.log');
+    return { verdict: 'pass', reason: `piuparts${which}: ${plan.lts} → ${plan.devel} with the ${plan.develStage.name} stage's ${plan.develNote ?? 'suite'} (apt-get dist-upgrade, then purge; systemd-sysv in the base, as on a system being upgraded) passed in ${session.seconds()} s: ${describePath(plan, chains)}`, log, details };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
-  t.details.releaseUpgrade = { from: plan.lts, to: plan.devel, develStage: plan.develStage.name, seconds: secs, path: Object.fromEntries(chains) };
-  return { next: `; the upgrade to the next release, ${plan.lts} → ${plan.devel} with the ${plan.develStage.name} stage's suite (apt-get dist-upgrade, then purge), passed in ${secs} s: ${describePath(plan, chains)}` };
 }
 
 export const upgradePath: QaCheck = { ...qaDeclaration('upgrade-path')!, run: checkUpgradePath };
+export const releaseUpgradeCheck: QaCheck = { ...qaDeclaration('release-upgrade')!, run: checkReleaseUpgrade };
