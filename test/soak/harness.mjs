@@ -121,6 +121,7 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     lost: 0, duplicated: 0, unexpected: 0, problems: [], pointsReached: reached,
   };
   const offset = Math.floor(mulberry32(seed)() * points.length);
+  const benchStart = Date.now();
 
   async function trial(i) {
     const rnd = mulberry32(seedFor(seed, 'trial', i));
@@ -132,6 +133,7 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     const rate = Number(Math.min(1, 1.5 / reached[point]).toFixed(5));
     const target = 1 + Math.floor(rnd() * reached[point]);
     const firstSeed = seedFiringAt(point, target, rate, mode, trialSeed);
+    const trialStart = Date.now();
     const dir = join(base, `trial-${i}`);
     const { env, ws } = open(dir);
     let complete = false;
@@ -163,7 +165,7 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
       const killAfterMs = faulty && randomTime && r < 2 ? Math.floor(50 + rnd() * 3000) : undefined;
       const res = await run(script, args, { cwd: dir, env: env(faultEnv), killAfterMs });
       const last = res.stderr.trim().split('\n').pop() ?? '';
-      rounds.push(`${[script === CLI ? 'pipeline' : script.split('/').pop(), ...args].join(' ')}${faultEnv.PIPELINE_FAULTS ? ` [${faultEnv.PIPELINE_FAULTS}]` : ''} → ${res.signal ?? res.code}${res.code ? `: ${last.slice(0, 200)}` : ''}`);
+      rounds.push(`${[script === CLI ? 'pipeline' : script.split('/').pop(), ...args].join(' ')}${faultEnv.PIPELINE_FAULTS ? ` [${faultEnv.PIPELINE_FAULTS}]` : ''} → ${res.signal ?? res.code}${res.code ? `: ${last.slice(0, 200)}` : ''} (${res.ms} ms)`);
       // The shared dist/ being recompiled by someone else (a developer machine, never CI) breaks the
       // CLI's imports for a moment: that round says nothing about recovery; wait and play it again.
       if (res.code && /SyntaxError|ERR_MODULE_NOT_FOUND|does not provide an export/.test(res.stderr) && envRetries < 20) {
@@ -210,8 +212,11 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     } else {
       rmSync(dir, { recursive: true, force: true }); // failed trials stay for inspection
     }
-    note += `, ${faults.length} fault(s), ${rounds.length} round(s)`;
+    note += `, ${faults.length} fault(s), ${rounds.length} round(s), ${((Date.now() - trialStart) / 60000).toFixed(1)} min`;
     log(`trial ${i}: ${check.problems.length ? 'FAIL' : 'ok'} (${note})`);
+    // A running total after every trial: a long bench stopped early still says what it proved so far.
+    log(`  so far: ${stats.trials} trial(s) in ${((Date.now() - benchStart) / 60000).toFixed(1)} min, ${stats.failedTrials} failed, runs finished ${stats.runsFinished} of ${stats.runsTotal}${alwaysOn ? ' with faults on' : ''}, ${stats.faultsHit} faults (${stats.kills} SIGKILLs, ${stats.throws} injected throws), ${stats.resumes} resumes, most rounds ${stats.maxRoundsInTrial}, lost=${stats.lost} duplicated=${stats.duplicated} unexpected=${stats.unexpected}`);
+    if (process.env.SOAK_ROUNDS) for (const r of rounds) log(`  ${r}`);
   }
 
   let next = 0;
