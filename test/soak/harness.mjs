@@ -134,6 +134,7 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     const target = 1 + Math.floor(rnd() * reached[point]);
     const firstSeed = seedFiringAt(point, target, rate, mode, trialSeed);
     const trialStart = Date.now();
+    const mine = { rounds: 0, resumes: 0, randomTimeKills: 0, faultsHit: 0, kills: 0, lockTakeovers: 0, guardTrips: 0 };
     const dir = join(base, `trial-${i}`);
     const { env, ws } = open(dir);
     let complete = false;
@@ -154,7 +155,7 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
       const faulty = r < faultyRounds;
       let args;
       let script = CLI;
-      if (halted.length) { stats.guardTrips += halted.length; args = ['resume', halted[0].runId, '--force']; }
+      if (halted.length) { mine.guardTrips += halted.length; args = ['resume', halted[0].runId, '--force']; }
       else if (pending.length) args = ['resume'];
       else if (driver.complete(ws)) { complete = true; break; }
       else { script = startScript; args = startArgs; }
@@ -175,11 +176,11 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
         await new Promise((ok) => setTimeout(ok, 3000));
         continue;
       }
-      stats.rounds++;
-      if (args[0] === 'resume') stats.resumes++;
-      if (res.killedAtRandom) { stats.randomTimeKills++; stats.faultsHit++; }
-      if (res.signal === 'SIGKILL') stats.kills++;
-      stats.lockTakeovers += (res.stderr.match(/took over the lock/g) ?? []).length;
+      mine.rounds++;
+      if (args[0] === 'resume') mine.resumes++;
+      if (res.killedAtRandom) { mine.randomTimeKills++; mine.faultsHit++; }
+      if (res.signal === 'SIGKILL') mine.kills++;
+      mine.lockTakeovers += (res.stderr.match(/took over the lock/g) ?? []).length;
       if (res.stderr.includes('soak: timed out')) stats.problems.push(`trial ${i}: a process timed out: ${res.stderr.slice(-500)}`);
     }
     stats.maxRoundsInTrial = Math.max(stats.maxRoundsInTrial, rounds.length);
@@ -187,6 +188,9 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     const pruned = await run(CLI, ['runs', 'prune', '--json'], { cwd: dir, env: env({}) });
     if (pruned.code === 0) stats.emptyPruned += JSON.parse(pruned.stdout).removed.length;
     else stats.problems.push(`trial ${i}: runs prune failed: ${pruned.stderr.trim().split('\n').pop()}`);
+    // This trial's round counters join the totals only now, with its faults: a running total never
+    // mixes in the rounds of a trial still under way.
+    for (const [k, v] of Object.entries(mine)) stats[k] += v;
     const faults = faultsLogged(ws);
     stats.faultsHit += faults.length;
     stats.throws += faults.filter((f) => f.kind === 'throw').length;
