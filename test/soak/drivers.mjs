@@ -18,7 +18,7 @@ import { readSources, repreproList } from './kind.mjs';
 
 const CLI = join(REPO, 'bin', 'pipeline.js');
 const KIND_MODULE = join(REPO, 'test', 'soak', 'kind.mjs');
-const CLEAN = ['PIPELINE_STATE_DIR', 'PIPELINE_CONFIG', 'PIPELINE_FAULTS', 'PIPELINE_FAULT_POINTS', 'PIPELINE_FAULTS_LOG', 'PIPELINE_FAULTS_TRACE', 'PIPELINE_CACHE_DIR', 'PIPELINE_GNUPGHOME', 'PIPELINE_BUILDER'];
+const CLEAN = ['PIPELINE_RETRY_BASE_MS', 'PIPELINE_STATE_DIR', 'PIPELINE_CONFIG', 'PIPELINE_FAULTS', 'PIPELINE_FAULT_POINTS', 'PIPELINE_FAULTS_LOG', 'PIPELINE_FAULTS_TRACE', 'PIPELINE_CACHE_DIR', 'PIPELINE_GNUPGHOME', 'PIPELINE_BUILDER'];
 
 function baseEnv() {
   const env = { ...process.env };
@@ -58,6 +58,9 @@ export const promoteDriver = {
     const fixed = {
       PIPELINE_CACHE_DIR: join(dir, '.cache'), PIPELINE_GNUPGHOME: join(dir, '.pipeline', 'gnupg'),
       PIPELINE_UPSTREAM: 'generated', PIPELINE_BUILDER: 'host', PIPELINE_NOW: '2026-11-25T12:00:00Z', PIPELINE_USER: 'soak',
+      // Backoff before a retry starts at 20 ms, not 1 s: the retries (and their journaling) are all
+      // still made; only the waiting, sized for a flaky mirror, is cut (a trial retries dozens of times).
+      PIPELINE_RETRY_BASE_MS: '20',
     };
     return { dir, env: (extra = {}) => ({ ...baseEnv(), ...fixed, ...extra }) };
   },

@@ -121,6 +121,7 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     lost: 0, duplicated: 0, unexpected: 0, problems: [], pointsReached: reached,
   };
   const offset = Math.floor(mulberry32(seed)() * points.length);
+  const benchStart = Date.now();
 
   async function trial(i) {
     const rnd = mulberry32(seedFor(seed, 'trial', i));
@@ -132,6 +133,8 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     const rate = Number(Math.min(1, 1.5 / reached[point]).toFixed(5));
     const target = 1 + Math.floor(rnd() * reached[point]);
     const firstSeed = seedFiringAt(point, target, rate, mode, trialSeed);
+    const trialStart = Date.now();
+    const mine = { rounds: 0, resumes: 0, randomTimeKills: 0, faultsHit: 0, kills: 0, lockTakeovers: 0, guardTrips: 0 };
     const dir = join(base, `trial-${i}`);
     const { env, ws } = open(dir);
     let complete = false;
@@ -152,7 +155,7 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
       const faulty = r < faultyRounds;
       let args;
       let script = CLI;
-      if (halted.length) { stats.guardTrips += halted.length; args = ['resume', halted[0].runId, '--force']; }
+      if (halted.length) { mine.guardTrips += halted.length; args = ['resume', halted[0].runId, '--force']; }
       else if (pending.length) args = ['resume'];
       else if (driver.complete(ws)) { complete = true; break; }
       else { script = startScript; args = startArgs; }
@@ -163,7 +166,7 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
       const killAfterMs = faulty && randomTime && r < 2 ? Math.floor(50 + rnd() * 3000) : undefined;
       const res = await run(script, args, { cwd: dir, env: env(faultEnv), killAfterMs });
       const last = res.stderr.trim().split('\n').pop() ?? '';
-      rounds.push(`${[script === CLI ? 'pipeline' : script.split('/').pop(), ...args].join(' ')}${faultEnv.PIPELINE_FAULTS ? ` [${faultEnv.PIPELINE_FAULTS}]` : ''} → ${res.signal ?? res.code}${res.code ? `: ${last.slice(0, 200)}` : ''}`);
+      rounds.push(`${[script === CLI ? 'pipeline' : script.split('/').pop(), ...args].join(' ')}${faultEnv.PIPELINE_FAULTS ? ` [${faultEnv.PIPELINE_FAULTS}]` : ''} → ${res.signal ?? res.code}${res.code ? `: ${last.slice(0, 200)}` : ''} (${res.ms} ms)`);
       // The shared dist/ being recompiled by someone else (a developer machine, never CI) breaks the
       // CLI's imports for a moment: that round says nothing about recovery; wait and play it again.
       if (res.code && /SyntaxError|ERR_MODULE_NOT_FOUND|does not provide an export/.test(res.stderr) && envRetries < 20) {
@@ -173,11 +176,11 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
         await new Promise((ok) => setTimeout(ok, 3000));
         continue;
       }
-      stats.rounds++;
-      if (args[0] === 'resume') stats.resumes++;
-      if (res.killedAtRandom) { stats.randomTimeKills++; stats.faultsHit++; }
-      if (res.signal === 'SIGKILL') stats.kills++;
-      stats.lockTakeovers += (res.stderr.match(/took over the lock/g) ?? []).length;
+      mine.rounds++;
+      if (args[0] === 'resume') mine.resumes++;
+      if (res.killedAtRandom) { mine.randomTimeKills++; mine.faultsHit++; }
+      if (res.signal === 'SIGKILL') mine.kills++;
+      mine.lockTakeovers += (res.stderr.match(/took over the lock/g) ?? []).length;
       if (res.stderr.includes('soak: timed out')) stats.problems.push(`trial ${i}: a process timed out: ${res.stderr.slice(-500)}`);
     }
     stats.maxRoundsInTrial = Math.max(stats.maxRoundsInTrial, rounds.length);
@@ -185,6 +188,9 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     const pruned = await run(CLI, ['runs', 'prune', '--json'], { cwd: dir, env: env({}) });
     if (pruned.code === 0) stats.emptyPruned += JSON.parse(pruned.stdout).removed.length;
     else stats.problems.push(`trial ${i}: runs prune failed: ${pruned.stderr.trim().split('\n').pop()}`);
+    // This trial's round counters join the totals only now, with its faults: a running total never
+    // mixes in the rounds of a trial still under way.
+    for (const [k, v] of Object.entries(mine)) stats[k] += v;
     const faults = faultsLogged(ws);
     stats.faultsHit += faults.length;
     stats.throws += faults.filter((f) => f.kind === 'throw').length;
@@ -210,8 +216,11 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     } else {
       rmSync(dir, { recursive: true, force: true }); // failed trials stay for inspection
     }
-    note += `, ${faults.length} fault(s), ${rounds.length} round(s)`;
+    note += `, ${faults.length} fault(s), ${rounds.length} round(s), ${((Date.now() - trialStart) / 60000).toFixed(1)} min`;
     log(`trial ${i}: ${check.problems.length ? 'FAIL' : 'ok'} (${note})`);
+    // A running total after every trial: a long bench stopped early still says what it proved so far.
+    log(`  so far: ${stats.trials} trial(s) in ${((Date.now() - benchStart) / 60000).toFixed(1)} min, ${stats.failedTrials} failed, runs finished ${stats.runsFinished} of ${stats.runsTotal}${alwaysOn ? ' with faults on' : ''}, ${stats.faultsHit} faults (${stats.kills} SIGKILLs, ${stats.throws} injected throws), ${stats.resumes} resumes, most rounds ${stats.maxRoundsInTrial}, lost=${stats.lost} duplicated=${stats.duplicated} unexpected=${stats.unexpected}`);
+    if (process.env.SOAK_ROUNDS) for (const r of rounds) log(`  ${r}`);
   }
 
   let next = 0;

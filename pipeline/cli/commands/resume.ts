@@ -18,8 +18,9 @@ export function register(program: Command): void {
     .option('--force', 'resume a run the crash-loop guard halted (or that failed permanently) anyway')
     .action(action(async (ctx, runId: string | undefined, opts: { wait?: boolean | string; force?: boolean }) => {
       const ws = ctx.workspace();
-      // The library registers its run kinds (promote, build, backport) when loaded; PIPELINE_RUN_KINDS adds more.
-      await import('../../index.js');
+      // The built-in run kinds register themselves when their modules load (not the whole library,
+      // index.js: a resume is started again after every crash); PIPELINE_RUN_KINDS adds more.
+      await Promise.all([import('../../stages/lifecycle.js'), import('../../build/run.js'), import('../../backport/run.js')]);
       await loadRunKinds();
       const wait = parseWait(opts.wait);
       const options = { progress: ctx.out, wait, force: opts.force };
