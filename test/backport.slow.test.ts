@@ -9,8 +9,7 @@
  * two minutes of build): hello, the first choice, cannot be fetched here — this machine's Debian
  * mirror answers 404 for hello_2.10-5.debian.tar.xz (PIPELINE_TEST_BACKPORT_SOURCE picks another).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -18,6 +17,7 @@ import { backport, type BackportResult } from '../pipeline/backport/index.js';
 import { findTool } from '../pipeline/build/preflight.js';
 import { aptGetSource, stagesWorkspace, type StagesWorkspace } from './helpers/stagesWorkspace.js';
 import { cli } from './helpers/workspace.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const SOURCE = process.env.PIPELINE_TEST_BACKPORT_SOURCE ?? 'dash';
 const canPbuilder = process.getuid?.() === 0 && Boolean(findTool('pbuilder'));
@@ -51,7 +51,7 @@ function backportSuite(builder: 'sbuild' | 'pbuilder') {
 
     it('apt-get source from the local archive returns that version, with the backporter\'s changelog entry', async () => {
       const version = result.destinations[0]!.version;
-      const into = mkdtempSync(join(tmpdir(), 'pipeline-bpo-src-'));
+      const into = scratchDir('pipeline-bpo-src-');
       await aptGetSource(join(t.root, '.pipeline', 'archive'), ['bookworm-backports'], SOURCE, version, into);
       const dsc = readdirSync(into).find((f) => f.endsWith('.dsc'))!;
       expect(dsc).toBe(`${SOURCE}_${version}.dsc`);
@@ -115,7 +115,7 @@ describe('pipeline backport -u HOST: a host of the user\'s own dput.cf (source o
   let incoming: string;
   beforeAll(() => {
     t = stagesWorkspace({ packages: [] });
-    home = mkdtempSync(join(tmpdir(), 'pipeline-bpo-home-'));
+    home = scratchDir('pipeline-bpo-home-');
     incoming = join(home, 'incoming');
     mkdirSync(incoming);
     // A host only ~/.dput.cf names: dput reads it as the user's configuration.

@@ -1,19 +1,19 @@
 // `pipeline doctor --install-service`: the systemd units that run `pipeline resume` at start-up
 // (and every 15 minutes), with upstart's `respawn limit 10 5` as StartLimitBurst/IntervalSec,
 // checked by systemd's own `systemd-analyze verify`.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { cli, REPO, tempWorkspace } from './helpers/workspace.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const verify = (files: string[]) => execa('systemd-analyze', ['verify', ...files], { reject: false, env: { SYSTEMD_LOG_LEVEL: 'warning' } });
 
 describe('pipeline doctor --install-service', () => {
   it('--user writes a service and a timer that systemd-analyze verify accepts', async () => {
     const t = tempWorkspace(['txaws']);
-    const home = mkdtempSync(join(tmpdir(), 'xdg-'));
+    const home = scratchDir('xdg-');
     const r = await cli(t, ['doctor', '--install-service', '--user'], { XDG_CONFIG_HOME: home });
     expect(r.exitCode, r.stderr).toBe(0);
     const dir = join(home, 'systemd', 'user');
@@ -36,7 +36,7 @@ describe('pipeline doctor --install-service', () => {
 
   it('--system (into --unit-dir) runs as a user, wanted by multi-user.target, and verifies', async () => {
     const t = tempWorkspace(['txaws']);
-    const dir = mkdtempSync(join(tmpdir(), 'units-'));
+    const dir = scratchDir('units-');
     const r = await cli(t, ['doctor', '--install-service', '--system', '--unit-dir', dir, '--json'], { SUDO_USER: 'root' });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ scope: 'system', dir, enabled: false });

@@ -4,8 +4,7 @@
  * checksums, idempotent, self-healing when the cache is tampered with; then the source tree that
  * lint and build use, built back into a source package by dpkg-source.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { PipelineError } from '../pipeline/errors.js';
 import { fetchSource, type FetchedSource } from '../pipeline/source/fetch.js';
 import { prepareSourceTree } from '../pipeline/source/tree.js';
 import { cli, tempWorkspace, type TempWorkspace } from './helpers/workspace.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const DSC_SHA256 = 'e0e582b85d702e57aedea6a9b84790459ff93f96938b4fa658a6cf94bcc477d2';
 
@@ -39,7 +39,7 @@ describe('fetch zookeeper from the Debian mirror', () => {
     // The system's apt configuration was not used: the lists live in the private directory.
     expect(readdirSync(join(ws.cacheDir, 'apt', 'trixie', 'state', 'lists')).some((f) => f.includes('trixie_main_source_Sources'))).toBe(true);
     // dpkg-source's own verification agrees.
-    const out = mkdtempSync(join(tmpdir(), 'zk-x-'));
+    const out = scratchDir('zk-x-');
     const x = await execa('dpkg-source', ['-x', first.dsc!.path, join(out, 'zk')], { reject: false, all: true });
     expect(x.exitCode, x.all).toBe(0);
   });
@@ -85,7 +85,7 @@ describe('fetch zookeeper from the Debian mirror', () => {
   });
 
   it('gives the source tree lint and build use: orig + our debian/, patches applied, buildable', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'zk-tree-'));
+    const out = scratchDir('zk-tree-');
     const tree = await prepareSourceTree(ws, 'zookeeper', { into: out });
     expect(tree).toMatchObject({ source: 'zookeeper', version: '3.9.3-2', upstreamVersion: '3.9.3' });
     expect(readFileSync(join(tree.tree, 'debian', 'changelog'), 'utf8')).toMatch(/^zookeeper \(3\.9\.3-2\) trixie;/);

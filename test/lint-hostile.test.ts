@@ -6,8 +6,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cutLongLines } from '../pipeline/cli/output.js';
@@ -17,6 +16,7 @@ import { lintTree } from '../pipeline/lint/run.js';
 import { HEADER, makeTree } from './helpers/lint-tree.js';
 import { cli, errorLines, REPO, tempWorkspace } from './helpers/workspace.js';
 import { rng } from './helpers/rng.js';
+import { scratchDir } from './helpers/scratch.js';
 
 
 /** The specification's meaning as a RegExp (the old implementation), for short inputs only. */
@@ -92,7 +92,7 @@ describe('signals', () => {
     const pats = Array.from({ length: 20_000 }, (_, i) => `*q${i}*z*y*x*`).join(' ');
     files['debian/copyright'] = `${HEADER}\nFiles: *\nCopyright: 2024 X\nLicense: Expat\n text\n\nFiles: ${pats}\nCopyright: 2024 Y\nLicense: Expat\n text\n`;
     const root = makeTree(files);
-    const child = spawn('node', [BIN, 'lint', root, '--no-licenses'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PIPELINE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'c-')) } });
+    const child = spawn('node', [BIN, 'lint', root, '--no-licenses'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PIPELINE_CACHE_DIR: scratchDir('c-') } });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
@@ -111,7 +111,7 @@ describe('signals', () => {
 
 /** A native source package built by dpkg-source: [dir, dsc path]. */
 function sourcePackage(): [string, string] {
-  const dir = mkdtempSync(join(tmpdir(), 'dsc-'));
+  const dir = scratchDir('dsc-');
   const src = join(dir, 'demo-1.0');
   mkdirSync(join(src, 'debian', 'source'), { recursive: true });
   writeFileSync(join(src, 'debian', 'source', 'format'), '3.0 (native)\n');
@@ -125,7 +125,7 @@ function sourcePackage(): [string, string] {
 const lineOf = (file: string, re: RegExp) => readFileSync(file, 'utf8').split('\n').findIndex((l) => re.test(l)) + 1;
 
 async function lintDsc(dsc: string): Promise<{ code: number; err: string[]; stderr: string }> {
-  const r = await cli(undefined, ['lint', dsc, '--no-licenses'], { PIPELINE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'c-')) });
+  const r = await cli(undefined, ['lint', dsc, '--no-licenses'], { PIPELINE_CACHE_DIR: scratchDir('c-') });
   return { code: r.exitCode, err: errorLines(r.stderr), stderr: r.stderr };
 }
 
@@ -180,7 +180,7 @@ describe('a .dsc is verified like dscverify before it is unpacked', () => {
       'Files:', ...files.map((f) => ` ${f.md5} ${f.size} devel optional ${f.name}`), '',
     ].join('\n'));
     const tree = join(dir, 'demo-1.0');
-    const r = await cli(undefined, ['lint', tree, '--no-licenses', '--lintian', changes], { PIPELINE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'c-')) });
+    const r = await cli(undefined, ['lint', tree, '--no-licenses', '--lintian', changes], { PIPELINE_CACHE_DIR: scratchDir('c-') });
     expect(r.exitCode, r.stderr).toBe(2);
     const err = errorLines(r.stderr);
     expect(err).toHaveLength(1);
@@ -189,7 +189,7 @@ describe('a .dsc is verified like dscverify before it is unpacked', () => {
 
   it('a truncated signature is refused', async () => {
     const [dir, dsc] = sourcePackage();
-    const gnupg = mkdtempSync(join(tmpdir(), 'gpg-'));
+    const gnupg = scratchDir('gpg-');
     const env = { ...process.env, GNUPGHOME: gnupg };
     execFileSync('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'Demo <demo@example.org>', 'ed25519', 'sign', 'never'], { env, stdio: 'ignore' });
     execFileSync('gpg', ['--batch', '--yes', '--clearsign', '--output', join(dir, 'signed.dsc'), dsc], { env, stdio: 'ignore' });

@@ -2,8 +2,8 @@
  * `pipeline new` (templates → a package definition that loads, plans and lints) and
  * `pipeline doctor` (tools, subordinate ids with --fix on scratch files, signing key).
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { lintTree } from '../pipeline/lint/index.js';
 import { prepareSourceTree } from '../pipeline/source/tree.js';
 import { renderTemplate } from '../pipeline/templates/newPackage.js';
 import { cli, snapshot, tempWorkspace } from './helpers/workspace.js';
+import { scratchDir } from './helpers/scratch.js';
 
 describe('pipeline new', () => {
   it('creates a definition that loads, sorts after its dependency, plans and lints clean', async () => {
@@ -89,7 +90,7 @@ describe('pipeline doctor', () => {
   });
 
   it('--fix adds USER:200000:65536 where missing, once, and then reports ok', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'subid-'));
+    const dir = scratchDir('subid-');
     const subuid = join(dir, 'subuid');
     const subgid = join(dir, 'subgid');
     writeFileSync(subuid, 'someone:100000:65536');
@@ -109,7 +110,7 @@ describe('pipeline doctor', () => {
   });
 
   it('without root it says how to fix, and writes nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'subid-'));
+    const dir = scratchDir('subid-');
     const subuid = join(dir, 'subuid');
     writeFileSync(subuid, '');
     const r = await runDoctor({ user: 'builder', subuidFile: subuid, subgidFile: subuid, canWriteSystem: false, fix: true });

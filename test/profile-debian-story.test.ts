@@ -5,17 +5,16 @@
  * is closed is a blocked verdict: the released development series without the declaration, and
  * an LTS past its support (bookworm after its eol-lts).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadWorkspace } from '../pipeline/config/workspace.js';
 import { collectReadiness } from '../pipeline/report/collect.js';
 import { freezeGateForStage, seriesSupportGate } from '../pipeline/schedule/resolve.js';
 import { cli, REPO } from './helpers/workspace.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const ws = (at: string, config = 'pipeline.yaml') => loadWorkspace({
-  config: join(REPO, config), at, env: { ...process.env, PIPELINE_STATE_DIR: mkdtempSync(join(tmpdir(), 'story-state-')) },
+  config: join(REPO, config), at, env: { ...process.env, PIPELINE_STATE_DIR: scratchDir('story-state-') },
 });
 
 describe('the Debian profile: one series for the development release', () => {
@@ -40,7 +39,7 @@ describe('the Debian profile: one series for the development release', () => {
   });
 
   it('pipeline schedule shows the schedule the freezes follow: forky\'s, not the stand-in\'s', async () => {
-    const r = await cli(undefined, ['schedule'], { PIPELINE_NOW: '2026-12-06', PIPELINE_STATE_DIR: mkdtempSync(join(tmpdir(), 'story-state-')) });
+    const r = await cli(undefined, ['schedule'], { PIPELINE_NOW: '2026-12-06', PIPELINE_STATE_DIR: scratchDir('story-state-') });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('standing in for forky (14)');
     expect(r.stdout).toContain('Debian 14 "forky" — PROVISIONAL schedule');

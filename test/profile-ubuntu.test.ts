@@ -4,16 +4,16 @@
  * series nobody knows is one error at its line, and Ubuntu uploads are judged by Ubuntu's rules.
  * Through the real CLI on a copy of the repository's profile, packages and schedules.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, errorLines, REPO, type TempWorkspace } from './helpers/workspace.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const TODAY = '2026-12-06';
 
 function ubuntuWorkspace(): TempWorkspace {
-  const root = mkdtempSync(join(tmpdir(), 'pipeline-ubuntu-'));
+  const root = scratchDir('pipeline-ubuntu-');
   mkdirSync(join(root, 'profiles'));
   cpSync(join(REPO, 'profiles', 'ubuntu.yaml'), join(root, 'profiles', 'ubuntu.yaml'));
   cpSync(join(REPO, 'schedules'), join(root, 'schedules'), { recursive: true });

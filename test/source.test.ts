@@ -4,8 +4,7 @@
  * source package, our lint passes it, python3 runs the generated test suite.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { fetchSource } from '../pipeline/source/fetch.js';
 import { generatedOrigTarball, generateUpstreamTree } from '../pipeline/source/generated.js';
 import { prepareSourceTree } from '../pipeline/source/tree.js';
 import { tempWorkspace } from './helpers/workspace.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -30,7 +30,7 @@ describe('generated upstream trees', () => {
     const b = await generatedOrigTarball('txzookeeper', '0.9.8');
     expect(sha(a)).toBe(sha(b));
     expect(sha(await generatedOrigTarball('txzookeeper', '0.9.9'))).not.toBe(sha(a));
-    const dir = mkdtempSync(join(tmpdir(), 'gen-'));
+    const dir = scratchDir('gen-');
     writeFileSync(join(dir, 'o.tar.gz'), a);
     const list = (await execa('tar', ['-tzf', join(dir, 'o.tar.gz')])).stdout.split('\n');
     expect(list).toContain('txzookeeper-0.9.8/setup.py');
@@ -40,7 +40,7 @@ describe('generated upstream trees', () => {
   });
 
   it('carry the license their debian/copyright declares (licensecheck as the oracle)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-'));
+    const dir = scratchDir('gen-');
     generateUpstreamTree('txzookeeper', join(dir, 'txzk'), { version: '0.9.8' });
     generateUpstreamTree('txaws', join(dir, 'txaws'), { version: '0.2.3' });
     generateUpstreamTree('txother', join(dir, 'other'), { license: 'Apache-2.0', copyright: '2020 Someone' });
@@ -52,7 +52,7 @@ describe('generated upstream trees', () => {
   });
 
   it('have a unit test suite that passes (txaws needs no Twisted to test)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-'));
+    const dir = scratchDir('gen-');
     generateUpstreamTree('txaws', dir, { version: '0.2.3' });
     const r = await execa('python3', ['-m', 'unittest', 'discover', '-v'], { cwd: dir, reject: false, all: true });
     expect(r.exitCode, r.all).toBe(0);
@@ -76,7 +76,7 @@ describe('fetchSource for url packages', () => {
 describe('sourceTree', () => {
   it('overlays packages/<pkg>/debian on the orig tree; dpkg-source builds it and lint passes it', async () => {
     const { ws } = workspace(['zookeeper', 'txzookeeper']);
-    const out = mkdtempSync(join(tmpdir(), 'tree-'));
+    const out = scratchDir('tree-');
     const t = await prepareSourceTree(ws, 'txzookeeper', { generated: true, into: out });
     expect(t).toMatchObject({ source: 'txzookeeper', version: '0.9.8-1', upstreamVersion: '0.9.8' });
     expect(t.tree).toBe(join(out, 'txzookeeper-0.9.8'));
@@ -112,7 +112,7 @@ describe('sourceTree', () => {
   it('copies are private: writing into one leaves the cache alone', async () => {
     const { ws } = workspace(['txaws']);
     const cached = await prepareSourceTree(ws, 'txaws', { generated: true });
-    const out = mkdtempSync(join(tmpdir(), 'tree-'));
+    const out = scratchDir('tree-');
     const mine = await prepareSourceTree(ws, 'txaws', { generated: true, into: out });
     writeFileSync(join(mine.tree, 'debian', 'changelog'), 'mangled');
     expect(readFileSync(join(cached.tree, 'debian', 'changelog'), 'utf8')).toMatch(/^txaws \(0\.2\.3-1\)/);

@@ -5,8 +5,7 @@
  * whose lists are missing are named as unchecked. dpkg --compare-versions is the oracle for
  * every verdict: pass exactly when dpkg puts the candidate above every LTS version.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { backportVersionVerdict, highestLtsVersion, type LtsHolding, type LtsVer
 import type { StagePlan } from '../pipeline/stages/plan.js';
 import { madisonVersions, seriesSuites } from '../pipeline/tools/apt.js';
 import { SeriesSchema } from '../pipeline/config/schema.js';
+import { scratchDir } from './helpers/scratch.js';
 
 interface Case {
   name: string;
@@ -170,7 +170,7 @@ describe('series pockets in the configuration', () => {
   });
 
   it('a pocket repeating a suite of its series is one error naming file, line and key', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pockets-'));
+    const dir = scratchDir('pockets-');
     const file = join(dir, 'pipeline.yaml');
     const text = readFileSync(join(import.meta.dirname, '..', 'pipeline.yaml'), 'utf8');
     writeFileSync(file, text.replace('      - { suite: bookworm-updates }\n', '      - { suite: bookworm-updates }\n      - { suite: bookworm }\n'));

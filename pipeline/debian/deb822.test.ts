@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { oneLineOf } from '../../test/support/errors.js';
 import { PipelineError } from '../errors.js';
 import { dpkgParseControlFiles, type DpkgParsed } from '../tools/dpkgOracle.js';
 import { fieldLineNumbers, foldedValue, multilineValue, parseDeb822, parseDeb822File } from './deb822.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 const FIXTURE_DSC = new URL('./fixtures/zookeeper_3.9.3-1+deb13u1.dsc', import.meta.url).pathname;
 const REPO = new URL('../../', import.meta.url).pathname;
@@ -152,7 +152,7 @@ describe('OpenPGP clearsigned wrappers', () => {
   });
 
   it('unwraps text signed by gpg here, dash-escaped lines included', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'deb822-gpg-'));
+    const home = scratchDir('deb822-gpg-');
     const env = { GNUPGHOME: home };
     await execa('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'Test <test@example.org>', 'ed25519', 'sign', 'never'], { env });
     const body = 'Source: x\nVersion: 1.0-1\n# -comment\nFiles:\n 0123 4 x_1.0.tar.xz\n\nPackage: y\nDescription: z\n';

@@ -1,11 +1,11 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { oneLineOf } from '../../test/support/errors.js';
 import { parseChanges, parseDsc, parseSourceControlFile, sha256File, verifyListedFiles } from './dsc.js';
 import { checkSignatureBlock } from './verifyDsc.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 const FIXTURE_DSC = new URL('./fixtures/zookeeper_3.9.3-1+deb13u1.dsc', import.meta.url).pathname;
 
@@ -41,7 +41,7 @@ describe('Debian .dsc fixture', () => {
 describe('a source package built here by dpkg-buildpackage -S', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dsc-test-'));
+    dir = scratchDir('dsc-test-');
     const src = join(dir, 'hello-dsc-1.0');
     mkdirSync(join(src, 'debian/source'), { recursive: true });
     writeFileSync(join(src, 'hello.txt'), 'hello\n');

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { dscBody, sourceIdOf } from './sourceId.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 const DSC = `Format: 3.0 (quilt)
 Source: hello
@@ -35,7 +35,7 @@ describe('sourceId: one identity for the unsigned and the signed .dsc', () => {
   });
 
   it('a real gpg --clearsign keeps the identity (the oracle: gpg itself)', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'sourceid-gpg-'));
+    const home = scratchDir('sourceid-gpg-');
     const gpg = (args: string[], input?: string) => execa('gpg', ['--homedir', home, '--batch', '--pinentry-mode', 'loopback', '--passphrase', '', ...args], { input });
     await gpg(['--quick-gen-key', 'Source Id Test <sourceid@example.org>', 'ed25519', 'sign', 'never']);
     const file = join(home, 'hello_2.10-3.dsc');

@@ -4,19 +4,20 @@
  * Debian package for real with apt-get (as root; GNU hello stands in for a missing tool and is
  * removed again). scripts/setup.sh must install every package doctor requires.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { runDoctor, TOOLS, whichTool, type ToolCheck } from './checks.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const isRoot = process.getuid?.() === 0;
 
 /** Scratch subuid/subgid files that already hold a range, so --fix never touches /etc. */
 function scratchSubids(): { user: string; subuidFile: string; subgidFile: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'doctor-'));
+  const dir = scratchDir('doctor-');
   const user = userInfo().username;
   for (const f of ['subuid', 'subgid']) writeFileSync(join(dir, f), `${user}:200000:65536\n`);
   return { user, subuidFile: join(dir, 'subuid'), subgidFile: join(dir, 'subgid') };

@@ -1,13 +1,12 @@
 // `pipeline lint` end to end (spawns the built CLI: `npx tsc -p .` first, as `npm test` does).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { HEADER, makeTree } from '../../test/helpers/lint-tree.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const CACHE = mkdtempSync(join(tmpdir(), 'lint-cli-cache-'));
+const CACHE = scratchDir('lint-cli-cache-');
 const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PIPELINE_')));
 const cli = (args: string[]) =>
   execa('node', [join(ROOT, 'bin/pipeline.js'), ...args], { cwd: ROOT, reject: false, env: { ...clean, PIPELINE_CACHE_DIR: CACHE }, extendEnv: false });

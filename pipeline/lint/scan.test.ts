@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { linkSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifySourceControlFile } from '../debian/verifyDsc.js';
@@ -8,6 +7,7 @@ import { lintTree } from './run.js';
 import { scanDsc, scannable } from './scan.js';
 import { readTarStream } from './tarStream.js';
 import { unpackDsc } from './unpack.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 const COPYRIGHT = `Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 
@@ -28,7 +28,7 @@ License: Expat
  * a .git directory and an .xz debian tarball.
  */
 function quiltSource(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'scan-'));
+  const dir = scratchDir('scan-');
   const up = join(dir, 'demo-1.0');
   const long = `${'d'.repeat(60)}/${'e'.repeat(60)}/${'f'.repeat(40)}.c`;
   const files: Record<string, string> = {
@@ -67,11 +67,11 @@ describe('a .dsc scanned, not unpacked', () => {
     const dsc = quiltSource();
     const sc = await verifySourceControlFile(dsc);
     expect(scannable(sc)).toBe(true);
-    const cacheDir = mkdtempSync(join(tmpdir(), 'scan-cache-'));
+    const cacheDir = scratchDir('scan-cache-');
     const full = await unpackDsc(cacheDir, dsc);
     const scanned = await scanDsc(cacheDir, dsc, sc);
-    const byWalk = await lintTree(full, { cacheDir: mkdtempSync(join(tmpdir(), 'c-')) });
-    const byScan = await lintTree(scanned.tree, { cacheDir: mkdtempSync(join(tmpdir(), 'c-')), scanned });
+    const byWalk = await lintTree(full, { cacheDir: scratchDir('c-') });
+    const byScan = await lintTree(scanned.tree, { cacheDir: scratchDir('c-'), scanned });
     expect(scanned.files).toContain('src/hard.c');
     expect(scanned.files).toContain('extra/x.py');
     expect(scanned.files).not.toContain('src/sym.c');
@@ -88,11 +88,11 @@ describe('a .dsc scanned, not unpacked', () => {
     // warm: from the manifest, the same
     const again = await scanDsc(cacheDir, dsc, sc);
     expect(again.files).toEqual(scanned.files);
-    expect((await lintTree(again.tree, { cacheDir: mkdtempSync(join(tmpdir(), 'c-')), scanned: again })).findings).toEqual(byWalk.findings);
+    expect((await lintTree(again.tree, { cacheDir: scratchDir('c-'), scanned: again })).findings).toEqual(byWalk.findings);
   });
 
   it('a tarball cut short is an error, not a partial list', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'scan-cut-'));
+    const dir = scratchDir('scan-cut-');
     mkdirSync(join(dir, 't'));
     writeFileSync(join(dir, 't', 'a'), 'y'.repeat(20_000));
     execFileSync('tar', ['-cf', join(dir, 'x.tar'), 't'], { cwd: dir });

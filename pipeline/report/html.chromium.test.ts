@@ -3,8 +3,7 @@
 // package with its verdict, every stage's verdict, and — above the details — each blocker with
 // the command that fixes it. A ready set and a blocked one. No network (the page fetches nothing,
 // and Chromium's own background traffic is switched off).
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { collectReadiness } from './collect.js';
 import { fixtureWorkspace, FULL } from '../../test/support/reportFixture.js';
 import { renderHtml } from './html.js';
 import type { ReadinessReport } from './model.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
@@ -28,7 +28,7 @@ const textOf = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&amp;/g,
 
 /** Screenshot (a real PNG of the window's size, not blank) and the rendered DOM. */
 async function open(report: ReadinessReport): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'report-html-'));
+  const dir = scratchDir('report-html-');
   const page = join(dir, 'report.html');
   writeFileSync(page, renderHtml(report));
   const png = join(dir, 'report.png');

@@ -1,14 +1,14 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { binariesOfSources, builtDependencies, dependenciesInMainCheck, mirFromQa, runtimeDependencies, testsCheck, watchCheck } from './mir.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
 function debianDir(files: Record<string, string>): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'mir-')), 'debian');
+  const dir = join(scratchDir('mir-'), 'debian');
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(join(dir, name, '..'), { recursive: true });
     writeFileSync(join(dir, name), text);
@@ -59,7 +59,7 @@ describe('MIR checklist items', () => {
 
   it('with built .debs: their resolved Depends (dpkg-deb), not debian/control\'s substvars', () => {
     // A real .deb built with dpkg-deb, its Depends as a build would have resolved ${shlibs:Depends}.
-    const root = mkdtempSync(join(tmpdir(), 'mir-deb-'));
+    const root = scratchDir('mir-deb-');
     mkdirSync(join(root, 'pkg', 'DEBIAN'), { recursive: true });
     writeFileSync(join(root, 'pkg', 'DEBIAN', 'control'), 'Package: s\nVersion: 1.0-1\nArchitecture: all\nMaintainer: M <m@example.org>\n'
       + 'Pre-Depends: dpkg (>= 1.17)\nDepends: libc6 (>= 2.34), libout1 | libalso-out1, python3-zookeeper\nDescription: s\n s.\n');

@@ -1,9 +1,9 @@
 // `pipeline schedule` end to end (spawns the built CLI: `npx tsc -p .` first, as `npm test` does).
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PIPELINE_')));
@@ -43,7 +43,7 @@ describe('pipeline schedule', () => {
   });
 
   it('a broken schedule file or an unknown series is one clear error line, exit 2', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sched-ws-'));
+    const dir = scratchDir('sched-ws-');
     copyFileSync(join(ROOT, 'pipeline.yaml'), join(dir, 'pipeline.yaml'));
     mkdirSync(join(dir, 'schedules'));
     writeFileSync(join(dir, 'schedules/trixie.yaml'), 'series: trixie\nvendor: debian\nversion: "13"\nopened: 2023-06-10\nmilestones:\n  SoftFreeze: 2025-04-15\n  Release: 2025-08-09\n');

@@ -1,15 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PipelineError } from '../errors.js';
 import { calendarDaysUntil, inEffect, loadScheduleFile, nextMilestone, scheduleStatus } from './milestones.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 const SCHEDULES = join(import.meta.dirname, '../../schedules');
 const load = (series: string) => loadScheduleFile(join(SCHEDULES, `${series}.yaml`));
 
 function brokenFile(text: string, name = 'broken'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sched-'));
+  const dir = scratchDir('sched-');
   const file = join(dir, `${name}.yaml`);
   writeFileSync(file, text);
   return file;

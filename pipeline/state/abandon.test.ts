@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Workspace } from '../config/workspace.js';
@@ -9,9 +8,10 @@ import { Journal, readJournal, readRun, summarize, unfinishedPublishSteps, write
 import { acquireLock, LOCK_BUSY_EXIT, packageLockName, updateLock } from './lock.js';
 import { listRuns, registerRunKind, resumeAll, resumeRun, runSteps, unfinishedRuns } from './runner.js';
 import type { StepDefinition } from './steps.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 function workspace(): Workspace {
-  const root = mkdtempSync(join(tmpdir(), 'abandon-'));
+  const root = scratchDir('abandon-');
   return {
     root, stateDir: join(root, 'state'), cacheDir: join(root, 'cache'), packagesDir: join(root, 'packages'), configFile: join(root, 'pipeline.yaml'),
     now: new Date(), lineOf: () => undefined,

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configureFaults, decide, faultGeneration, faultPoint, InjectedFault, parseFaultSpec, setFaultLog } from './faults.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 afterEach(() => configureFaults(undefined));
 
@@ -30,7 +30,7 @@ describe('fault injection', () => {
   });
 
   it('throws an InjectedFault at the chosen occurrence and logs it', () => {
-    const log = join(mkdtempSync(join(tmpdir(), 'faults-')), 'faults.log');
+    const log = join(scratchDir('faults-'), 'faults.log');
     const cfg = parseFaultSpec('99:0.5:throw')!;
     const expected = Array.from({ length: 20 }, (_, i) => decide(cfg, 'state.write', i + 1).fire);
     configureFaults(cfg, { logFile: log });
@@ -44,7 +44,7 @@ describe('fault injection', () => {
   });
 
   it('kills the process with SIGKILL in kill mode and says so on stderr', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'faults-'));
+    const dir = scratchDir('faults-');
     const mod = fileURLToPath(new URL('../../dist/pipeline/state/faults.js', import.meta.url));
     if (!existsSync(mod)) throw new Error('build first (npx tsc -p .)');
     const r = spawnSync(process.execPath, ['-e', `import(${JSON.stringify(mod)}).then(m => { m.faultPoint('chroot.refresh'); console.log('survived'); })`], {
@@ -58,7 +58,7 @@ describe('fault injection', () => {
   });
 
   it('counts each process with faults on over a state dir as a new generation, and draws afresh in each', () => {
-    const state = mkdtempSync(join(tmpdir(), 'faults-'));
+    const state = scratchDir('faults-');
     const cfg = parseFaultSpec('1:0.5:throw')!;
     // A restarted process passes the same points in the same order: the generation alone differs.
     const pass = () => Array.from({ length: 40 }, () => { try { faultPoint('journal.after-append'); return false; } catch { return true; } });

@@ -1,10 +1,10 @@
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeLine, hashValue, Journal, journalFile, listRunIds, parseJournal, readJournal, readRun, summarize } from './journal.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'journal-'));
+const tmp = () => scratchDir('journal-');
 
 function plannedRun(stateDir: string, runId = '20260101T000000-pkg-abcd') {
   const j = Journal.create(stateDir, runId);

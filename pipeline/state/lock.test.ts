@@ -1,13 +1,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { acquireLock, clearStaleToolLock, holderAlive, lockFile, lockHolder, LOCK_BUSY_EXIT, processStartTime, withLock } from './lock.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 const dist = fileURLToPath(new URL('../../dist/pipeline/state/lock.js', import.meta.url));
-const tmp = () => mkdtempSync(join(tmpdir(), 'lock-'));
+const tmp = () => scratchDir('lock-');
 
 /** A child process that takes the lock, prints "held", holds it for `ms`, then releases it. */
 function holder(stateDir: string, name: string, ms: number): Promise<ChildProcess> {

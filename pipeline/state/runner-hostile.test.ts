@@ -1,8 +1,7 @@
 // Recovery under hostile faults (issue 17), in-process: injected throws outside a step are retried
 // in place; the crash-loop guard counts failures at one step across processes from the journal;
 // a damaged journal line anywhere sets aside that line only and the run still finishes.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Workspace } from '../config/workspace.js';
@@ -10,11 +9,12 @@ import { configureFaults, parseFaultSpec } from './faults.js';
 import { encodeLine, Journal, journalFile, readJournal, readRun, writeRunIndex, type JournalEntry } from './journal.js';
 import { listRuns, registerRunKind, resumeRun, runSteps } from './runner.js';
 import type { StepDefinition } from './steps.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 afterEach(() => configureFaults(undefined));
 
 function workspace(retry: Partial<Workspace['config']['retry']> = {}): Workspace {
-  const root = mkdtempSync(join(tmpdir(), 'runner-hostile-'));
+  const root = scratchDir('runner-hostile-');
   return {
     root, stateDir: join(root, 'state'), cacheDir: join(root, 'cache'), packagesDir: join(root, 'packages'), configFile: join(root, 'pipeline.yaml'),
     now: new Date(), lineOf: () => undefined,

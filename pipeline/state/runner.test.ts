@@ -1,5 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Workspace } from '../config/workspace.js';
@@ -7,9 +6,10 @@ import { encodeLine, Journal, readJournal, readRun } from './journal.js';
 import { listRuns, registerRunKind, resumeAll, resumeRun, runSteps, unfinishedRuns } from './runner.js';
 import { permanent } from './retry.js';
 import type { StepDefinition } from './steps.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 function workspace(retry: Partial<Workspace['config']['retry']> = {}): Workspace {
-  const root = mkdtempSync(join(tmpdir(), 'runner-'));
+  const root = scratchDir('runner-');
   return {
     root, stateDir: join(root, 'state'), cacheDir: join(root, 'cache'), packagesDir: join(root, 'packages'), configFile: join(root, 'pipeline.yaml'),
     now: new Date(), lineOf: () => undefined,

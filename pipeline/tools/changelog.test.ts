@@ -1,10 +1,10 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PipelineError } from '../errors.js';
 import { addChangelogEntry, changelogField, changelogPathOf, changelogVersions, readChangelog, readChangelogEntries } from './changelog.js';
+import { scratchDir } from '../../test/helpers/scratch.js';
 
 const ZK = new URL('../../packages/zookeeper/debian/changelog', import.meta.url).pathname;
 const ENTRY = (name: string, version: string, dist = 'unstable', body = '  * Change.') =>
@@ -22,7 +22,7 @@ async function rejection(p: Promise<unknown>): Promise<PipelineError> {
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'changelog-test-'));
+  dir = scratchDir('changelog-test-');
 });
 
 describe('readChangelog (dpkg-parsechangelog)', () => {

@@ -1,10 +1,10 @@
-/** A throw-away source tree for lint tests: `makeTree({ 'debian/copyright': '...', 'src/a.c': '' })`. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+/** A throw-away source tree for lint tests: `makeTree({ 'debian/copyright': '...', 'src/a.c': '' })`, removed after the test. */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { scratchDir } from './scratch.js';
 
 export function makeTree(files: Record<string, string | Buffer>): string {
-  const root = mkdtempSync(join(tmpdir(), 'lint-tree-'));
+  const root = scratchDir('lint-tree-');
   mkdirSync(join(root, 'debian'), { recursive: true });
   for (const [rel, content] of Object.entries(files)) {
     mkdirSync(dirname(join(root, rel)), { recursive: true });

@@ -4,8 +4,7 @@
  * hello-qa fixture), source packages with `dpkg-source -b`, and the QaContext a check receives
  * for a stage build made of them.
  */
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
 import type { Workspace } from '../../pipeline/config/workspace.js';
@@ -13,6 +12,7 @@ import type { QaContext } from '../../pipeline/qa/check.js';
 import type { StagePlan } from '../../pipeline/stages/plan.js';
 import type { UploadSet } from '../../pipeline/stages/upload.js';
 import type { BuildRecord } from '../../pipeline/state/records.js';
+import { scratchDir } from './scratch.js';
 
 export interface DebSpec {
   name: string;
@@ -24,7 +24,7 @@ export interface DebSpec {
 
 /** A binary package (Architecture: all) built with dpkg-deb into `outDir`; returns the .deb. */
 export async function buildDeb(outDir: string, spec: DebSpec): Promise<string> {
-  const root = mkdtempSync(join(tmpdir(), 'pipeline-deb-'));
+  const root = scratchDir('pipeline-deb-');
   mkdirSync(join(root, 'DEBIAN'));
   writeFileSync(join(root, 'DEBIAN', 'control'), [
     `Package: ${spec.name}`, `Version: ${spec.version}`, 'Architecture: all', 'Section: misc', 'Priority: optional',

@@ -3,10 +3,10 @@
  * tests that break things on purpose, and a runner for the real CLI (`node bin/pipeline.js`,
  * built by `npm test`'s tsc) pointed at them with --config and private state/cache dirs.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { scratchDir } from './scratch.js';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 
@@ -18,7 +18,7 @@ export interface TempWorkspace {
 
 /** A copy of the repo layout with only `packages` (default: all three). */
 export function tempWorkspace(packages: string[] = ['zookeeper', 'txzookeeper', 'txaws']): TempWorkspace {
-  const root = mkdtempSync(join(tmpdir(), 'pipeline-ws-'));
+  const root = scratchDir('pipeline-ws-');
   cpSync(join(REPO, 'pipeline.yaml'), join(root, 'pipeline.yaml'));
   cpSync(join(REPO, 'debian-templates'), join(root, 'debian-templates'), { recursive: true });
   mkdirSync(join(root, 'packages'));

@@ -1,7 +1,6 @@
 // The chroot.refresh fault point (pipeline/build/chroots.ts): a crash between the refreshed
 // tarball and its metadata must leave a usable cache entry that the next refresh completes.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chrootPaths, chrootSpecForSuite, ensureChroot, findChroot } from '../../pipeline/build/chroots.js';
@@ -9,6 +8,7 @@ import { loadWorkspace } from '../../pipeline/config/workspace.js';
 import { configureFaults, InjectedFault, parseFaultSpec } from '../../pipeline/state/faults.js';
 // @ts-expect-error plain ESM module without types
 import { REPO } from './fixture.mjs';
+import { scratchDir } from '../helpers/scratch.js';
 
 afterEach(() => configureFaults(undefined));
 
@@ -28,7 +28,7 @@ function fakeTools(dir: string, content: string): string {
 
 describe('fault at chroot.refresh', () => {
   it('leaves the cache entry usable, and the next refresh completes it', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'chroot-fault-'));
+    const root = scratchDir('chroot-fault-');
     cpSync(join(REPO, 'pipeline.yaml'), join(root, 'pipeline.yaml'));
     const ws = loadWorkspace({ config: join(root, 'pipeline.yaml'), env: { PIPELINE_CACHE_DIR: join(root, 'cache'), PIPELINE_STATE_DIR: join(root, 'state') } });
     const spec = chrootSpecForSuite(ws, 'bookworm');

@@ -1,10 +1,9 @@
 // Test fixture: a small workspace whose records cover each verdict (see bench/report-fixture.mjs).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadWorkspace, type Workspace } from '../../pipeline/config/workspace.js';
 // @ts-expect-error plain JS module shared with the bench (no type declarations)
 import { writeReportWorkspace } from '../../bench/report-fixture.mjs';
+import { scratchDir } from '../helpers/scratch.js';
 
 export const FULL = { build: 'ok', lint: 'clean', lintian: true, publish: true, versionPolicy: 'pass', qa: 'pass' } as const;
 
@@ -17,7 +16,7 @@ export const MIXED = [
 ];
 
 export function fixtureDir(specs: unknown[] = MIXED): string {
-  const dir = mkdtempSync(join(tmpdir(), 'report-ws-'));
+  const dir = scratchDir('report-ws-');
   writeReportWorkspace(dir, specs);
   return dir;
 }

@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTree } from '../../../test/helpers/lint-tree.js';
@@ -7,6 +6,7 @@ import { lintTree } from '../run.js';
 import { detectHeaders } from './check.js';
 import { isKnownLicenseKey, keyAgrees, licensesAgree } from './compare.js';
 import { detectLicense } from './detect.js';
+import { scratchDir } from '../../../test/helpers/scratch.js';
 
 const keys = (text: string) => detectLicense(text)?.keys;
 
@@ -135,7 +135,7 @@ License: MIT
     });
 
   it('flags files whose header disagrees, ignoring license texts, patches, binaries', async () => {
-    const cacheDir = mkdtempSync(join(tmpdir(), 'lic-cache-'));
+    const cacheDir = scratchDir('lic-cache-');
     const r = await lintTree(tree(), { cacheDir });
     const got = r.findings.filter((f) => f.tag === 'license-header-mismatch').map((f) => [f.file, f.detail]);
     expect(got).toEqual([
@@ -147,12 +147,12 @@ License: MIT
   it('does not compare a header with a license name of the package\'s own', async () => {
     const own = copyright.replace('License: MIT\n', 'License: Expat_or_PublicDomain\n')
       + '\nFiles: src/gpl.c\nCopyright: 2001 Someone\nLicense: GPL-2+ and BSD-124-clause-UCB\n text\n\nLicense: Expat_or_PublicDomain\n text\n';
-    const r = await lintTree(makeTree({ 'debian/copyright': own, 'src/gpl.c': BSD3, 'vendor/lib.js': ISC, 'vendor/x.c': GPL2PLUS }), { cacheDir: mkdtempSync(join(tmpdir(), 'lic-cache-')) });
+    const r = await lintTree(makeTree({ 'debian/copyright': own, 'src/gpl.c': BSD3, 'vendor/lib.js': ISC, 'vendor/x.c': GPL2PLUS }), { cacheDir: scratchDir('lic-cache-') });
     expect(r.findings.filter((f) => f.tag === 'license-header-mismatch')).toEqual([]);
   });
 
   it('caches detections by content hash on disk', async () => {
-    const cacheDir = mkdtempSync(join(tmpdir(), 'lic-cache-'));
+    const cacheDir = scratchDir('lic-cache-');
     const root = tree();
     const files = ['src/A.java', 'src/gpl.c', 'vendor/lib.js'];
     const first = await detectHeaders(root, files, cacheDir);
