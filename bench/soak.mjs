@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The long recovery soak: 200 seeded trials (or `node bench/soak.mjs TRIALS SEED CONCURRENCY DRIVER
-// [--always-on RATE[:MODE]]`; with --always-on every process runs with PIPELINE_FAULTS on until done)
+// [--always-on RATE[:MODE]] [--from N]`; --from N runs trials N..TRIALS-1 only, each with the seed it
+// has in the whole soak, to finish one that was cut short; with --always-on every process runs with PIPELINE_FAULTS on until done)
 // of promoting the fixture set through every stage — DRIVER `promote` (the real pipeline promote,
 // host source builder; the default) or `synthetic` (the soak-promote run kind, quicker) — with kills
 // at random fault points and times, each resumed until done and checked (test/soak/harness.mjs). Prints the figures the recovery issue asks
@@ -12,6 +13,8 @@ import { runSoak } from '../test/soak/harness.mjs';
 
 const flag = process.argv.indexOf('--always-on');
 const alwaysOnSpec = flag > 0 ? process.argv.splice(flag, 2)[1] : undefined;
+const fromFlag = process.argv.indexOf('--from');
+const from = fromFlag > 0 ? Number(process.argv.splice(fromFlag, 2)[1]) : 0;
 const alwaysOn = alwaysOnSpec ? { rate: Number(alwaysOnSpec.split(':')[0]), mode: alwaysOnSpec.split(':')[1] ?? 'mix' } : undefined;
 if (alwaysOn && !(alwaysOn.rate > 0 && alwaysOn.rate <= 1)) throw new Error(`--always-on RATE[:MODE]: a rate in (0, 1], got ${alwaysOnSpec}`);
 const trials = Number(process.argv[2] ?? 200);
@@ -21,12 +24,12 @@ const driver = process.argv[5] ?? 'promote';
 const base = mkdtempSync(join(tmpdir(), 'pipeline-soak-'));
 const t0 = Date.now();
 const s = await runSoak({
-  trials, seed, base, concurrency, driver, alwaysOn,
+  trials, seed, base, concurrency, driver, alwaysOn, from,
   log: (line) => process.stderr.write(`${line}\n`),
 });
 const minutes = ((Date.now() - t0) / 60000).toFixed(1);
 const reached = Object.keys(s.pointsReached);
-console.log(`trials: ${s.trials} (${driver}, seed ${seed}, ${s.failedTrials} failed, ${minutes} min, ${concurrency} at a time${alwaysOn ? `, faults always on at rate ${alwaysOn.rate} (${alwaysOn.mode})` : ''})`);
+console.log(`trials: ${s.trials}${from ? ` (${from}..${trials - 1})` : ''} (${driver}, seed ${seed}, ${s.failedTrials} failed, ${minutes} min, ${concurrency} at a time${alwaysOn ? `, faults always on at rate ${alwaysOn.rate} (${alwaysOn.mode})` : ''})`);
 console.log(`runs finished: ${s.runsFinished} of ${s.runsTotal}${alwaysOn ? ' with faults on' : ''} (most rounds in a trial: ${s.maxRoundsInTrial}; empty run dirs pruned: ${s.emptyPruned})`);
 console.log(`faults hit: ${s.faultsHit} (SIGKILLs ${s.kills}, injected throws ${s.throws}, random-time kills ${s.randomTimeKills})`);
 console.log(`distinct fault points: ${s.distinctPoints} of ${reached.length} reached (${Object.entries(s.points).map(([p, n]) => `${p} ${n}`).join(', ')})`);

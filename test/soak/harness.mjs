@@ -84,7 +84,7 @@ function faultsLogged(ws) {
  * Run the soak. `base` is a scratch directory (trial workspaces, the shared build cache);
  * `log` receives one line per trial; `concurrency` trials run at a time (each in its own workspace).
  */
-export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRounds = 14, faultyRounds = 3, concurrency = 1, driver: driverName = 'promote', alwaysOn }) {
+export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRounds = 14, faultyRounds = 3, concurrency = 1, driver: driverName = 'promote', alwaysOn, from = 0 }) {
   if (alwaysOn) { maxRounds = Math.max(maxRounds, alwaysOn.maxRounds ?? 600); faultyRounds = Infinity; }
   const driver = DRIVERS[driverName];
   if (!driver) throw new Error(`unknown soak driver ${driverName} (${Object.keys(DRIVERS).join(', ')})`);
@@ -223,7 +223,9 @@ export async function runSoak({ trials, seed = 1, base, log = () => {}, maxRound
     if (process.env.SOAK_ROUNDS) for (const r of rounds) log(`  ${r}`);
   }
 
-  let next = 0;
+  // `from`: trials before it are skipped (each trial's seed depends on the run's seed and its index
+  // only, so a soak cut short is finished by running the rest with the same seed).
+  let next = from;
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, async () => {
     while (next < trials) {
       const i = next++;
