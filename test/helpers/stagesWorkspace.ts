@@ -68,6 +68,9 @@ export function treeHashes(dir: string): Record<string, string> {
     try { names = readdirSync(join(dir, rel)).sort(); } catch { return; }
     for (const name of names) {
       const r = rel ? `${rel}/${name}` : name;
+      // dpkg-parsechangelog's answers, kept by content (pipeline/tools/changelogCache.ts): a dry run
+      // may fill that cache, as it reads the changelogs a real run reads; nothing decides by it.
+      if (r === '.cache/changelog-parse') continue;
       const st = statSync(join(dir, r));
       if (st.isDirectory()) { out[`${r}/`] = 'dir'; walk(r); } else if (st.isFile()) out[r] = createHash('sha256').update(readFileSync(join(dir, r))).digest('hex');
       else out[r] = 'special'; // gpg-agent's sockets
