@@ -76,6 +76,18 @@ describe('planReleaseUpgrade: the backport → devel leg runs only when the deve
     expect(devel).toContain('http://deb.debian.org/debian trixie-updates main');
     expect(devel).toContain('http://deb.debian.org/debian-security trixie-security main');
     expect(devel).not.toContain('bookworm');
+    // After the last step only, in both chroots: what the next release no longer ships is purged
+    // when nothing needs it (piuparts' final restore would ask for the LTS's version of it).
+    const obsolete = scripts['post_distupgrade_pipeline-obsolete']!;
+    expect(obsolete).toContain('[ "$PIUPARTS_DISTRIBUTION" = trixie ] || exit 0');
+    expect(obsolete).toContain("apt list '?obsolete'");
+    expect(obsolete).toContain('dpkg --purge "$p" ||');
+    // Packages on one path are named together.
+    const two = new Map([['libzk', ['0.9-1', '1.0-1~bpo12+1', '1.0-1']], ['zk', ['0.9-1', '1.0-1~bpo12+1', '1.0-1']]]);
+    p.backport.set('libzk', '1.0-1~bpo12+1').set('zk', '1.0-1~bpo12+1');
+    p.develVersions.set('libzk', '1.0-1').set('zk', '1.0-1');
+    expect(describePath(p, two)).toBe('libzk, zk 0.9-1 (bookworm) → 1.0-1~bpo12+1 (this backport) → 1.0-1 (trixie)');
+    p.backport.delete('libzk'); p.backport.delete('zk'); p.develVersions.delete('libzk'); p.develVersions.delete('zk');
     // The verdict's path: every version, the LTS's own first.
     expect(describePath(p, new Map([['qa-sysuser', ['1.0-1~bpo12+1', '1.0-1']]]))).toBe('qa-sysuser none (bookworm ships none) → 1.0-1~bpo12+1 (this backport) → 1.0-1 (trixie)');
     expect(describePath(p, new Map([['qa-sysuser', ['0.9-1', '1.0-1~bpo12+1', '1.0-1']]]))).toBe('qa-sysuser 0.9-1 (bookworm) → 1.0-1~bpo12+1 (this backport) → 1.0-1 (trixie)');

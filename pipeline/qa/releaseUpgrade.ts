@@ -149,7 +149,30 @@ export function sourceScripts(p: ReleaseUpgradePlan, backportLine: string): Reco
   return {
     'post_chroot_unpack_pipeline-sources': head + listOf(ltsLines),
     'pre_distupgrade_pipeline-sources': `${head}case "$PIUPARTS_DISTRIBUTION_NEXT" in\n${p.lts})\n${listOf([...ltsLines, backportLine])};;\n${p.devel})\n${listOf(develLines)};;\nesac\n`,
+    'post_distupgrade_pipeline-obsolete': obsoleteScript(p.devel),
   };
+}
+
+/**
+ * After the upgrade to the next release, the packages no archive offers any more (the LTS's
+ * libraries a transition renamed, e.g. libgnutls30 → libgnutls30t64) are purged when nothing
+ * depends on them, as Debian's release notes advise ("Obsolete packages"). In both piuparts
+ * chroots: otherwise the reference keeps such a library that apt removed in the test chroot while
+ * upgrading the package's dependencies, and piuparts' final restore asks apt for the LTS's version
+ * of it, which the next release's archive cannot give ("Version … was not found").
+ */
+function obsoleteScript(devel: string): string {
+  return [
+    '#!/bin/sh',
+    '# Written by pipeline (pipeline/qa/releaseUpgrade.ts): purge what the next release no longer ships.',
+    `[ "$PIUPARTS_DISTRIBUTION" = ${devel} ] || exit 0`,
+    "for p in $(apt list '?obsolete' 2>/dev/null | sed -n 's,^\\([^/]*\\)/.*,\\1,p'); do",
+    '  # dpkg refuses a package something still depends on: that one stays, as it would for the user.',
+    '  dpkg --purge "$p" || echo "pipeline: kept obsolete $p (still needed)"',
+    'done',
+    'exit 0',
+    '',
+  ].join('\n');
 }
 
 /** The packages' versions in the order dpkg unpacked them: LTS's own → backport → devel. */
@@ -228,10 +251,14 @@ export function forgetReference(workDir: string): void {
 
 /** `hello 2.10-3 (bookworm) → 2.10-3~bpo12+1 (this backport) → 2.11-1 (trixie)` for each package. */
 export function describePath(p: ReleaseUpgradePlan, chains: Map<string, string[]>): string {
-  return [...chains].map(([name, chain]) => {
+  // Packages on the same path are named together (ZooKeeper's ten binaries share one).
+  const byPath = new Map<string, string[]>();
+  for (const [name, chain] of chains) {
     const bp = p.backport.get(name)!;
     const dv = p.develVersions.get(name);
     const lts = chain[0] !== bp ? `${chain[0]} (${p.lts})` : `none (${p.lts} ships none)`;
-    return `${name} ${lts} → ${bp} (this backport) → ${dv ? `${dv} (${p.develNote ? `the devel stage's ${p.develNote}` : p.develStage.target.suite})` : `${chain.at(-1)} (${p.develStage.target.suite} holds none: kept)`}`;
-  }).join('; ');
+    const path = `${lts} → ${bp} (this backport) → ${dv ? `${dv} (${p.develNote ? `the devel stage's ${p.develNote}` : p.develStage.target.suite})` : `${chain.at(-1)} (${p.develStage.target.suite} holds none: kept)`}`;
+    byPath.set(path, [...(byPath.get(path) ?? []), name]);
+  }
+  return [...byPath].map(([path, names]) => `${names.join(', ')} ${path}`).join('; ');
 }
