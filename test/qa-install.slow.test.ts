@@ -85,15 +85,12 @@ describe('QA: installability (dose-debcheck) and upgrade path (piuparts)', () =>
     expect(existsSync(join(ctx.workDir, 'chroot'))).toBe(false);
   });
 
-  it('passes a good package at both; its release upgrade waits for the devel stage', async () => {
+  it('passes a good package at installability; its release upgrade waits for the devel stage', async () => {
+    // (Its upgrade path, a fresh install and purge since bookworm ships none, is the promote's below.)
     const ctx = await ctxFor('hello-native');
     const inst = await checkInstallability(ctx);
     expect(inst.verdict, inst.reason).toBe('pass');
     expect(inst.reason).toMatch(/^1 binary package installable against bookworm, bookworm-updates, bookworm-security, bookworm-backports/);
-    const up = await checkUpgradePath(ctx);
-    // bookworm ships no hello-native: a fresh install and purge, said so.
-    expect(up.verdict, up.reason).toBe('pass');
-    expect(up.reason).toContain('bookworm ships no hello-native: no upgrade to test');
     // The backport's next step, the upgrade to the devel stage's version, cannot run while the devel
     // stage holds none: blocked, with the promote that fixes it, before any chroot is unpacked
     // (test/qa-release-upgrade.slow.test.ts runs that step).
