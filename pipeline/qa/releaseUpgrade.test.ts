@@ -4,7 +4,7 @@
  * chain read from dpkg's output. The piuparts run itself is test/qa-release-upgrade.slow.test.ts.
  */
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,8 +15,7 @@ import { ensureSigningKey, type SigningKey } from '../archive/signing.js';
 import type { Workspace } from '../config/workspace.js';
 import type { BuildRecord } from '../state/records.js';
 import { StateStore } from '../state/store.js';
-import { describePath, planReleaseUpgrade, sourceScripts, versionChain, type ReleaseUpgradePlan } from './releaseUpgrade.js';
-import { readFileSync } from 'node:fs';
+import { describePath, keepReference, planReleaseUpgrade, referenceKey, sourceScripts, useReference, versionChain, type ReleaseUpgradePlan } from './releaseUpgrade.js';
 
 async function makeDeb(dir: string, name: string, version: string): Promise<string> {
   const root = join(dir, `${name}-${version}-root`);
@@ -88,6 +87,19 @@ describe('planReleaseUpgrade: the backport → devel leg runs only when the deve
     p.develVersions.set('libzk', '1.0-1').set('zk', '1.0-1');
     expect(describePath(p, two)).toBe('libzk, zk 0.9-1 (bookworm) → 1.0-1~bpo12+1 (this backport) → 1.0-1 (trixie)');
     p.backport.delete('libzk'); p.backport.delete('zk'); p.develVersions.delete('libzk'); p.develVersions.delete('zk');
+    // The reference chroot a check made is reused by the next one with the same chroot and lines.
+    const a = join(dir, 'check-a'); const b = join(dir, 'check-b');
+    mkdirSync(a, { recursive: true }); mkdirSync(b, { recursive: true });
+    const refKey = referenceKey(p, '/cache/bookworm-amd64-1.tar.zst');
+    expect(referenceKey(p, '/cache/bookworm-amd64-2.tar.zst')).not.toBe(refKey);
+    expect(useReference(refKey, a)).toBe(false);
+    writeFileSync(join(a, 'release-upgrade-reference.meta'), 'state');
+    keepReference(refKey, a, false);
+    writeFileSync(join(b, 'release-upgrade-reference.meta'), 'stale');
+    expect(useReference(refKey, b)).toBe(true);
+    expect(readFileSync(join(b, 'release-upgrade-reference.meta'), 'utf8')).toBe('state');
+    expect(useReference(referenceKey(p, '/cache/bookworm-amd64-2.tar.zst'), b)).toBe(false);
+    expect(existsSync(join(b, 'release-upgrade-reference.meta'))).toBe(false);
     // The verdict's path: every version, the LTS's own first.
     expect(describePath(p, new Map([['qa-sysuser', ['1.0-1~bpo12+1', '1.0-1']]]))).toBe('qa-sysuser none (bookworm ships none) → 1.0-1~bpo12+1 (this backport) → 1.0-1 (trixie)');
     expect(describePath(p, new Map([['qa-sysuser', ['0.9-1', '1.0-1~bpo12+1', '1.0-1']]]))).toBe('qa-sysuser 0.9-1 (bookworm) → 1.0-1~bpo12+1 (this backport) → 1.0-1 (trixie)');

@@ -23,6 +23,7 @@
  * other install sets (`--save-end-meta`/`--end-meta`): a package with two sets pays it once.
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -219,7 +220,7 @@ export async function prepareReleaseUpgrade(ws: Workspace, p: ReleaseUpgradePlan
     develLine = `deb [signed-by=${view}/${basename(repo.keyring!)}] file://${view} ${repo.suite} ${repo.components.join(' ')}`;
   }
   const binds = [flat, view, ...[...p.ltsRepos, ...p.develRepos].filter((r) => r.mirror.startsWith('file://')).map((r) => r.mirror.replace(/^file:\/\//, ''))];
-  const endMeta = join(workDir, 'release-upgrade-reference.meta');
+  const endMeta = join(workDir, REFERENCE);
   const release = p.ltsRepos[0]!;
   return {
     args: [
@@ -244,9 +245,41 @@ async function flatRepository(dir: string, debs: readonly string[]): Promise<str
   return dir;
 }
 
-/** The reference chroot's state is the run's own: a new check dist-upgrades a fresh one (the mirror moves). */
-export function forgetReference(workDir: string): void {
-  rmSync(join(workDir, 'release-upgrade-reference.meta'), { force: true });
+/**
+ * The reference chroot (the LTS dist-upgraded to the devel series without the packages: half of
+ * a run's time) depends on the base chroot and the apt lines of each step, not on the packages
+ * (the backport's repository and the devel stage's suite are there, but nothing installs from
+ * them). So a check reuses the reference this process made for the same chroot and lines within
+ * the hour: the next package of `promote --all`, a second check of the same backport. Any older
+ * one is forgotten (the mirror moves); piuparts itself drops a loaded reference whose initial
+ * package selections differ from the new chroot's.
+ */
+const REFERENCE_TTL_MS = 60 * 60 * 1000;
+const references = new Map<string, { meta: string; at: number }>();
+const REFERENCE = 'release-upgrade-reference.meta';
+
+/** What the reference depends on: the base chroot tarball and the apt lines of each step. */
+export function referenceKey(p: ReleaseUpgradePlan, tarball: string): string {
+  return createHash('sha256').update(JSON.stringify([tarball, p.lts, p.devel, p.ltsRepos.map((r) => r.line), p.develRepos.map((r) => r.line)])).digest('hex');
+}
+
+/** Puts the reference this process made for `key` (within the hour) in `workDir`, or clears it. */
+export function useReference(key: string, workDir: string): boolean {
+  rmSync(join(workDir, REFERENCE), { force: true });
+  const kept = references.get(key);
+  if (!kept || Date.now() - kept.at > REFERENCE_TTL_MS || !existsSync(kept.meta)) return false;
+  copyFileSync(kept.meta, join(workDir, REFERENCE));
+  return true;
+}
+
+/** Keeps the reference a run saved in `workDir` for the checks that follow in this process. */
+export function keepReference(key: string, workDir: string, reused: boolean): void {
+  const made = join(workDir, REFERENCE);
+  if (reused || !existsSync(made)) return;
+  const meta = join(tmpdir(), `pipeline-release-upgrade-reference-${process.pid}-${key.slice(0, 16)}.meta`);
+  copyFileSync(made, meta);
+  if (!references.size) process.once('exit', () => { for (const r of references.values()) rmSync(r.meta, { force: true }); });
+  references.set(key, { meta, at: Date.now() });
 }
 
 /** `hello 2.10-3 (bookworm) → 2.10-3~bpo12+1 (this backport) → 2.11-1 (trixie)` for each package. */

@@ -35,7 +35,7 @@ import { qaDeclaration } from './checks.js';
 import { qaBinaries } from './binaries.js';
 import { qaRepositories } from './repositories.js';
 import { debFields, installSets, isDebugSymbols, type DebFields } from './installSets.js';
-import { debVersions, describePath, forgetReference, planReleaseUpgrade, prepareReleaseUpgrade, versionChain } from './releaseUpgrade.js';
+import { debVersions, describePath, keepReference, planReleaseUpgrade, prepareReleaseUpgrade, referenceKey, useReference, versionChain } from './releaseUpgrade.js';
 
 /** piuparts of a big package (a JRE and its dependencies, installed twice) takes minutes; an hour is a hang. */
 const PIUPARTS_TIMEOUT_MS = 60 * 60_000;
@@ -112,7 +112,7 @@ export function piupartsUpgrade(log: string, names: readonly string[]): { upgrad
 }
 
 /** The stage's cached chroot tarball, unpacked into the work directory (piuparts copies it by hard links). */
-async function stagedChroot(ctx: QaContext, stage: StageConfig): Promise<{ root: string; standIn?: string }> {
+async function stagedChroot(ctx: QaContext, stage: StageConfig): Promise<{ root: string; tarball: string; standIn?: string }> {
   const arch = stage.builder.architectures[0] ?? 'amd64';
   // The target series' chroot: the builder's when it builds for the target (the usual case) or
   // stands in for it (the target's archive out of reach), else a chroot of the target series.
@@ -124,7 +124,7 @@ async function stagedChroot(ctx: QaContext, stage: StageConfig): Promise<{ root:
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   await execa('tar', ['--zstd', '-xf', entry.tarball, '-C', root]);
-  return { root, ...(stage.builder.standIn ? { standIn: stage.builder.standIn } : {}) };
+  return { root, tarball: entry.tarball, ...(stage.builder.standIn ? { standIn: stage.builder.standIn } : {}) };
 }
 
 /** What a piuparts run gave: its exit, whether it timed out, its output; and its log's text. */
@@ -279,11 +279,12 @@ export async function checkReleaseUpgrade(ctx: QaContext): Promise<QaOutcome> {
   if ('blocked' in plan) {
     return { verdict: 'blocked', reason: `the upgrade to the next release (this backport → the devel stage's version) cannot be run: ${plan.blocked}`, ...(plan.fix ? { fix: plan.fix } : {}), ...(plan.todo ? { todo: plan.todo } : {}) };
   }
-  const { root } = await stagedChroot(ctx, ctx.stage);
+  const { root, tarball } = await stagedChroot(ctx, ctx.stage);
+  const refKey = referenceKey(plan, tarball);
+  const reused = useReference(refKey, ctx.workDir);
   try {
-    const details: Record<string, unknown> = { tool: 'piuparts (distupgrade)', sets: sets.map((set) => set.map((d) => d.name)) };
+    const details: Record<string, unknown> = { tool: 'piuparts (distupgrade)', sets: sets.map((set) => set.map((d) => d.name)), referenceReused: reused };
     const session = piupartsSession(ctx, root, details, { initFromStart: true });
-    forgetReference(ctx.workDir);
     const chains = new Map<string, string[]>();
     for (const [i, set] of sets.entries()) {
       const log = join(ctx.workDir, sets.length > 1 ? `piuparts-release-upgrade-${i + 1}.log` : 'piuparts-release-upgrade.log');
@@ -311,8 +312,9 @@ export async function checkReleaseUpgrade(ctx: QaContext): Promise<QaOutcome> {
     }
     details.releaseUpgrade = { from: plan.lts, to: plan.devel, develStage: plan.develStage.name, path: Object.fromEntries(chains) };
     const log = join(ctx.workDir, sets.length > 1 ? 'piuparts-release-upgrade-1.log' : 'piuparts-release-upgrade.log');
-    return { verdict: 'pass', reason: `piuparts${which}: ${plan.lts} → ${plan.devel} with the ${plan.develStage.name} stage's ${plan.develNote ?? 'suite'} (apt-get dist-upgrade, then purge; systemd-sysv in the base, as on a system being upgraded) passed in ${session.seconds()} s: ${describePath(plan, chains)}`, log, details };
+    return { verdict: 'pass', reason: `piuparts${which}: ${plan.lts} → ${plan.devel} with the ${plan.develStage.name} stage's ${plan.develNote ?? 'suite'} (apt-get dist-upgrade, then purge; systemd-sysv in the base, as on a system being upgraded) passed in ${session.seconds()} s${reused ? ' (the reference chroot reused from an earlier check of this run)' : ''}: ${describePath(plan, chains)}`, log, details };
   } finally {
+    keepReference(refKey, ctx.workDir, reused);
     rmSync(root, { recursive: true, force: true });
   }
 }
