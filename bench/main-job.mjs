@@ -54,12 +54,20 @@ async function rawSbuild(record, i) {
   const recordedDir = /^--build-dir=(.*)$/m.exec(cmd.join('\n'))[1];
   const out = join(root, `raw-${i}`);
   mkdirSync(out, { recursive: true });
-  const args = cmd.slice(1).map((a) => a.split(recordedDir).join(out));
-  const conf = join(record.outDir, '.sbuild.conf');
+  // The floor is sbuild as a maintainer runs it: the base chroot tarball (not the
+  // build-dependency layer the job used) and no stage-archive snapshot (a bind mount that lived
+  // only for the job's build; the job's builds need nothing from it here).
+  const args = cmd.slice(1)
+    .filter((a) => !(a.startsWith('--extra-repository=') && a.includes('/srv/pipeline-stage-archive')) && a !== '--build-dep-resolver=null')
+    .map((a) => (a.startsWith('--chroot=') ? `--chroot=${record.chroot.tarball}` : a.split(recordedDir).join(out)));
+  // The job's sbuild configuration (the /dev/shm unshare directory), without its bind mounts.
+  const recorded = join(record.outDir, '.sbuild.conf');
+  const conf = join(root, `raw-${i}.sbuild.conf`);
+  if (existsSync(recorded)) writeFileSync(conf, readFileSync(recorded, 'utf8').split('\n').filter((l) => !l.startsWith('$unshare_bind_mounts')).join('\n'));
   const t0 = performance.now();
   const r = await execa(cmd[0], args, { cwd: out, reject: false, env: { ...process.env, LC_ALL: 'C.UTF-8', ...(existsSync(conf) ? { SBUILD_CONFIG: conf } : {}) } });
   const ms = performance.now() - t0;
-  if (r.exitCode !== 0) throw new Error(`raw sbuild in ${record.chroot.tarball} failed (${r.exitCode})`);
+  if (r.exitCode !== 0) throw new Error(`raw sbuild in ${record.chroot.tarball} failed (${r.exitCode}): sbuild ${args.join(' ')}\n${String(r.stdout).split('\n').slice(-15).join('\n')}`);
   rmSync(out, { recursive: true, force: true });
   return ms;
 }
